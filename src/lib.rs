@@ -1,3 +1,18 @@
 //! planq: a government work plan as queryable tables, and a small query language over them.
+//!
+//! The stages, each in its own module (see ARCHITECTURE.md):
+//! plan extraction ([`plan`]) → frames ([`frames`], [`progress`], [`shortfall`]) →
+//! parse ([`lang`]) → check → compile → execute → render ([`render`]).
 
+pub mod cli;
+pub mod dataset;
+pub mod error;
+pub mod frames;
 pub mod lang;
+pub mod plan;
+pub mod progress;
+pub mod render;
+pub mod shortfall;
+
+pub use dataset::Dataset;
+pub use error::{Error, ErrorKind, Result};

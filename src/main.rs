@@ -1,1 +1,5 @@
-fn main(){}
+//! The `planq` command.
+
+fn main() -> std::process::ExitCode {
+    planq::cli::main()
+}

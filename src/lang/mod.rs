@@ -2,3 +2,4 @@
 //! Nothing here depends on polars.
 
 pub mod ast;
+pub mod suggest;

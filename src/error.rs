@@ -1,0 +1,300 @@
+//! planq's one error type: a miette diagnostic that also serialises.
+//!
+//! Every failure a user can cause — a bad query, a bad plan line, a bad progress row, a
+//! missing file — becomes an [`Error`] with a stable code, the exact span at fault in its
+//! source (query text or file), a label saying what is wrong there and a help line.
+//! Several errors found in one pass (e.g. every bad row of a progress file) travel
+//! together as `related` diagnostics of one summary error.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::lang::ast::Span;
+
+/// What kind of failure this is; decides the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// The query text is wrong (syntax, names, types).
+    Query,
+    /// The data is wrong or missing (plan document, progress file, I/O).
+    Data,
+    /// The command line is wrong.
+    Usage,
+}
+
+impl ErrorKind {
+    /// The process exit code for this kind: 2 for usage errors, 1 otherwise.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::Usage => 2,
+            ErrorKind::Query | ErrorKind::Data => 1,
+        }
+    }
+}
+
+/// A named piece of source text (a query, a script file, a plan or progress file).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Display name: a file path, `<query>` or `<stdin>`.
+    pub name: String,
+    /// The full text.
+    pub text: Arc<str>,
+}
+
+impl Source {
+    /// A source from a name and its text.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based (line, column) of a byte offset; columns count characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let mut start = offset;
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+
+    /// The byte span of 1-based line `line` (without its newline).
+    pub fn line_span(&self, line: usize) -> Span {
+        let mut start = 0;
+        for (i, l) in self.text.split('\n').enumerate() {
+            if i + 1 == line {
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                return Span::new(start, start + l.len());
+            }
+            start += l.len() + 1;
+        }
+        Span::new(self.text.len(), self.text.len())
+    }
+}
+
+/// A planq error: code, message, optional source span, label, help and related errors.
+#[derive(Debug, Clone)]
+pub struct Error {
+    /// What kind of failure (decides the exit code).
+    pub kind: ErrorKind,
+    /// Stable machine-readable code, e.g. `planq::check::unknown_column`.
+    pub code: String,
+    /// One-line description.
+    pub message: String,
+    /// Where in `source` the fault is.
+    pub span: Option<Span>,
+    /// What is wrong at the span.
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The text the span points into.
+    pub source: Option<Source>,
+    /// Further errors found in the same pass (e.g. every bad row of a file).
+    pub related: Vec<Error>,
+    /// Error (the default) or warning.
+    pub severity: Severity,
+    named: Option<NamedSource<Arc<str>>>,
+}
+
+impl Error {
+    /// A new error without a span.
+    pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            span: None,
+            label: None,
+            help: None,
+            source: None,
+            related: Vec::new(),
+            severity: Severity::Error,
+            named: None,
+        }
+    }
+
+    /// Points the error at `span` of `source`, with a label.
+    pub fn at(mut self, source: &Source, span: Span, label: impl Into<String>) -> Self {
+        self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()));
+        self.source = Some(source.clone());
+        self.span = Some(span);
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a help line if there is one.
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Sets the severity (warnings are reported but do not fail).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Attaches related errors.
+    pub fn with_related(mut self, related: Vec<Error>) -> Self {
+        self.related = related;
+        self
+    }
+
+    /// Re-anchors a span-carrying error into a larger source: the span is shifted by
+    /// `offset` bytes (used when a statement of a script was checked on its own).
+    pub fn rebase(mut self, source: &Source, offset: usize) -> Self {
+        if let Some(span) = self.span {
+            self.span = Some(Span::new(span.start + offset, span.end + offset));
+        }
+        if self.source.is_some() {
+            self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()));
+            self.source = Some(source.clone());
+        }
+        self.related = self
+            .related
+            .into_iter()
+            .map(|r| r.rebase(source, offset))
+            .collect();
+        self
+    }
+
+    /// An I/O failure on `path`, as a data error.
+    pub fn io(path: &str, err: &std::io::Error) -> Self {
+        Error::new(
+            ErrorKind::Data,
+            "planq::io",
+            format!("cannot read `{path}`: {err}"),
+        )
+        .with_help("check the path and that the file is readable")
+    }
+
+    /// 1-based (line, column) of the start of the span, when there is one.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        match (&self.source, self.span) {
+            (Some(src), Some(span)) => Some(src.line_col(span.start)),
+            _ => None,
+        }
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        self.kind.exit_code()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Diagnostic for Error {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.named.as_ref().map(|n| n as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        self.named.as_ref()?;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(self.label.clone(), span),
+        )))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|e| e as &dyn Diagnostic)))
+        }
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Error", 10)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("code", &self.code)?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("source", &self.source.as_ref().map(|s| &s.name))?;
+        st.serialize_field("span", &self.span)?;
+        let (line, column) = match self.line_col() {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        st.serialize_field("line", &line)?;
+        st.serialize_field("column", &column)?;
+        st.serialize_field("label", &self.label)?;
+        st.serialize_field("help", &self.help)?;
+        st.serialize_field("related", &self.related)?;
+        st.end()
+    }
+}
+
+/// planq's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let src = Source::new("q", "ab\n省数字办 x");
+        let x = src.text.find('x').unwrap();
+        assert_eq!(src.line_col(x), (2, 6));
+        assert_eq!(src.line_span(2), Span::new(3, src.text.len()));
+    }
+
+    #[test]
+    fn serialises_with_line_and_column() {
+        let src = Source::new("<query>", "tasks | where x");
+        let e = Error::new(
+            ErrorKind::Query,
+            "planq::check::unknown_column",
+            "unknown column `x`",
+        )
+        .at(&src, Span::new(14, 15), "no such column")
+        .with_help("columns: id");
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["line"], 1);
+        assert_eq!(v["column"], 15);
+        assert_eq!(v["code"], "planq::check::unknown_column");
+        assert_eq!(e.exit_code(), 1);
+    }
+}

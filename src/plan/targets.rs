@@ -1,0 +1,399 @@
+//! Numeric targets in task text: `建成2000个民生信息化社区`, `宽带率达到96%`,
+//! `为200万农民提供…`, `百分之九十八`. Years, plan periods (`十二五`), `3G`, hotline and
+//! system numbers (`12345热线`, `211海峡…系统`), phases (`二期`) and levels (`三级`) are not
+//! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
+
+use super::numbers::{read_number, Found};
+
+/// A target found in text, before it is given an id and a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTarget {
+    /// What is counted.
+    pub metric: String,
+    /// The normalised value.
+    pub value: f64,
+    /// Unit or counter.
+    pub unit: String,
+    /// `以上`, `超`, `不少于`, `达到` or empty.
+    pub qualifier: String,
+    /// The source phrase.
+    pub text: String,
+    /// Char index of the number in the scanned text.
+    pub at: usize,
+}
+
+/// Counter words and units, longest first so that `平方公里` wins over `公里`.
+const COUNTERS: &[&str] = &[
+    "平方公里",
+    "平方米",
+    "人次",
+    "万元",
+    "亿元",
+    "公里",
+    "千米",
+    "兆",
+    "个",
+    "所",
+    "家",
+    "户",
+    "人",
+    "名",
+    "座",
+    "条",
+    "项",
+    "套",
+    "台",
+    "件",
+    "张",
+    "部",
+    "本",
+    "辆",
+    "栋",
+    "间",
+    "亩",
+    "吨",
+    "元",
+    "次",
+    "处",
+    "种",
+    "类",
+    "支",
+    "批",
+];
+
+/// Characters that end a metric phrase after the unit, or start a target phrase before it.
+const STOPS: &[char] = &[
+    '，', '。', '；', '、', ',', '.', ';', '：', ':', '（', '(', '）', ')', '“', '”', '"', '\n',
+    ' ', '\u{3000}', '！', '？', '和', '与', '及', '或', '的', '等',
+];
+
+/// Verbs that end a metric phrase (`200万农民提供…` → `农民`).
+const METRIC_STOP_WORDS: &[&str] = &[
+    "提供", "实现", "完成", "建设", "开展", "覆盖", "接入", "使用", "开通", "达到", "参加", "参与",
+    "享受", "获得", "纳入", "以上", "左右", "以内",
+];
+
+/// Leading scope words dropped from metrics (`全省建制村宽带率` → `建制村宽带率`).
+const SCOPES: &[&str] = &["全省", "全市", "全国", "全县", "全区", "全面", "省级"];
+
+/// Prefix qualifiers, longest first, mapped to the canonical form.
+const PREFIX_QUALIFIERS: &[(&str, &str)] = &[
+    ("不少于", "不少于"),
+    ("不低于", "不少于"),
+    ("至少", "不少于"),
+    ("超过", "超"),
+    ("超", "超"),
+    ("达到", "达到"),
+    ("提高到", "达到"),
+    ("提升到", "达到"),
+    ("增加到", "达到"),
+    ("达", "达到"),
+];
+
+/// Person nouns: a multiplied count without a counter (`200万农民`) is counted in `人`.
+const PERSON_ENDINGS: &[char] = &['民', '人', '员', '者', '生', '户', '众'];
+
+/// Finds the targets in `chars`. `masked` marks chars to skip (owner clauses).
+pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if masked.get(i).copied().unwrap_or(false) {
+            i += 1;
+            continue;
+        }
+        if let Some((t, end)) = percent_words(chars, i) {
+            out.push(t);
+            i = end;
+            continue;
+        }
+        match candidate(chars, i) {
+            Some(found) => match classify(chars, i, found) {
+                Some((t, end)) => {
+                    out.push(t);
+                    i = end;
+                }
+                None => i = found.end.max(i + 1),
+            },
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// A number starting at `i` that is not glued to letters, digits or an ordinal `第`.
+fn candidate(chars: &[char], i: usize) -> Option<Found> {
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '第' || p == '.') {
+        return None;
+    }
+    let found = read_number(chars, i)?;
+    // 3G, 4G, 12345 followed by letters: technology names, not counts.
+    if chars
+        .get(found.end)
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    Some(found)
+}
+
+/// Decides whether the number at `start` is a target, and builds it.
+fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
+    let after = found.end;
+    if matches!(chars.get(after), Some('%' | '％')) {
+        return Some(percent_target(chars, start, found.value, after + 1));
+    }
+    if let Some(unit) = COUNTERS.iter().find(|u| starts_with_at(chars, after, u)) {
+        let unit_end = after + unit.chars().count();
+        // 十二五 and similar never reach here (五 is followed by a quote); but 一批, 一类
+        // with Chinese 一 are vague quantities, not targets.
+        if found.chinese && found.value == 1.0 && matches!(*unit, "批" | "类" | "种" | "支") {
+            return None;
+        }
+        return Some(count_target(chars, start, found.value, unit, unit_end));
+    }
+    if found.multiplied && !found.chinese {
+        // `200万农民`: the noun is the counter.
+        let (metric, end) = metric_after(chars, after);
+        if metric.is_empty() {
+            return None;
+        }
+        let unit = if metric.ends_with(PERSON_ENDINGS) {
+            "人"
+        } else {
+            ""
+        };
+        let phrase_start = phrase_start(chars, start);
+        let qualifier = qualifier_before(chars, phrase_start, start);
+        let t = RawTarget {
+            metric,
+            value: found.value,
+            unit: unit.to_string(),
+            qualifier,
+            text: chars[phrase_start..end].iter().collect(),
+            at: start,
+        };
+        return Some((t, end));
+    }
+    None
+}
+
+fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
+    let mut j = at;
+    for w in word.chars() {
+        if chars.get(j) != Some(&w) {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+/// `百分之九十八` (or `百分之98`).
+fn percent_words(chars: &[char], i: usize) -> Option<(RawTarget, usize)> {
+    if !starts_with_at(chars, i, "百分之") {
+        return None;
+    }
+    let found = read_number(chars, i + 3)?;
+    Some(percent_target(chars, i, found.value, found.end))
+}
+
+fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawTarget, usize) {
+    let mut end = end;
+    let mut qualifier = String::new();
+    if starts_with_at(chars, end, "以上") {
+        qualifier = "以上".into();
+        end += 2;
+    }
+    let phrase_start = phrase_start(chars, start);
+    let before: String = chars[phrase_start..start].iter().collect();
+    let (mut metric, prefix_q) = strip_qualifier_suffix(&before);
+    if qualifier.is_empty() {
+        qualifier = prefix_q;
+    }
+    metric = strip_scope(&metric);
+    let t = RawTarget {
+        metric,
+        value,
+        unit: "%".into(),
+        qualifier,
+        text: chars[phrase_start..end].iter().collect(),
+        at: start,
+    };
+    (t, end)
+}
+
+fn count_target(
+    chars: &[char],
+    start: usize,
+    value: f64,
+    unit: &str,
+    unit_end: usize,
+) -> (RawTarget, usize) {
+    let mut qualifier_after = false;
+    let mut m_start = unit_end;
+    if starts_with_at(chars, m_start, "以上") {
+        qualifier_after = true;
+        m_start += 2;
+    }
+    let (mut metric, mut end) = metric_after(chars, m_start);
+    if starts_with_at(chars, end, "以上") {
+        qualifier_after = true;
+        end += 2;
+    }
+    let phrase_start = phrase_start(chars, start);
+    if metric.is_empty() {
+        // `社区达到2000个`: the metric stands before the number.
+        let before: String = chars[phrase_start..start].iter().collect();
+        metric = strip_scope(&strip_qualifier_suffix(&before).0);
+    }
+    let qualifier = if qualifier_after {
+        "以上".to_string()
+    } else {
+        qualifier_before(chars, phrase_start, start)
+    };
+    let t = RawTarget {
+        metric,
+        value,
+        unit: unit.to_string(),
+        qualifier,
+        text: chars[phrase_start..end].iter().collect(),
+        at: start,
+    };
+    (t, end)
+}
+
+/// The noun phrase after a unit, up to a stop character or stop word (at most 20 chars).
+fn metric_after(chars: &[char], from: usize) -> (String, usize) {
+    let mut j = from;
+    while j < chars.len() && j - from < 20 && !STOPS.contains(&chars[j]) {
+        if j > from
+            && METRIC_STOP_WORDS
+                .iter()
+                .any(|w| starts_with_at(chars, j, w))
+        {
+            break;
+        }
+        if chars[j].is_ascii_digit() {
+            break;
+        }
+        j += 1;
+    }
+    (chars[from..j].iter().collect(), j)
+}
+
+/// Where the phrase holding the number at `at` begins: after the previous stop character.
+fn phrase_start(chars: &[char], at: usize) -> usize {
+    let mut j = at;
+    while j > 0 && !STOPS.contains(&chars[j - 1]) {
+        j -= 1;
+    }
+    j
+}
+
+/// The qualifier written just before the number (`超过100万户` → `超`).
+fn qualifier_before(chars: &[char], phrase_start: usize, at: usize) -> String {
+    let before: String = chars[phrase_start..at].iter().collect();
+    strip_qualifier_suffix(&before).1
+}
+
+/// Splits a trailing qualifier off `before`: (`宽带率`, `达到`) from `宽带率达到`.
+fn strip_qualifier_suffix(before: &str) -> (String, String) {
+    for (word, canonical) in PREFIX_QUALIFIERS {
+        if let Some(head) = before.strip_suffix(word) {
+            return (head.to_string(), canonical.to_string());
+        }
+    }
+    let head = before
+        .strip_suffix('为')
+        .or_else(|| before.strip_suffix('是'))
+        .unwrap_or(before);
+    (head.to_string(), String::new())
+}
+
+fn strip_scope(metric: &str) -> String {
+    let mut m = metric;
+    for s in SCOPES {
+        if let Some(rest) = m.strip_prefix(s) {
+            if !rest.is_empty() {
+                m = rest;
+            }
+        }
+    }
+    m.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(text: &str) -> Vec<(String, f64, String, String, String)> {
+        let chars: Vec<char> = text.chars().collect();
+        let masked = vec![false; chars.len()];
+        find_targets(&chars, &masked)
+            .into_iter()
+            .map(|t| (t.metric, t.value, t.unit, t.qualifier, t.text))
+            .collect()
+    }
+
+    fn t(m: &str, v: f64, u: &str, q: &str, text: &str) -> (String, f64, String, String, String) {
+        (m.into(), v, u.into(), q.into(), text.into())
+    }
+
+    #[test]
+    fn counts_and_percents() {
+        assert_eq!(
+            targets("建成2000个民生信息化社区，建设社区信息服务站"),
+            vec![t(
+                "民生信息化社区",
+                2000.0,
+                "个",
+                "",
+                "建成2000个民生信息化社区"
+            )]
+        );
+        assert_eq!(
+            targets("完成438个建制村通宽带，全省建制村宽带率达到96%；"),
+            vec![
+                t("建制村通宽带", 438.0, "个", "", "完成438个建制村通宽带"),
+                t("建制村宽带率", 96.0, "%", "达到", "全省建制村宽带率达到96%"),
+            ]
+        );
+        assert_eq!(
+            targets("为200万农民提供移动手机报"),
+            vec![t("农民", 2e6, "人", "", "为200万农民")]
+        );
+        assert_eq!(
+            targets("入网率百分之九十八以上"),
+            vec![t("入网率", 98.0, "%", "以上", "入网率百分之九十八以上")]
+        );
+        assert_eq!(
+            targets("新增1.5万个基站和超过100万户"),
+            vec![
+                t("基站", 15000.0, "个", "", "新增1.5万个基站"),
+                t("", 1e6, "户", "超", "超过100万户"),
+            ]
+        );
+        assert_eq!(
+            targets("建设全省海峡旅游超市与WAP手机两个网站"),
+            vec![t("网站", 2.0, "个", "", "WAP手机两个网站")]
+        );
+    }
+
+    #[test]
+    fn non_targets() {
+        for text in [
+            "2010年是实施“十一五”规划的最后一年",
+            "利用3G等技术手段，推进4G和5G",
+            "建立福建12301旅游服务热线等系统，推广12345政府服务热线",
+            "建设211海峡旅游服务系统",
+            "开展“金土工程”二期、金盾工程(二期)、推动福州第二期拓展项目",
+            "构建省、市、县三级联网的保密监控管理体系",
+            "实现全省就诊一卡通，五险合一，进一步统一",
+            "千家万户，一批示范项目",
+        ] {
+            assert_eq!(targets(text), vec![], "{text}");
+        }
+    }
+}

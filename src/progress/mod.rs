@@ -1,0 +1,411 @@
+//! Progress reports: what has been done towards each target, loaded from CSV
+//! (`target_id,actual,as_of[,note]`) or JSON (an array of such objects).
+//!
+//! Loading is all-or-nothing: every problem of a file is reported together, each pointing
+//! at its row and cell, and a file with any error loads nothing.
+
+mod csv;
+mod json;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Source};
+use crate::lang::ast::Span;
+use crate::lang::suggest::closest_many;
+use crate::plan::Date;
+
+/// One progress report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The target reported on (`<task_id>#<n>`).
+    pub target_id: String,
+    /// The amount done, in the target's unit.
+    pub actual: f64,
+    /// The date the amount was measured.
+    pub as_of: Date,
+    /// A free-text remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A cell as written, with its span; `None` when the column is absent from the row.
+type Cell = Option<(String, Span)>;
+
+/// A row before validation, in the shape both formats share.
+struct RawRow {
+    line: usize,
+    span: Span,
+    target_id: Cell,
+    actual: Cell,
+    as_of: Cell,
+    note: Option<String>,
+}
+
+/// The columns of a progress file.
+const COLUMNS: &[&str] = &["target_id", "actual", "as_of", "note"];
+
+/// Reads and validates a progress file from disk.
+pub fn load_file(path: &str, known_targets: &[String]) -> Result<Vec<Report>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    load(&Source::new(path, text), known_targets)
+}
+
+/// Validates progress text. JSON when the name ends in `.json` or the text starts with
+/// `[`; CSV otherwise.
+pub fn load(source: &Source, known_targets: &[String]) -> Result<Vec<Report>, Error> {
+    let is_json = source.name.to_ascii_lowercase().ends_with(".json")
+        || source.text.trim_start().starts_with('[');
+    let rows = if is_json {
+        json::rows(source)?
+    } else {
+        csv_rows(source)?
+    };
+    validate(source, rows, known_targets)
+}
+
+fn data_error(code: &str, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Data, code, message)
+}
+
+fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
+    let records = csv::read(&source.text).map_err(|csv::Unclosed(span)| {
+        data_error(
+            "planq::progress::unclosed_quote",
+            "a quoted field is never closed",
+        )
+        .at(source, span, "this quote is not closed")
+        .with_help("close the field with `\"`, and write a quote inside a field as `\"\"`")
+    })?;
+    let mut records = records.into_iter();
+    let Some(header) = records.next() else {
+        return Err(data_error(
+            "planq::progress::empty",
+            format!("progress file `{}` has no header and no rows", source.name),
+        )
+        .with_help("the first line must be the header `target_id,actual,as_of,note`"));
+    };
+    let mut index = [None; 4];
+    let mut errors = Vec::new();
+    for (i, f) in header.fields.iter().enumerate() {
+        let name = f.text.trim_start_matches('\u{feff}');
+        match COLUMNS.iter().position(|c| *c == name) {
+            Some(k) if index[k].is_none() => index[k] = Some(i),
+            Some(_) => errors.push(
+                data_error(
+                    "planq::progress::duplicate_column",
+                    format!("column `{name}` appears twice"),
+                )
+                .at(source, f.span, "second `{name}` column"),
+            ),
+            None => errors.push(
+                data_error(
+                    "planq::progress::unknown_column",
+                    format!("unknown column `{name}` in the header"),
+                )
+                .at(source, f.span, "not a progress column")
+                .with_help(column_help(name)),
+            ),
+        }
+    }
+    for (k, col) in COLUMNS.iter().enumerate().take(3) {
+        if index[k].is_none() {
+            errors.push(
+                data_error(
+                    "planq::progress::missing_column",
+                    format!("the header has no `{col}` column"),
+                )
+                .at(source, header.span, format!("`{col}` is missing here"))
+                .with_help("the header must be `target_id,actual,as_of` with an optional `note`"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(summary(source, errors));
+    }
+    let cell = |r: &csv::Record, k: usize| -> Cell {
+        let f = r.fields.get(index[k]?)?;
+        Some((f.text.clone(), f.span))
+    };
+    let mut rows = Vec::new();
+    for r in records {
+        if r.fields.len() > header.fields.len() {
+            errors.push(
+                data_error(
+                    "planq::progress::extra_fields",
+                    format!(
+                        "row has {} fields but the header has {}",
+                        r.fields.len(),
+                        header.fields.len()
+                    ),
+                )
+                .at(source, r.span, "too many fields")
+                .with_help("quote a value that contains a comma: \"a, b\""),
+            );
+            continue;
+        }
+        rows.push(RawRow {
+            line: r.line,
+            span: r.span,
+            target_id: cell(&r, 0),
+            actual: cell(&r, 1),
+            as_of: cell(&r, 2),
+            note: cell(&r, 3).map(|(t, _)| t).filter(|t| !t.is_empty()),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(summary(source, errors));
+    }
+    Ok(rows)
+}
+
+fn column_help(name: &str) -> String {
+    match closest_many(name, COLUMNS.iter().copied(), 1).first() {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => "progress columns are target_id, actual, as_of and note".to_string(),
+    }
+}
+
+/// One error for a whole file, with each problem as a related diagnostic.
+fn summary(source: &Source, errors: Vec<Error>) -> Error {
+    if errors.len() == 1 {
+        let mut e = errors.into_iter().next().expect("one error");
+        e.message = format!("{} (nothing was loaded from `{}`)", e.message, source.name);
+        return e;
+    }
+    data_error(
+        "planq::progress::invalid",
+        format!(
+            "progress file `{}` has {} errors; nothing was loaded from it",
+            source.name,
+            errors.len()
+        ),
+    )
+    .with_help("fix every row listed below, then load the file again")
+    .with_related(errors)
+}
+
+fn validate(source: &Source, rows: Vec<RawRow>, known: &[String]) -> Result<Vec<Report>, Error> {
+    let mut errors = Vec::new();
+    let mut out: Vec<(Report, usize, Span)> = Vec::new();
+    for row in rows {
+        let missing = |col: &str| {
+            data_error(
+                "planq::progress::missing_value",
+                format!("row on line {} has no `{col}`", row.line),
+            )
+            .at(source, row.span, format!("`{col}` missing"))
+        };
+        let target_id = match &row.target_id {
+            Some((t, span)) if !t.is_empty() => {
+                if known.iter().any(|k| k == t) {
+                    Some(t.clone())
+                } else {
+                    let near = closest_many(t, known.iter().map(String::as_str), 3);
+                    let help = if near.is_empty() {
+                        format!(
+                            "target ids look like `2.5#1` (task id, `#`, number); list them with `targets | select id, metric`{}",
+                            if known.is_empty() { " (this plan has no targets)" } else { "" }
+                        )
+                    } else {
+                        format!(
+                            "did you mean {}?",
+                            near.iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
+                    };
+                    errors.push(
+                        data_error(
+                            "planq::progress::unknown_target",
+                            format!("line {}: no target `{t}` in the plan", row.line),
+                        )
+                        .at(source, *span, "unknown target id")
+                        .with_help(help),
+                    );
+                    None
+                }
+            }
+            _ => {
+                errors.push(missing("target_id"));
+                None
+            }
+        };
+        let actual = match &row.actual {
+            Some((t, span)) if !t.is_empty() => match parse_actual(t) {
+                Some(v) => Some(v),
+                None => {
+                    errors.push(
+                        data_error(
+                            "planq::progress::bad_number",
+                            format!("line {}: `{t}` is not a number", row.line),
+                        )
+                        .at(source, *span, "expected a non-negative number")
+                        .with_help("write the amount done as a plain number, e.g. 1250 or 87.5 (a trailing % is allowed)"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                errors.push(missing("actual"));
+                None
+            }
+        };
+        let as_of = match &row.as_of {
+            Some((t, span)) if !t.is_empty() => match Date::parse_iso(t) {
+                Some(d) => Some(d),
+                None => {
+                    errors.push(
+                        data_error(
+                            "planq::progress::bad_date",
+                            format!("line {}: `{t}` is not a date", row.line),
+                        )
+                        .at(source, *span, "expected YYYY-MM-DD")
+                        .with_help(
+                            "dates are written like 2010-06-30, and must exist in the calendar",
+                        ),
+                    );
+                    None
+                }
+            },
+            _ => {
+                errors.push(missing("as_of"));
+                None
+            }
+        };
+        if let (Some(target_id), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
+            let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
+            if let Some((_, first_line, _)) = out
+                .iter()
+                .find(|(r, _, _)| r.target_id == target_id && r.as_of == as_of)
+            {
+                errors.push(
+                    data_error(
+                        "planq::progress::duplicate",
+                        format!(
+                            "line {}: `{target_id}` is reported twice for {as_of}",
+                            row.line
+                        ),
+                    )
+                    .at(
+                        source,
+                        span,
+                        format!("already reported on line {first_line}"),
+                    )
+                    .with_help(
+                        "keep one report per target and date; use a later as_of for an update",
+                    ),
+                );
+                continue;
+            }
+            out.push((
+                Report {
+                    target_id,
+                    actual,
+                    as_of,
+                    note: row.note,
+                },
+                row.line,
+                span,
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out.into_iter().map(|(r, _, _)| r).collect())
+    } else {
+        Err(summary(source, errors))
+    }
+}
+
+/// A finite, non-negative number; a trailing `%` is allowed.
+fn parse_actual(t: &str) -> Option<f64> {
+    let t = t.trim().trim_end_matches(['%', '％']).trim();
+    let v: f64 = t.parse().ok()?;
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Vec<String> {
+        ["2.5#1", "4.1#1", "4.1#3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn loads_csv_with_comments_and_notes() {
+        let src = Source::new(
+            "p.csv",
+            "# sample\ntarget_id,actual,as_of,note\n2.5#1,1500,2010-06-30,\"half, roughly\"\n4.1#3,95%,2010-12-31,\n",
+        );
+        let r = load(&src, &known()).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].note.as_deref(), Some("half, roughly"));
+        assert_eq!(r[1].actual, 95.0);
+        assert_eq!(r[1].note, None);
+    }
+
+    #[test]
+    fn all_errors_reported_and_nothing_loaded() {
+        let src = Source::new(
+            "p.csv",
+            "target_id,actual,as_of\n2.5#2,abc,2010-02-30\n2.5#1,1,2010-01-01\n2.5#1,2,2010-01-01\n",
+        );
+        let e = load(&src, &known()).unwrap_err();
+        let codes: Vec<&str> = e.related.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "planq::progress::unknown_target",
+                "planq::progress::bad_number",
+                "planq::progress::bad_date",
+                "planq::progress::duplicate"
+            ]
+        );
+        assert_eq!(e.related[0].help.as_deref(), Some("did you mean `2.5#1`?"));
+        let span = e.related[1].span.unwrap();
+        assert_eq!(&src.text[span.start..span.end], "abc");
+        assert_eq!(e.exit_code(), 1);
+    }
+
+    #[test]
+    fn header_problems() {
+        let src = Source::new("p.csv", "target_id,actaul,as_of\n");
+        let e = load(&src, &known()).unwrap_err();
+        let help: Vec<_> = e.related.iter().filter_map(|e| e.help.clone()).collect();
+        assert!(
+            help.iter().any(|h| h.contains("did you mean `actual`")),
+            "{help:?}"
+        );
+    }
+
+    #[test]
+    fn loads_json() {
+        let src = Source::new(
+            "p.json",
+            r#"[{"target_id": "2.5#1", "actual": 1200, "as_of": "2010-06-30", "note": null},
+               {"target_id": "4.1#1", "actual": "12", "as_of": "2010-06-30"}]"#,
+        );
+        let r = load(&src, &known()).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].actual, 12.0);
+    }
+
+    #[test]
+    fn json_errors_point_into_the_file() {
+        let src = Source::new(
+            "p.json",
+            r#"[{"target_id": "2.5#1", "actual": "lots", "as_of": "2010-06-30"}]"#,
+        );
+        let e = load(&src, &known()).unwrap_err();
+        let span = e.span.unwrap();
+        assert_eq!(&src.text[span.start..span.end], "\"lots\"");
+        let bad = Source::new("p.json", "[{\"target_id\": }]");
+        let e = load(&bad, &known()).unwrap_err();
+        assert_eq!(e.code, "planq::progress::bad_json");
+        assert!(e.span.is_some());
+    }
+}

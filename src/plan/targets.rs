@@ -73,6 +73,15 @@ const METRIC_STOP_WORDS: &[&str] = &[
     "享受", "获得", "纳入", "以上", "左右", "以内",
 ];
 
+/// Leading verbs dropped from a metric read before its number (`新建5G基站1.5万个`).
+const LEADING_VERBS: &[&str] = &[
+    "新建", "新增", "建成", "建设", "完成", "实现", "推动", "推进", "开通", "累计", "培训", "发展",
+    "打造", "培育", "认定", "引进",
+];
+
+/// Quotes may sit inside a metric (`20项“一件事”集成服务`); they are dropped from it.
+const QUOTES: &[char] = &['“', '”', '"', '《', '》', '‘', '’'];
+
 /// Leading scope words dropped from metrics (`全省建制村宽带率` → `建制村宽带率`).
 const SCOPES: &[&str] = &["全省", "全市", "全国", "全县", "全区", "全面", "省级"];
 
@@ -146,9 +155,9 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
     }
     if let Some(unit) = COUNTERS.iter().find(|u| starts_with_at(chars, after, u)) {
         let unit_end = after + unit.chars().count();
-        // 十二五 and similar never reach here (五 is followed by a quote); but 一批, 一类
-        // with Chinese 一 are vague quantities, not targets.
-        if found.chinese && found.value == 1.0 && matches!(*unit, "批" | "类" | "种" | "支") {
+        // 一 with a counter is an idiom or an article (一件事, 一批, 一个平台), never a
+        // measurable target; 两个, 三所 are.
+        if found.chinese && found.value == 1.0 {
             return None;
         }
         return Some(count_target(chars, start, found.value, unit, unit_end));
@@ -267,7 +276,10 @@ fn count_target(
 /// The noun phrase after a unit, up to a stop character or stop word (at most 20 chars).
 fn metric_after(chars: &[char], from: usize) -> (String, usize) {
     let mut j = from;
-    while j < chars.len() && j - from < 20 && !STOPS.contains(&chars[j]) {
+    while j < chars.len()
+        && j - from < 20
+        && (QUOTES.contains(&chars[j]) || !STOPS.contains(&chars[j]))
+    {
         if j > from
             && METRIC_STOP_WORDS
                 .iter()
@@ -280,7 +292,11 @@ fn metric_after(chars: &[char], from: usize) -> (String, usize) {
         }
         j += 1;
     }
-    (chars[from..j].iter().collect(), j)
+    let metric = chars[from..j]
+        .iter()
+        .filter(|c| !QUOTES.contains(c))
+        .collect();
+    (metric, j)
 }
 
 /// Where the phrase holding the number at `at` begins: after the previous stop character.
@@ -312,9 +328,10 @@ fn strip_qualifier_suffix(before: &str) -> (String, String) {
     (head.to_string(), String::new())
 }
 
+/// Drops leading scope words and verbs that are not part of what is counted.
 fn strip_scope(metric: &str) -> String {
     let mut m = metric;
-    for s in SCOPES {
+    for s in SCOPES.iter().chain(LEADING_VERBS) {
         if let Some(rest) = m.strip_prefix(s) {
             if !rest.is_empty() {
                 m = rest;

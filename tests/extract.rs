@@ -1,0 +1,476 @@
+//! Plan extraction: golden tables for the seed (through the real binary), one test per
+//! genre variant the extractor must understand, and a no-panic property.
+
+use assert_cmd::Command;
+use planq::plan::{extract, ExtractOptions, Plan, Role};
+use proptest::prelude::*;
+
+fn planq() -> Command {
+    let mut cmd = Command::cargo_bin("planq").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn plan(text: &str) -> Plan {
+    extract(text, ExtractOptions::default())
+}
+
+/// Owners of one task as (name, role) pairs.
+fn owners(p: &Plan, id: &str) -> Vec<(String, &'static str)> {
+    let t = p
+        .tasks
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no task {id}"));
+    t.owners
+        .iter()
+        .map(|o| (o.name.clone(), o.role.as_str()))
+        .collect()
+}
+
+fn o(name: &str, role: &'static str) -> (String, &'static str) {
+    (name.to_string(), role)
+}
+
+// ---- golden tables of the seed -------------------------------------------------------
+
+fn golden(table: &str) {
+    let expected =
+        std::fs::read_to_string(format!("tests/golden/seed/{table}.csv")).expect("golden file");
+    let out = planq()
+        .args(["export", "--table", table])
+        .output()
+        .expect("run planq");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let actual = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        actual, expected,
+        "table `{table}` differs from tests/golden/seed/{table}.csv"
+    );
+}
+
+#[test]
+fn seed_tasks_golden() {
+    golden("tasks");
+}
+
+#[test]
+fn seed_owners_golden() {
+    golden("owners");
+}
+
+#[test]
+fn seed_targets_golden() {
+    golden("targets");
+}
+
+#[test]
+fn seed_shape() {
+    let p = plan(planq::plan::SEED);
+    assert_eq!(p.title.as_deref(), Some("2010年数字福建工作要点"));
+    assert!(p.preamble.starts_with("2010年是实施"));
+    let cats: Vec<(&str, usize)> = p
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                p.tasks.iter().filter(|t| t.category == c.name).count(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cats,
+        [
+            ("精心谋划“十二五”发展规划", 2),
+            ("继续推进便民服务项目建设", 6),
+            ("继续深化电子政务应用", 8),
+            ("推进农村和企业信息化建设", 5),
+            ("完善信息化管理工作", 5),
+        ]
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // Every non-blank line of the seed is the title, the preamble, a heading or a task.
+    let lines = planq::plan::SEED
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(lines, 1 + 1 + p.categories.len() + p.tasks.len());
+}
+
+// ---- genre variants ------------------------------------------------------------------
+
+const THREE_LEVEL: &str = include_str!("fixtures/three-level.txt");
+
+#[test]
+fn three_level_ids_and_subcategories() {
+    let p = plan(THREE_LEVEL);
+    let ids: Vec<(&str, Option<&str>)> = p
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.subcategory.as_deref()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("1.1.1", Some("推进网络建设")),
+            ("1.1.2", Some("推进网络建设")),
+            ("1.1.3", Some("推进网络建设")),
+            ("1.2.1", Some("强化数据支撑")),
+            ("2.1", None),
+            ("2.2", None),
+            ("3", None),
+        ]
+    );
+    // A section with no items is itself a task, titled by its heading.
+    let last = p.tasks.last().expect("task");
+    assert_eq!(
+        (last.title.as_str(), last.category.as_str()),
+        ("加强组织保障", "加强组织保障")
+    );
+}
+
+#[test]
+fn full_width_brackets_and_block_lines() {
+    let p = plan(THREE_LEVEL);
+    assert_eq!(
+        owners(&p, "1.1.1"),
+        [o("省通信管理局", "lead"), o("省工信厅", "support")]
+    );
+    assert_eq!(
+        p.tasks[0].deadline.map(|d| d.to_string()).as_deref(),
+        Some("2025-12-31")
+    );
+    assert_eq!(
+        owners(&p, "1.1.2"),
+        [
+            o("省委网信办", "lead"),
+            o("省通信管理局", "support"),
+            o("省工信厅", "support")
+        ]
+    );
+}
+
+#[test]
+fn labelled_clauses() {
+    let p = plan(THREE_LEVEL);
+    assert_eq!(
+        owners(&p, "1.1.3"),
+        [
+            o("省发改委", "responsible"),
+            o("省数据管理局", "responsible"),
+            o("各设区市政府", "responsible")
+        ]
+    );
+    assert_eq!(
+        owners(&p, "1.2.1"),
+        [o("省数据管理局", "lead"), o("省直各部门", "support")]
+    );
+}
+
+#[test]
+fn traditional_keywords_and_several_clauses() {
+    let p = plan(THREE_LEVEL);
+    assert_eq!(
+        owners(&p, "2.1"),
+        [o("省政务服务中心", "lead"), o("省直有關部門", "support")]
+    );
+    assert_eq!(
+        owners(&p, "2.2"),
+        [
+            o("省政务服务中心", "responsible"),
+            o("省数据管理局", "responsible")
+        ]
+    );
+}
+
+#[test]
+fn targets_of_the_genre() {
+    let p = plan(THREE_LEVEL);
+    let got: Vec<(String, f64, String, String)> = p
+        .targets()
+        .map(|(_, t)| {
+            (
+                t.metric.clone(),
+                t.value,
+                t.unit.clone(),
+                t.qualifier.clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("5G基站", 15000.0, "个", ""),
+        ("县", 84.0, "个", ""),
+        ("政府网站IPv6支持率", 98.0, "%", "达到"),
+        ("接入部门", 60.0, "个", "不少于"),
+        ("日均调用", 1_000_000.0, "次", "以上"),
+        ("一件事集成服务", 20.0, "项", ""),
+        ("热线接通率", 95.0, "%", "以上"),
+        ("平台融合", 2.0, "个", ""),
+    ];
+    let want: Vec<(String, f64, String, String)> = want
+        .iter()
+        .map(|(m, v, u, q)| (m.to_string(), *v, u.to_string(), q.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn chinese_comma_sections_with_arabic_items() {
+    let p = plan("一、总体要求\n1、开展试点。(省数字办负责)\n2．推广应用。(省数字办牵头负责)\n二、保障措施\n1.加强领导。\n");
+    let ids: Vec<&str> = p.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["1.1", "1.2", "2.1"]);
+    assert_eq!(owners(&p, "1.2"), [o("省数字办", "lead")]);
+    assert!(p.tasks[2].owners.is_empty());
+}
+
+#[test]
+fn depth_varies_by_section() {
+    let p = plan("一、甲\n（一）子项\n1.任务一。(省A办负责)\n二、乙\n（一）任务二。(省B办负责)\n");
+    let ids: Vec<(&str, Option<&str>)> = p
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.subcategory.as_deref()))
+        .collect();
+    assert_eq!(ids, [("1.1.1", Some("子项")), ("2.1", None)]);
+}
+
+#[test]
+fn parentheses_that_are_not_owner_clauses() {
+    let p = plan("一、网络\n（一）覆盖84个县（市、区）。(省通管局负责)\n");
+    assert_eq!(owners(&p, "1.1"), [o("省通管局", "responsible")]);
+    assert_eq!(p.tasks[0].title, "覆盖84个县（市、区）");
+}
+
+#[test]
+fn lead_then_responsible_forms() {
+    let p = plan("一、甲\n（一）任务。(省效能办、审改办、数字办牵头，各设区市等有关部门配合)\n");
+    assert_eq!(
+        owners(&p, "1.1"),
+        [
+            o("省效能办", "lead"),
+            o("省审改办", "lead"),
+            o("省数字办", "lead"),
+            o("各设区市", "support")
+        ]
+    );
+}
+
+#[test]
+fn roles_cover_every_keyword() {
+    let p = plan(
+        "一、甲\n（一）任务一。(省A厅牵头，省B厅参与，省C厅协办)\n（二）任务二。(牵头单位：省D局；责任单位：省E局)\n",
+    );
+    let roles: Vec<Role> = p
+        .tasks
+        .iter()
+        .flat_map(|t| t.owners.iter().map(|o| o.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            Role::Lead,
+            Role::Support,
+            Role::Support,
+            Role::Lead,
+            Role::Responsible
+        ]
+    );
+}
+
+#[test]
+fn numbering_gaps_and_stray_text_are_warned() {
+    let p =
+        plan("一、甲\n（一）任务一。(省A厅负责)\n附：本条说明文字\n（三）任务三。(省B厅负责)\n");
+    let codes: Vec<(&str, u32)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.line))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("planq::plan::numbering", 4),
+            ("planq::plan::unplaced_text", 3)
+        ]
+    );
+    // Nothing is lost: the stray line stays in the task it follows.
+    assert!(p.tasks[0].text.contains("附：本条说明文字"));
+}
+
+#[test]
+fn crlf_and_blank_lines() {
+    let p = plan("计划\r\n\r\n一、甲\r\n\r\n（一）任务。(省A厅负责)\r\n");
+    assert_eq!(p.tasks.len(), 1);
+    assert_eq!(p.tasks[0].line, 5);
+    assert_eq!(owners(&p, "1.1"), [o("省A厅", "responsible")]);
+}
+
+// ---- command line --------------------------------------------------------------------
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let dir = tempdir();
+    let path = dir.join("gappy.txt");
+    std::fs::write(
+        &path,
+        "一、甲\n（一）任务一。(省A厅负责)\n（三）任务三。(省B厅负责)\n",
+    )
+    .expect("write");
+    let path = path.to_str().expect("path");
+    planq()
+        .args(["export", "--table", "tasks", "--plan", path])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("planq::plan::numbering"));
+    planq()
+        .args(["export", "--table", "tasks", "--strict", "--plan", path])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("--strict"));
+}
+
+#[test]
+fn a_document_without_tasks_is_an_error_with_a_hint() {
+    let dir = tempdir();
+    let path = dir.join("prose.txt");
+    std::fs::write(&path, "这是一段说明文字，没有编号。\n第二段。\n").expect("write");
+    planq()
+        .args(["export", "--plan", path.to_str().expect("path")])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no tasks found"))
+        .stderr(predicates::str::contains("一、"));
+}
+
+#[test]
+fn missing_plan_file() {
+    planq()
+        .args(["export", "--plan", "/nonexistent/plan.txt"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "cannot read `/nonexistent/plan.txt`",
+        ));
+}
+
+#[test]
+fn export_out_dir_writes_every_table() {
+    let dir = tempdir();
+    for format in ["csv", "json"] {
+        planq()
+            .args([
+                "export",
+                "--format",
+                format,
+                "--progress",
+                "examples/progress-2010.csv",
+                "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .success();
+        for t in planq::frames::TABLES {
+            let f = dir.join(format!("{t}.{format}"));
+            assert!(f.exists(), "{} missing", f.display());
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("shortfall.json")).expect("read"))
+            .expect("json");
+    let rows = json.as_array().expect("array");
+    assert_eq!(rows.len(), 12);
+    let unreported = rows
+        .iter()
+        .find(|r| r["status"] == "unreported")
+        .expect("one");
+    assert!(unreported["actual"].is_null() && unreported["as_of"].is_null());
+}
+
+#[test]
+fn unknown_table_is_a_usage_error() {
+    planq()
+        .args(["export", "--table", "task"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("did you mean `tasks`?"));
+}
+
+#[test]
+fn bad_progress_file_loads_nothing_and_names_rows() {
+    let dir = tempdir();
+    let path = dir.join("bad.csv");
+    std::fs::write(
+        &path,
+        "target_id,actual,as_of\n2.5#1,12x,2010-06-30\n2.5#9,5,2010-06-31\n",
+    )
+    .expect("write");
+    let out = planq()
+        .args([
+            "export",
+            "--table",
+            "progress",
+            "--progress",
+            path.to_str().expect("path"),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "3 errors",
+        "`12x` is not a number",
+        "no target `2.5#9`",
+        "did you mean `2.5#1`",
+        "`2010-06-31` is not a date",
+        "bad.csv:2:",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "planq-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("tempdir");
+    dir
+}
+
+// ---- robustness ----------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn extract_never_panics(text in "(\\PC|[（）()〔〕、，。；：\\n一二三四五六七八九十两百千万亿0-9.%牵头负责配合单位时限年月底])*") {
+        let p = plan(&text);
+        for t in &p.tasks {
+            prop_assert!(!t.id.is_empty());
+        }
+    }
+
+    #[test]
+    fn extract_never_panics_on_plan_like_lines(lines in proptest::collection::vec(
+        prop_oneof![
+            Just("一、".to_string()), Just("（一）".to_string()), Just("(二)".to_string()),
+            Just("1.".to_string()), Just("2、".to_string()), Just("(1)".to_string()),
+            Just("牵头单位：".to_string()), Just("完成时限：".to_string()),
+            "[省市县A-Z0-9两万%个所、，。（）()牵头负责配合]{0,12}",
+        ],
+        0..40,
+    )) {
+        let text = lines.join("\n");
+        let _ = plan(&text);
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod dataset;
+pub mod engine;
 pub mod error;
 pub mod frames;
 pub mod lang;
@@ -15,4 +16,5 @@ pub mod render;
 pub mod shortfall;
 
 pub use dataset::Dataset;
+pub use engine::{Engine, Value};
 pub use error::{Error, ErrorKind, Result};

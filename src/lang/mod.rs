@@ -2,3 +2,8 @@
 //! Nothing here depends on polars.
 
 pub mod ast;
+pub mod lexer;
+pub mod suggest;
+
+pub use lexer::{tokens, Token, TokenKind};
+pub use suggest::{closest, edit_distance};

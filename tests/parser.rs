@@ -1014,3 +1014,523 @@ fn strip_spans_ignores_layout() {
     assert_ne!(a, b);
     assert_eq!(strip_spans(a), strip_spans(b));
 }
+
+// ----- property tests --------------------------------------------------------------------
+
+mod props {
+    use super::*;
+    use planq::lang::lexer::tokens;
+    use planq::lang::pretty_expr;
+    use proptest::prelude::*;
+
+    fn sp() -> Span {
+        Span::default()
+    }
+
+    fn ident(name: String) -> Ident {
+        Ident { name, span: sp() }
+    }
+
+    fn expr(kind: ExprKind) -> Expr {
+        Expr { kind, span: sp() }
+    }
+
+    /// Names of every kind: bare, CJK, verbs, reserved words, and arbitrary text.
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "id", "title", "owner", "负责单位", "任务", "_x", "a1", "count", "sort", "where",
+                "left", "on", "by", "null", "let", "d", "in", "inner",
+            ])
+            .prop_map(String::from),
+            1 => "[a-z_][a-z0-9_]{0,6}",
+            1 => any::<String>().prop_filter("names are non-empty", |s| !s.is_empty()),
+            1 => "[`a -]{1,4}",
+        ]
+    }
+
+    fn func_name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "len", "lower", "count", "sum", "if", "coalesce", "年份",
+        ])
+        .prop_map(String::from)
+    }
+
+    fn literal() -> impl Strategy<Value = Literal> {
+        prop_oneof![
+            (0..=i64::MAX).prop_map(Literal::Int),
+            any::<f64>()
+                .prop_filter("finite, non-negative", |f| f.is_finite()
+                    && f.is_sign_positive())
+                .prop_map(Literal::Float),
+            any::<String>().prop_map(Literal::Str),
+            "[\"'\\\\\n\t\r 电子政务a-z]{0,6}".prop_map(Literal::Str),
+            any::<bool>().prop_map(Literal::Bool),
+            Just(Literal::Null),
+            (0..=9999i32, 1..=12u32, 1..=28u32).prop_map(|(year, month, day)| Literal::Date {
+                year,
+                month,
+                day
+            }),
+        ]
+    }
+
+    const BINOPS: &[BinOp] = &[
+        BinOp::Or,
+        BinOp::And,
+        BinOp::Eq,
+        BinOp::Ne,
+        BinOp::Lt,
+        BinOp::Le,
+        BinOp::Gt,
+        BinOp::Ge,
+        BinOp::Like,
+        BinOp::NotLike,
+        BinOp::Add,
+        BinOp::Sub,
+        BinOp::Mul,
+        BinOp::Div,
+        BinOp::Rem,
+    ];
+
+    /// Expression trees as code might build them: no regard for precedence.
+    fn raw_expr() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            literal().prop_map(|l| expr(ExprKind::Lit(l))),
+            name().prop_map(|n| expr(ExprKind::Column(n))),
+            "[a-z年][a-z0-9_]{0,4}".prop_map(|p| expr(ExprKind::Param(p))),
+        ];
+        leaf.prop_recursive(5, 40, 4, |inner| {
+            prop_oneof![
+                (prop::sample::select(BINOPS), inner.clone(), inner.clone()).prop_map(
+                    |(op, l, r)| {
+                        expr(ExprKind::Binary {
+                            op,
+                            left: Box::new(l),
+                            right: Box::new(r),
+                        })
+                    }
+                ),
+                (any::<bool>(), inner.clone()).prop_map(|(not, e)| expr(ExprKind::Unary {
+                    op: if not { UnOp::Not } else { UnOp::Neg },
+                    operand: Box::new(e),
+                })),
+                (func_name(), prop::collection::vec(inner.clone(), 0..3)).prop_map(|(f, args)| {
+                    expr(ExprKind::Call {
+                        func: ident(f),
+                        args,
+                    })
+                }),
+                (
+                    inner.clone(),
+                    prop::collection::vec(inner.clone(), 0..3),
+                    any::<bool>()
+                )
+                    .prop_map(|(e, list, negated)| expr(ExprKind::InList {
+                        expr: Box::new(e),
+                        list,
+                        negated
+                    })),
+                (inner.clone(), any::<bool>()).prop_map(|(e, negated)| expr(ExprKind::IsNull {
+                    expr: Box::new(e),
+                    negated
+                })),
+                inner.prop_map(|e| expr(ExprKind::Paren(Box::new(e)))),
+            ]
+        })
+    }
+
+    /// Binding strength per the grammar (independent of the pretty-printer's own table).
+    fn strength(e: &Expr) -> u8 {
+        match &e.kind {
+            ExprKind::Binary { op: BinOp::Or, .. } => 1,
+            ExprKind::Binary { op: BinOp::And, .. } => 2,
+            ExprKind::Unary { op: UnOp::Not, .. } => 3,
+            ExprKind::Binary {
+                op: BinOp::Add | BinOp::Sub,
+                ..
+            } => 5,
+            ExprKind::Binary {
+                op: BinOp::Mul | BinOp::Div | BinOp::Rem,
+                ..
+            } => 6,
+            ExprKind::Binary { .. } | ExprKind::InList { .. } | ExprKind::IsNull { .. } => 4,
+            ExprKind::Unary { op: UnOp::Neg, .. } => 7,
+            _ => 8,
+        }
+    }
+
+    fn paren(e: Expr, needed: bool) -> Box<Expr> {
+        Box::new(if needed {
+            expr(ExprKind::Paren(Box::new(e)))
+        } else {
+            e
+        })
+    }
+
+    /// Insert exactly the parentheses the grammar needs for the tree to survive printing.
+    fn parenthesize(e: Expr) -> Expr {
+        let kind = match e.kind {
+            ExprKind::Binary { op, left, right } => {
+                let (left, right) = (parenthesize(*left), parenthesize(*right));
+                let p = strength(&expr(ExprKind::Binary {
+                    op,
+                    left: Box::new(left.clone()),
+                    right: Box::new(right.clone()),
+                }));
+                let (lp, rp) = (strength(&left), strength(&right));
+                ExprKind::Binary {
+                    op,
+                    left: paren(left, lp < p || (p == 4 && lp == 4)),
+                    right: paren(right, rp <= p),
+                }
+            }
+            ExprKind::Unary { op, operand } => {
+                let operand = parenthesize(*operand);
+                let min = if op == UnOp::Not { 3 } else { 7 };
+                let s = strength(&operand);
+                ExprKind::Unary {
+                    op,
+                    operand: paren(operand, s < min),
+                }
+            }
+            ExprKind::InList {
+                expr: inner,
+                list,
+                negated,
+            } => {
+                let inner = parenthesize(*inner);
+                let s = strength(&inner);
+                ExprKind::InList {
+                    expr: paren(inner, s <= 4),
+                    list: list.into_iter().map(parenthesize).collect(),
+                    negated,
+                }
+            }
+            ExprKind::IsNull {
+                expr: inner,
+                negated,
+            } => {
+                let inner = parenthesize(*inner);
+                let s = strength(&inner);
+                ExprKind::IsNull {
+                    expr: paren(inner, s <= 4),
+                    negated,
+                }
+            }
+            ExprKind::Call { func, args } => ExprKind::Call {
+                func,
+                args: args.into_iter().map(parenthesize).collect(),
+            },
+            ExprKind::Paren(inner) => ExprKind::Paren(Box::new(parenthesize(*inner))),
+            other => other,
+        };
+        expr(kind)
+    }
+
+    fn good_expr() -> impl Strategy<Value = Expr> {
+        raw_expr().prop_map(parenthesize)
+    }
+
+    fn item(alias_required: bool) -> impl Strategy<Value = Item> {
+        (good_expr(), name(), 0..3u8).prop_map(move |(expr, alias, style)| {
+            let style = if alias_required { 1 + style % 2 } else { style };
+            let (alias, alias_style) = match style {
+                0 => (None, AliasStyle::None),
+                1 => (Some(ident(alias)), AliasStyle::As),
+                _ => (Some(ident(alias)), AliasStyle::Assign),
+            };
+            Item {
+                expr,
+                alias,
+                alias_style,
+                span: sp(),
+            }
+        })
+    }
+
+    fn agg() -> impl Strategy<Value = Item> {
+        (
+            func_name(),
+            prop::collection::vec(good_expr(), 0..2),
+            item(false),
+        )
+            .prop_map(|(f, args, mut it)| {
+                it.expr = expr(ExprKind::Call {
+                    func: ident(f),
+                    args,
+                });
+                it
+            })
+    }
+
+    fn sort_key(default: Order) -> impl Strategy<Value = SortKey> {
+        (good_expr(), prop::option::of(any::<bool>())).prop_map(move |(expr, order)| SortKey {
+            expr,
+            order: order.map_or(default, |asc| if asc { Order::Asc } else { Order::Desc }),
+            explicit: order.is_some(),
+        })
+    }
+
+    fn items(
+        s: impl Strategy<Value = Item>,
+        min: usize,
+    ) -> impl Strategy<Value = Vec<Item>> {
+        prop::collection::vec(s, min..3)
+    }
+
+    fn stage(source: BoxedStrategy<Source>) -> impl Strategy<Value = Stage> {
+        let n = 0..=i64::MAX as u64;
+        let kind = prop_oneof![
+            good_expr().prop_map(StageKind::Where),
+            items(item(false), 1).prop_map(StageKind::Select),
+            items(item(true), 1).prop_map(StageKind::Derive),
+            (items(agg(), 1), items(item(false), 0))
+                .prop_map(|(aggs, by)| StageKind::Summarize { aggs, by }),
+            items(item(false), 0).prop_map(|by| StageKind::Count { by }),
+            prop::collection::vec(sort_key(Order::Asc), 1..3).prop_map(StageKind::Sort),
+            n.clone().prop_map(|n| StageKind::Take { n, n_span: sp() }),
+            (n, sort_key(Order::Desc)).prop_map(|(n, key)| StageKind::Top {
+                n,
+                n_span: sp(),
+                key
+            }),
+            prop::collection::vec(name().prop_map(ident), 0..3).prop_map(StageKind::Distinct),
+            (
+                prop::sample::select(vec![
+                    JoinKind::Inner,
+                    JoinKind::Left,
+                    JoinKind::Semi,
+                    JoinKind::Anti
+                ]),
+                source,
+                prop::collection::vec((name(), prop::option::of(name())), 1..3),
+            )
+                .prop_map(|(kind, right, on)| StageKind::Join {
+                    kind,
+                    right,
+                    on: on
+                        .into_iter()
+                        .map(|(l, r)| JoinKey {
+                            left: ident(l),
+                            right: r.map(ident)
+                        })
+                        .collect(),
+                }),
+            prop::collection::vec((name(), name()), 1..3).prop_map(|pairs| {
+                StageKind::Rename(
+                    pairs
+                        .into_iter()
+                        .map(|(a, b)| (ident(a), ident(b)))
+                        .collect(),
+                )
+            }),
+        ];
+        kind.prop_map(|kind| Stage {
+            kind,
+            span: sp(),
+            verb_span: sp(),
+        })
+    }
+
+    fn pipeline() -> impl Strategy<Value = Pipeline> {
+        let name_source = name().prop_map(|n| Source::Name(ident(n))).boxed();
+        let flat = (
+            name_source.clone(),
+            prop::collection::vec(stage(name_source.clone()), 0..4),
+        )
+            .prop_map(|(source, stages)| Pipeline {
+                source,
+                stages,
+                span: sp(),
+            });
+        flat.prop_recursive(2, 8, 2, move |inner| {
+            let sub = prop_oneof![
+                name_source.clone(),
+                inner.prop_map(|p| Source::Sub(Box::new(p))),
+            ]
+            .boxed();
+            (sub.clone(), prop::collection::vec(stage(sub), 0..3)).prop_map(|(source, stages)| {
+                Pipeline {
+                    source,
+                    stages,
+                    span: sp(),
+                }
+            })
+        })
+    }
+
+    fn script() -> impl Strategy<Value = Script> {
+        let statement = prop_oneof![
+            pipeline().prop_map(Statement::Query),
+            (name(), pipeline()).prop_map(|(n, pipeline)| Statement::Let {
+                name: ident(n),
+                pipeline,
+                span: sp()
+            }),
+        ];
+        prop::collection::vec(statement, 0..4).prop_map(|statements| Script { statements })
+    }
+
+    /// Token soup: every construct, well-formed or not.
+    fn soup() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "tasks",
+            "owners",
+            " ",
+            "\n",
+            "|",
+            "where",
+            "select",
+            "count",
+            "by",
+            "sort",
+            "desc",
+            "top",
+            "3",
+            "1.5",
+            "1e9",
+            "99999999999999999999",
+            "join",
+            "left",
+            "on",
+            "let",
+            "x",
+            "=",
+            "==",
+            "!=",
+            "~",
+            "!~",
+            "<",
+            ">=",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "and",
+            "or",
+            "not",
+            "in",
+            "is",
+            "null",
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            ";",
+            "\"",
+            "'",
+            "`",
+            "d\"",
+            "d'",
+            "\"str\"",
+            "'s\\'",
+            "d\"2010-02-30\"",
+            "$",
+            "$p",
+            "--",
+            "#",
+            "负责单位",
+            "，",
+            "（",
+            "&&",
+            "||",
+            "!",
+            "\\",
+            "as",
+            "derive",
+            "summarize",
+            "take",
+            "distinct",
+            "rename",
+            "\u{3000}",
+            "é",
+            "😀",
+            "\r",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    fn check_no_panic(src: &str) {
+        // The lexer covers every byte.
+        let mut at = 0;
+        for t in tokens(src) {
+            assert_eq!(t.span.start, at);
+            at = t.span.end;
+        }
+        assert_eq!(at, src.len());
+        match parse_script(src) {
+            Ok(script) => {
+                // Whatever parses re-parses from its pretty form to the same tree.
+                let pretty = pretty_script(&script);
+                let again = parse_script(&pretty)
+                    .unwrap_or_else(|e| panic!("{src:?} printed as {pretty:?}: {e:?}"));
+                assert_eq!(
+                    strip_spans(again),
+                    strip_spans(script),
+                    "{src:?} printed as {pretty:?}"
+                );
+            }
+            Err(e) => {
+                assert!(
+                    e.span.start <= e.span.end && e.span.end <= src.len(),
+                    "{e:?}"
+                );
+                assert!(
+                    src.is_char_boundary(e.span.start) && src.is_char_boundary(e.span.end),
+                    "{e:?}"
+                );
+                assert!(e.code.starts_with("planq::parse::"));
+            }
+        }
+        let _ = parse_query(src);
+        let _ = parse_expr(src);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn never_panics_on_arbitrary_text(src in any::<String>()) {
+            check_no_panic(&src);
+        }
+
+        #[test]
+        fn never_panics_on_token_soup(src in soup()) {
+            check_no_panic(&src);
+        }
+
+        #[test]
+        fn never_panics_on_punctuation_and_cjk(src in "[ -~\u{4e00}-\u{4e2f}，（）“”\n]{0,40}") {
+            check_no_panic(&src);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn pretty_then_parse_reproduces_expressions(e in good_expr()) {
+            let text = pretty_expr(&e);
+            let parsed = parse_expr(&text).map_err(|err| TestCaseError::fail(format!("{text:?}: {err:?}")))?;
+            prop_assert_eq!(strip_spans(parsed), e, "{}", text);
+        }
+
+        #[test]
+        fn pretty_adds_exactly_the_needed_parentheses(e in raw_expr()) {
+            let text = pretty_expr(&e);
+            let parsed = parse_expr(&text).map_err(|err| TestCaseError::fail(format!("{text:?}: {err:?}")))?;
+            prop_assert_eq!(strip_spans(parsed), parenthesize(e), "{}", text);
+        }
+
+        #[test]
+        fn pretty_then_parse_reproduces_scripts(s in script()) {
+            let text = pretty_script(&s);
+            let parsed = parse_script(&text).map_err(|err| TestCaseError::fail(format!("{text:?}: {err:?}")))?;
+            prop_assert_eq!(pretty_script(&parsed), text.clone());
+            prop_assert_eq!(strip_spans(parsed), s, "{}", text);
+        }
+    }
+}

@@ -1494,3 +1494,106 @@ fn date_literal(t: Tok<'_>) -> PResult<Literal> {
     }
     Ok(Literal::Date { year, month, day })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(kind: TokenKind, text: &str) -> Tok<'_> {
+        Tok {
+            kind,
+            span: Span::new(0, text.len()),
+            text,
+            nl_before: false,
+            eof: false,
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        let n = |s| number_literal(tok(TokenKind::Number, s));
+        assert_eq!(n("0"), Ok(Literal::Int(0)));
+        assert_eq!(n("9223372036854775807"), Ok(Literal::Int(i64::MAX)));
+        assert_eq!(n("1_000_000"), Ok(Literal::Int(1_000_000)));
+        assert_eq!(n("2.50"), Ok(Literal::Float(2.5)));
+        assert_eq!(n("1E+2"), Ok(Literal::Float(100.0)));
+        for bad in ["9223372036854775808", "1e", "1.2.3", "0x10", "3个", "1e999"] {
+            assert_eq!(n(bad).unwrap_err().code, codes::BAD_NUMBER, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let d = |s| date_literal(tok(TokenKind::Date, s));
+        assert_eq!(
+            d("d\"2024-02-29\""),
+            Ok(Literal::Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        for bad in [
+            "d'2023-02-29'",
+            "d'2010-04-31'",
+            "d'2010-00-10'",
+            "d'2010-1-1'",
+            "d''",
+            "d'２０１０-01-01'",
+        ] {
+            assert_eq!(d(bad).unwrap_err().code, codes::BAD_DATE, "{bad}");
+        }
+    }
+
+    #[test]
+    fn strings() {
+        let s = |src| decode_string(tok(TokenKind::String, src), 0);
+        assert_eq!(s(r#""a\tb""#), Ok("a\tb".into()));
+        assert_eq!(s("'多\\'行\n'"), Ok("多'行\n".into()));
+        let e = s(r#""x\é""#).unwrap_err();
+        assert_eq!((e.code, e.span), (codes::BAD_ESCAPE, Span::new(2, 5)));
+        assert_eq!(s("\"abc").unwrap_err().code, codes::UNCLOSED_STRING);
+        assert_eq!(s("\"abc\\\"").unwrap_err().code, codes::UNCLOSED_STRING);
+    }
+
+    #[test]
+    fn closedness() {
+        assert!(quoted_is_closed("\"a\""));
+        assert!(quoted_is_closed("d'a'"));
+        assert!(!quoted_is_closed("\"a\\\""));
+        assert!(!quoted_is_closed("d\""));
+        assert!(backtick_is_closed("`a`"));
+        assert!(backtick_is_closed("``"));
+        assert!(backtick_is_closed("`a```"));
+        assert!(!backtick_is_closed("`a``"));
+        assert!(!backtick_is_closed("`"));
+    }
+
+    #[test]
+    fn newlines_end_statements_only_where_they_can() {
+        // Optional continuations stop at a line break…
+        let s = parse_script("a | sort x\ndesc_table").unwrap();
+        assert_eq!(s.statements.len(), 2);
+        // …mandatory ones read on.
+        let s = parse_script("a | where x ==\n1 | take\n2").unwrap();
+        assert_eq!(s.statements.len(), 1);
+        // Inside brackets nothing ends.
+        let s = parse_script("a | where x in [\n1,\n2\n] and (y\n> 1)").unwrap();
+        assert_eq!(s.statements.len(), 1);
+    }
+
+    #[test]
+    fn verbs_are_names_outside_stage_position() {
+        let e = parse_expr("count + sort * where").unwrap();
+        assert_eq!(e.span, Span::new(0, 20));
+        assert!(parse_query("count | count by count | sort count").is_ok());
+    }
+
+    #[test]
+    fn sub_pipeline_span_includes_parentheses() {
+        let src = "(owners | take 1) | count";
+        let p = parse_query(src).unwrap();
+        assert_eq!(p.source.span(), Span::new(0, 17));
+        assert_eq!(p.span, Span::new(0, src.len()));
+    }
+}

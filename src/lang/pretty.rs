@@ -464,3 +464,80 @@ impl ClearSpans for Expr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            span: Span::default(),
+        }
+    }
+    fn col(n: &str) -> Expr {
+        e(ExprKind::Column(n.into()))
+    }
+    fn bin(op: BinOp, l: Expr, r: Expr) -> Expr {
+        e(ExprKind::Binary {
+            op,
+            left: Box::new(l),
+            right: Box::new(r),
+        })
+    }
+    fn neg(x: Expr) -> Expr {
+        e(ExprKind::Unary {
+            op: UnOp::Neg,
+            operand: Box::new(x),
+        })
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(pretty_name("负责单位"), "负责单位");
+        assert_eq!(pretty_name("count"), "count");
+        assert_eq!(pretty_name("by"), "`by`");
+        assert_eq!(pretty_name("let"), "`let`");
+        assert_eq!(pretty_name("a b"), "`a b`");
+        assert_eq!(pretty_name("1st"), "`1st`");
+        assert_eq!(pretty_name("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(pretty_string("a\"b\\c\nd\te'"), r#""a\"b\\c\nd\te'""#);
+        assert_eq!(pretty_literal(&Literal::Float(1.0)), "1.0");
+        assert_eq!(pretty_literal(&Literal::Float(1e20)), "1e20");
+        assert_eq!(
+            pretty_literal(&Literal::Date {
+                year: 987,
+                month: 1,
+                day: 2
+            }),
+            "d\"0987-01-02\""
+        );
+    }
+
+    #[test]
+    fn parentheses_where_needed_only() {
+        let (a, b, c) = (col("a"), col("b"), col("c"));
+        let sum = bin(BinOp::Add, a.clone(), b.clone());
+        assert_eq!(
+            pretty_expr(&bin(BinOp::Mul, sum.clone(), c.clone())),
+            "(a + b) * c"
+        );
+        assert_eq!(
+            pretty_expr(&bin(BinOp::Add, c.clone(), sum.clone())),
+            "c + (a + b)"
+        );
+        assert_eq!(
+            pretty_expr(&bin(BinOp::Add, sum.clone(), c.clone())),
+            "a + b + c"
+        );
+        let eq = bin(BinOp::Eq, a.clone(), b.clone());
+        assert_eq!(pretty_expr(&bin(BinOp::Eq, eq, c.clone())), "(a == b) == c");
+        assert_eq!(pretty_expr(&neg(neg(a.clone()))), "- -a");
+        assert_eq!(pretty_expr(&neg(sum)), "-(a + b)");
+        assert_eq!(pretty_expr(&bin(BinOp::Sub, b, neg(c))), "b - -c");
+    }
+}

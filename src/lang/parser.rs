@@ -64,6 +64,8 @@ pub mod codes {
     pub const EMPTY: &str = "planq::parse::empty";
     /// [`parse_query`](super::parse_query) on a `let` statement.
     pub const NOT_A_QUERY: &str = "planq::parse::not_a_query";
+    /// Brackets, prefix operators or sub-pipelines nested too deeply.
+    pub const TOO_DEEP: &str = "planq::parse::too_deep";
 }
 
 /// A syntax error, with everything needed for a good diagnostic.
@@ -237,7 +239,19 @@ struct Parser<'a> {
     newlines_free: bool,
     /// End of the last consumed token.
     last_end: usize,
+    /// Current recursion depth (see [`MAX_NESTING`]).
+    nesting: usize,
 }
+
+/// How deeply brackets, prefix operators and sub-pipelines may nest (bounds the parser's
+/// recursion).
+const MAX_NESTING: usize = 128;
+/// How deep an expression tree may be (bounds the recursion of everything that walks it;
+/// long `a or b or c …` chains build deep trees without nesting).
+const MAX_TREE_DEPTH: usize = 512;
+
+/// An expression and the depth of its tree.
+type Node = (Expr, usize);
 
 /// Where an item list is parsed; decides which items are acceptable.
 #[derive(Clone, Copy, PartialEq)]
@@ -316,6 +330,7 @@ impl<'a> Parser<'a> {
             open: Vec::new(),
             newlines_free,
             last_end: 0,
+            nesting: 0,
         }
     }
 
@@ -404,6 +419,30 @@ impl<'a> Parser<'a> {
         )
         .help(help)
         .incomplete()
+    }
+
+    /// A closing bracket was expected. A token that cannot possibly continue inside the
+    /// bracket (`|` in an expression, `;`, the other kind of closer) means the bracket was
+    /// left open: point at the opener.
+    fn expected_closer(&self, expected: &str) -> ParseError {
+        let t = self.peek();
+        let Some(opener) = self.open.last().copied() else {
+            return self.unexpected(expected);
+        };
+        let closer = if opener.text == "(" { ")" } else { "]" };
+        let gives_up = t.is_punct(";")
+            || t.is_pipe()
+            || (t.kind == TokenKind::Punct && matches!(t.text, ")" | "]") && t.text != closer);
+        if t.eof || !gives_up {
+            return self.unexpected(expected);
+        }
+        ParseError::new(
+            codes::UNCLOSED_BRACKET,
+            format!("unclosed `{}`", opener.text),
+            opener.span,
+            format!("this `{}` is never closed", opener.text),
+        )
+        .help(format!("add a `{closer}` before {}", t.describe()))
     }
 
     /// Errors that depend only on the offending token, whatever was expected.
@@ -536,6 +575,9 @@ impl<'a> Parser<'a> {
             if self.at_eof() {
                 break;
             }
+            if !statements.is_empty() {
+                self.check_not_a_continuation()?;
+            }
             let statement = self.statement()?;
             let t = self.peek();
             if !(t.eof || t.is_punct(";") || self.at_line_break()) {
@@ -548,6 +590,29 @@ impl<'a> Parser<'a> {
             statements.push(statement);
         }
         Ok(Script { statements })
+    }
+
+    /// A statement that starts with `and`, `+`, `,` … on a new line was almost certainly
+    /// meant to continue the previous line: say why it didn't.
+    fn check_not_a_continuation(&self) -> PResult<()> {
+        let t = self.peek();
+        let continues = t.kind == TokenKind::Operator
+            || t.is_punct(",")
+            || (t.is_word() && is_reserved(t.text) && !matches!(t.text, "null" | "true" | "false"));
+        if !(t.nl_before && continues) {
+            return Ok(());
+        }
+        Err(ParseError::new(
+            codes::EXPECTED,
+            format!("expected a new statement, found {}", t.describe()),
+            t.span,
+            "this line starts a new statement",
+        )
+        .help(format!(
+            "a line break ended the previous statement (only a line starting with `|` continues one); \
+             move {} to the end of the previous line, or wrap the expression in parentheses",
+            t.describe()
+        )))
     }
 
     fn statement(&mut self) -> PResult<Statement> {
@@ -618,11 +683,13 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         if t.is_punct("(") {
             self.bump();
+            self.nest()?;
             self.open.push(t);
             let mut inner = self.pipeline_after("a pipeline after `(`")?;
             if !self.peek().is_punct(")") {
-                let e = if self.peek().eof {
-                    self.unexpected("`)`")
+                let next = self.peek();
+                let e = if next.eof || next.is_punct(";") || next.is_punct("]") {
+                    self.expected_closer("`|` or `)`")
                 } else {
                     self.trailing("`|` or `)`", Some(&inner))
                 };
@@ -630,6 +697,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             self.open.pop();
+            self.unnest();
             inner.span = self.span_from(t.span.start);
             Ok(Source::Sub(Box::new(inner)))
         } else {
@@ -964,41 +1032,90 @@ impl<'a> Parser<'a> {
     }
 
     // ----- expressions ----------------------------------------------------------------------
+    //
+    // Each function returns the expression and the depth of its tree, so that no input can
+    // build a tree deep enough to overflow the stack of whoever walks it (printing, dropping,
+    // compiling). `nest` bounds the parser's own recursion before any node exists.
 
     fn expr(&mut self, expected: &str) -> PResult<Expr> {
+        self.or_expr(expected).map(|(e, _)| e)
+    }
+
+    /// Enter one level of recursion (brackets, prefix operators, sub-pipelines).
+    fn nest(&mut self) -> PResult<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(self.too_deep());
+        }
+        Ok(())
+    }
+
+    fn unnest(&mut self) {
+        self.nesting -= 1;
+    }
+
+    fn too_deep(&self) -> ParseError {
+        ParseError::new(
+            codes::TOO_DEEP,
+            "expression nested too deeply",
+            self.peek().span,
+            "too deep",
+        )
+        .help(format!(
+            "planq accepts at most {MAX_NESTING} levels of nesting and expressions \
+             {MAX_TREE_DEPTH} operators deep; split the query up"
+        ))
+    }
+
+    /// Account for a new node above children of depth `child`.
+    fn node(&self, expr: Expr, child: usize) -> PResult<Node> {
+        if child + 1 > MAX_TREE_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok((expr, child + 1))
+    }
+
+    fn binary_node(&self, op: BinOp, (l, ld): Node, (r, rd): Node) -> PResult<Node> {
+        self.node(binary(op, l, r), ld.max(rd))
+    }
+
+    fn or_expr(&mut self, expected: &str) -> PResult<Node> {
         let mut left = self.and_expr(expected)?;
         while self.cont_kw("or") {
             self.bump();
             let right = self.and_expr("an expression after `or`")?;
-            left = binary(BinOp::Or, left, right);
+            left = self.binary_node(BinOp::Or, left, right)?;
         }
         Ok(left)
     }
 
-    fn and_expr(&mut self, expected: &str) -> PResult<Expr> {
+    fn and_expr(&mut self, expected: &str) -> PResult<Node> {
         let mut left = self.not_expr(expected)?;
         while self.cont_kw("and") {
             self.bump();
             let right = self.not_expr("an expression after `and`")?;
-            left = binary(BinOp::And, left, right);
+            left = self.binary_node(BinOp::And, left, right)?;
         }
         Ok(left)
     }
 
-    fn not_expr(&mut self, expected: &str) -> PResult<Expr> {
+    fn not_expr(&mut self, expected: &str) -> PResult<Node> {
         let t = self.peek();
-        if t.is_kw("not") {
-            self.bump();
-            let operand = self.not_expr("an expression after `not`")?;
-            return Ok(Expr {
-                span: t.span.to(operand.span),
-                kind: ExprKind::Unary {
-                    op: UnOp::Not,
-                    operand: Box::new(operand),
-                },
-            });
+        if !t.is_kw("not") {
+            return self.comparison(expected);
         }
-        self.comparison(expected)
+        self.bump();
+        self.nest()?;
+        let (operand, d) = self.not_expr("an expression after `not`")?;
+        self.unnest();
+        let expr = Expr {
+            span: t.span.to(operand.span),
+            kind: ExprKind::Unary {
+                op: UnOp::Not,
+                operand: Box::new(operand),
+            },
+        };
+        self.node(expr, d)
     }
 
     /// Whether a comparison operator (`==`, `~`, `in`, `not in`, `is` …) comes next.
@@ -1010,10 +1127,10 @@ impl<'a> Parser<'a> {
             || (t.is_kw("not") && self.peek_at(1).is_kw("in"))
     }
 
-    fn comparison(&mut self, expected: &str) -> PResult<Expr> {
-        let left = self.additive(expected)?;
+    fn comparison(&mut self, expected: &str) -> PResult<Node> {
+        let (left, ld) = self.additive(expected)?;
         if !self.comparison_ahead() {
-            return Ok(left);
+            return Ok((left, ld));
         }
         let op_tok = self.bump();
         let result = if op_tok.is_kw("in") || op_tok.is_kw("not") {
@@ -1021,33 +1138,40 @@ impl<'a> Parser<'a> {
             if negated {
                 self.bump();
             }
-            let list = self.list()?;
-            Expr {
+            let (list, list_depth) = self.list()?;
+            let expr = Expr {
                 span: self.span_from(left.span.start),
                 kind: ExprKind::InList {
                     expr: Box::new(left),
                     list,
                     negated,
                 },
-            }
+            };
+            self.node(expr, ld.max(list_depth))?
         } else if op_tok.is_kw("is") {
             let negated = self.peek().is_kw("not");
             if negated {
                 self.bump();
             }
             if !self.peek().is_kw("null") {
-                return Err(self.unexpected(if negated { "`null` after `is not`" } else { "`null` or `not null` after `is`" }).help(
+                let expected = if negated {
+                    "`null` after `is not`"
+                } else {
+                    "`null` or `not null` after `is`"
+                };
+                return Err(self.unexpected(expected).help(
                     "`is` only tests for null (`x is null`, `x is not null`); compare values with `==`",
                 ));
             }
             self.bump();
-            Expr {
+            let expr = Expr {
                 span: self.span_from(left.span.start),
                 kind: ExprKind::IsNull {
                     expr: Box::new(left),
                     negated,
                 },
-            }
+            };
+            self.node(expr, ld)?
         } else {
             let op = COMPARISONS
                 .iter()
@@ -1055,7 +1179,7 @@ impl<'a> Parser<'a> {
                 .map(|(_, op)| *op)
                 .unwrap_or(BinOp::Eq);
             let right = self.additive(&format!("an expression after `{}`", op_tok.text))?;
-            binary(op, left, right)
+            self.binary_node(op, (left, ld), right)?
         };
         if self.comparison_ahead() {
             let t = self.peek();
@@ -1070,7 +1194,7 @@ impl<'a> Parser<'a> {
         Ok(result)
     }
 
-    fn list(&mut self) -> PResult<Vec<Expr>> {
+    fn list(&mut self) -> PResult<(Vec<Expr>, usize)> {
         let open = self.peek();
         if !open.is_punct("[") {
             return Err(self
@@ -1078,31 +1202,38 @@ impl<'a> Parser<'a> {
                 .help("write a list of values, e.g. `owner in [\"省数字办\", \"省通管局\"]`"));
         }
         self.bump();
-        self.open.push(open);
-        let items = self.comma_list("]", "a value or `]`")?;
-        self.open.pop();
-        Ok(items)
+        self.comma_list(open, "]", "a value or `]`")
     }
 
-    /// `expr, expr, …` up to `close` (already opened), trailing comma allowed; consumes `close`.
-    fn comma_list(&mut self, close: &str, expected: &str) -> PResult<Vec<Expr>> {
+    /// `expr, expr, …` after `open` (already consumed) up to `close`, trailing comma allowed;
+    /// consumes `close`. Returns the items and their greatest depth.
+    fn comma_list(
+        &mut self,
+        open: Tok<'a>,
+        close: &str,
+        expected: &str,
+    ) -> PResult<(Vec<Expr>, usize)> {
+        self.nest()?;
+        self.open.push(open);
         let mut items = Vec::new();
-        loop {
-            if self.peek().is_punct(close) {
-                break;
-            }
-            items.push(self.expr(expected)?);
+        let mut depth = 0;
+        while !self.peek().is_punct(close) {
+            let (item, d) = self.or_expr(expected)?;
+            items.push(item);
+            depth = depth.max(d);
             if self.peek().is_punct(",") {
                 self.bump();
             } else if !self.peek().is_punct(close) {
-                return Err(self.unexpected(&format!("`,` or `{close}`")));
+                return Err(self.expected_closer(&format!("`,` or `{close}`")));
             }
         }
         self.bump();
-        Ok(items)
+        self.open.pop();
+        self.unnest();
+        Ok((items, depth))
     }
 
-    fn additive(&mut self, expected: &str) -> PResult<Expr> {
+    fn additive(&mut self, expected: &str) -> PResult<Node> {
         let mut left = self.multiplicative(expected)?;
         loop {
             let op = if self.cont_op("+") {
@@ -1114,11 +1245,11 @@ impl<'a> Parser<'a> {
             };
             let t = self.bump();
             let right = self.multiplicative(&format!("an expression after `{}`", t.text))?;
-            left = binary(op, left, right);
+            left = self.binary_node(op, left, right)?;
         }
     }
 
-    fn multiplicative(&mut self, expected: &str) -> PResult<Expr> {
+    fn multiplicative(&mut self, expected: &str) -> PResult<Node> {
         let mut left = self.unary(expected)?;
         loop {
             let op = if self.cont_op("*") {
@@ -1132,53 +1263,48 @@ impl<'a> Parser<'a> {
             };
             let t = self.bump();
             let right = self.unary(&format!("an expression after `{}`", t.text))?;
-            left = binary(op, left, right);
+            left = self.binary_node(op, left, right)?;
         }
     }
 
-    fn unary(&mut self, expected: &str) -> PResult<Expr> {
+    fn unary(&mut self, expected: &str) -> PResult<Node> {
         let t = self.peek();
-        if t.is_op("-") {
-            self.bump();
-            let operand = self.unary("an expression after `-`")?;
-            return Ok(Expr {
-                span: t.span.to(operand.span),
-                kind: ExprKind::Unary {
-                    op: UnOp::Neg,
-                    operand: Box::new(operand),
-                },
-            });
+        if !t.is_op("-") {
+            return self.atom(expected);
         }
-        self.atom(expected)
-    }
-
-    fn atom(&mut self, expected: &str) -> PResult<Expr> {
-        let t = self.peek();
-        let lit = |l| {
-            Ok(Expr {
-                kind: ExprKind::Lit(l),
-                span: t.span,
-            })
+        self.bump();
+        self.nest()?;
+        let (operand, d) = self.unary("an expression after `-`")?;
+        self.unnest();
+        let expr = Expr {
+            span: t.span.to(operand.span),
+            kind: ExprKind::Unary {
+                op: UnOp::Neg,
+                operand: Box::new(operand),
+            },
         };
+        self.node(expr, d)
+    }
+
+    fn atom(&mut self, expected: &str) -> PResult<Node> {
+        let t = self.peek();
+        let leaf = |kind| Ok((Expr { kind, span: t.span }, 1));
         match t.kind {
             TokenKind::Number => {
                 self.bump();
-                return lit(number_literal(t)?);
+                return leaf(ExprKind::Lit(number_literal(t)?));
             }
             TokenKind::String => {
                 self.bump();
-                return lit(Literal::Str(decode_string(t, 0)?));
+                return leaf(ExprKind::Lit(Literal::Str(decode_string(t, 0)?)));
             }
             TokenKind::Date => {
                 self.bump();
-                return lit(date_literal(t)?);
+                return leaf(ExprKind::Lit(date_literal(t)?));
             }
             TokenKind::Param => {
                 self.bump();
-                return Ok(Expr {
-                    kind: ExprKind::Param(t.text[1..].to_string()),
-                    span: t.span,
-                });
+                return leaf(ExprKind::Param(t.text[1..].to_string()));
             }
             _ => {}
         }
@@ -1186,11 +1312,11 @@ impl<'a> Parser<'a> {
             match t.text {
                 "true" | "false" => {
                     self.bump();
-                    return lit(Literal::Bool(t.text == "true"));
+                    return leaf(ExprKind::Lit(Literal::Bool(t.text == "true")));
                 }
                 "null" => {
                     self.bump();
-                    return lit(Literal::Null);
+                    return leaf(ExprKind::Lit(Literal::Null));
                 }
                 _ => {}
             }
@@ -1199,32 +1325,29 @@ impl<'a> Parser<'a> {
                 if self.cont_punct("(") {
                     return self.call(t);
                 }
-                return Ok(Expr {
-                    kind: ExprKind::Column(t.text.to_string()),
-                    span: t.span,
-                });
+                return leaf(ExprKind::Column(t.text.to_string()));
             }
         }
         if t.is_name() {
             let name = self.name(expected)?;
-            return Ok(Expr {
-                kind: ExprKind::Column(name.name),
-                span: name.span,
-            });
+            return leaf(ExprKind::Column(name.name));
         }
         if t.is_punct("(") {
             self.bump();
+            self.nest()?;
             self.open.push(t);
-            let inner = self.expr("an expression after `(`")?;
+            let (inner, d) = self.or_expr("an expression after `(`")?;
             if !self.peek().is_punct(")") {
-                return Err(self.unexpected("an operator or `)`"));
+                return Err(self.expected_closer("an operator or `)`"));
             }
             self.bump();
             self.open.pop();
-            return Ok(Expr {
+            self.unnest();
+            let expr = Expr {
                 kind: ExprKind::Paren(Box::new(inner)),
                 span: self.span_from(t.span.start),
-            });
+            };
+            return self.node(expr, d);
         }
         if t.is_punct("[") {
             return Err(self
@@ -1234,17 +1357,16 @@ impl<'a> Parser<'a> {
         Err(self.name_error(expected))
     }
 
-    fn call(&mut self, name: Tok<'a>) -> PResult<Expr> {
+    fn call(&mut self, name: Tok<'a>) -> PResult<Node> {
         let open = self.bump();
-        self.open.push(open);
         if name.text == "count" && self.peek().is_op("*") {
+            self.open.push(open);
             return Err(self
                 .unexpected("an argument or `)`")
                 .help("`count()` counts rows"));
         }
-        let args = self.comma_list(")", "an argument or `)`")?;
-        self.open.pop();
-        Ok(Expr {
+        let (args, d) = self.comma_list(open, ")", "an argument or `)`")?;
+        let expr = Expr {
             kind: ExprKind::Call {
                 func: Ident {
                     name: name.text.to_string(),
@@ -1253,7 +1375,8 @@ impl<'a> Parser<'a> {
                 args,
             },
             span: self.span_from(name.span.start),
-        })
+        };
+        self.node(expr, d)
     }
 }
 
@@ -1379,6 +1502,12 @@ fn decode_string(t: Tok<'_>, skip: usize) -> PResult<String> {
 }
 
 fn number_literal(t: Tok<'_>) -> PResult<Literal> {
+    // `_` separates digits (`1_000`); anywhere else it makes the number invalid.
+    let raw = t.text.as_bytes();
+    let digitish = |b: &u8| b.is_ascii_digit() || *b == b'_';
+    let separators_ok = raw.iter().enumerate().all(|(i, b)| {
+        *b != b'_' || (i > 0 && digitish(&raw[i - 1]) && raw.get(i + 1).is_some_and(digitish))
+    });
     let text: String = t.text.chars().filter(|&c| c != '_').collect();
     let bad =
         |message: String, label: &str| ParseError::new(codes::BAD_NUMBER, message, t.span, label);
@@ -1410,7 +1539,7 @@ fn number_literal(t: Tok<'_>) -> PResult<Literal> {
         ok &= any;
         i = k;
     }
-    if !ok || i != b.len() {
+    if !ok || !separators_ok || i != b.len() {
         let e = bad(
             format!("`{}` is not a valid number", t.text),
             "not a number",
@@ -1517,7 +1646,18 @@ mod tests {
         assert_eq!(n("1_000_000"), Ok(Literal::Int(1_000_000)));
         assert_eq!(n("2.50"), Ok(Literal::Float(2.5)));
         assert_eq!(n("1E+2"), Ok(Literal::Float(100.0)));
-        for bad in ["9223372036854775808", "1e", "1.2.3", "0x10", "3个", "1e999"] {
+        assert_eq!(n("1__0"), Ok(Literal::Int(10)));
+        for bad in [
+            "9223372036854775808",
+            "1e",
+            "1.2.3",
+            "0x10",
+            "3个",
+            "1e999",
+            "1_",
+            "1_.5",
+            "1e_5",
+        ] {
             assert_eq!(n(bad).unwrap_err().code, codes::BAD_NUMBER, "{bad}");
         }
     }
@@ -1587,6 +1727,29 @@ mod tests {
         let e = parse_expr("count + sort * where").unwrap();
         assert_eq!(e.span, Span::new(0, 20));
         assert!(parse_query("count | count by count | sort count").is_ok());
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep =
+            |open: &str, close: &str, n: usize| format!("{}a{}", open.repeat(n), close.repeat(n));
+        assert!(parse_expr(&deep("(", ")", 100)).is_ok());
+        for src in [
+            deep("(", ")", 100_000),
+            deep("f(", ")", 100_000),
+            deep("- ", "", 100_000),
+            deep("not ", "", 100_000),
+            deep("x in [", "]", 100_000),
+            deep("(", "", 100_000),
+            format!("a{}", " or a".repeat(100_000)),
+            format!("a{}", " + a".repeat(100_000)),
+        ] {
+            assert_eq!(parse_expr(&src).unwrap_err().code, codes::TOO_DEEP);
+        }
+        let pipes = format!("{}t{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(parse_query(&pipes).unwrap_err().code, codes::TOO_DEEP);
+        // A long but flat chain is fine.
+        assert!(parse_expr(&format!("a{}", " or a".repeat(400))).is_ok());
     }
 
     #[test]

@@ -144,6 +144,22 @@ fn a_line_break_ends_a_complete_statement() {
 }
 
 #[test]
+fn error_line_starting_with_an_operator() {
+    check(
+        "tasks | where a == 1\n  and b == 2",
+        codes::EXPECTED,
+        "and",
+        "this line starts a new statement",
+        Some(
+            "a line break ended the previous statement (only a line starting with `|` continues \
+             one); move `and` to the end of the previous line, or wrap the expression in parentheses",
+        ),
+        false,
+    );
+    assert!(parse_script("tasks | where a == 1 and\n b == 2").is_ok());
+}
+
+#[test]
 fn empty_statements() {
     for src in ["", ";", ";;", "\n\n", "# just a comment", "-- x\n;\n# y\n"] {
         assert!(parse_script(src).unwrap().statements.is_empty(), "{src:?}");
@@ -644,14 +660,24 @@ fn error_unmatched_bracket() {
         None,
         false,
     );
-    check(
-        "t | where (a ==1]",
-        codes::EXPECTED,
-        "]",
-        "expected an operator or `)`",
-        None,
-        false,
-    );
+    // A token that cannot continue inside the bracket also blames the opener.
+    for (src, opener, help) in [
+        ("t | where (a ==1]", "(", "add a `)` before `]`"),
+        ("t | where (a == 1 | take 5", "(", "add a `)` before `|`"),
+        ("t | where a in [1, 2 | take 1", "[", "add a `]` before `|`"),
+        ("t | where f(a; t", "(", "add a `)` before `;`"),
+        ("(owners | take 1; x", "(", "add a `)` before `;`"),
+    ] {
+        let label = format!("this `{opener}` is never closed");
+        check(
+            src,
+            codes::UNCLOSED_BRACKET,
+            opener,
+            &label,
+            Some(help),
+            false,
+        );
+    }
 }
 
 #[test]
@@ -1272,10 +1298,7 @@ mod props {
         })
     }
 
-    fn items(
-        s: impl Strategy<Value = Item>,
-        min: usize,
-    ) -> impl Strategy<Value = Vec<Item>> {
+    fn items(s: impl Strategy<Value = Item>, min: usize) -> impl Strategy<Value = Vec<Item>> {
         prop::collection::vec(s, min..3)
     }
 
@@ -1533,4 +1556,44 @@ mod props {
             prop_assert_eq!(strip_spans(parsed), s, "{}", text);
         }
     }
+}
+
+/// Every example in grammar/README.md parses (or, in `planq-error` blocks, fails to parse).
+#[test]
+fn readme_examples() {
+    let readme = include_str!("../grammar/README.md");
+    let mut blocks = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        let Some(tag) = line.strip_prefix("```") else {
+            continue;
+        };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        blocks.push((
+            tag.split_whitespace().next().unwrap_or("").to_string(),
+            body.join("\n"),
+        ));
+    }
+    let mut counted = (0, 0);
+    for (tag, body) in &blocks {
+        match tag.as_str() {
+            "planq" | "planq-params" => {
+                let script = parse_script(body).unwrap_or_else(|e| panic!("{body}\n{e:#?}"));
+                assert!(!script.statements.is_empty(), "{body}");
+                // The canonical form parses back to the same tree.
+                let again = parse_script(&pretty_script(&script)).unwrap();
+                assert_eq!(strip_spans(again), strip_spans(script));
+                counted.0 += 1;
+            }
+            "planq-error" => {
+                assert!(parse_script(body).is_err(), "{body}");
+                counted.1 += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(counted.0 >= 30 && counted.1 >= 9, "{counted:?}");
 }

@@ -780,6 +780,39 @@ fn error_bad_escape() {
 #[test]
 fn error_single_equals() {
     check(
+        "t | where f(a = 1)",
+        codes::SINGLE_EQUALS,
+        "=",
+        "`=` here",
+        Some("use `==` to compare"),
+        false,
+    );
+    check(
+        "t | where a in [b = 1]",
+        codes::SINGLE_EQUALS,
+        "=",
+        "`=` here",
+        Some("use `==` to compare"),
+        false,
+    );
+    check(
+        "t = owners",
+        codes::SINGLE_EQUALS,
+        "=",
+        "`=` here",
+        Some("to name a pipeline, write `let t = …`"),
+        false,
+    );
+    // Not in expression position: just "expected".
+    check(
+        "let = t",
+        codes::EXPECTED,
+        "=",
+        "expected a name after `let`",
+        None,
+        false,
+    );
+    check(
         "t | where a = 1",
         codes::SINGLE_EQUALS,
         "=",

@@ -430,6 +430,9 @@ impl<'a> Parser<'a> {
             return self.unexpected(expected);
         };
         let closer = if opener.text == "(" { ")" } else { "]" };
+        if let Some(e) = self.single_equals() {
+            return e;
+        }
         let gives_up = t.is_punct(";")
             || t.is_pipe()
             || (t.kind == TokenKind::Punct && matches!(t.text, ")" | "]") && t.text != closer);
@@ -443,6 +446,20 @@ impl<'a> Parser<'a> {
             format!("this `{}` is never closed", opener.text),
         )
         .help(format!("add a `{closer}` before {}", t.describe()))
+    }
+
+    /// `=` right after a complete expression: almost certainly meant as `==`.
+    fn single_equals(&self) -> Option<ParseError> {
+        let t = self.peek();
+        t.is_op("=").then(|| {
+            ParseError::new(
+                codes::SINGLE_EQUALS,
+                "`=` is not a comparison",
+                t.span,
+                "`=` here",
+            )
+            .help("use `==` to compare")
+        })
     }
 
     /// Errors that depend only on the offending token, whatever was expected.
@@ -495,17 +512,6 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Operator => {
                 let (instead, what) = match t.text {
-                    "=" => {
-                        return Some(
-                            ParseError::new(
-                                codes::SINGLE_EQUALS,
-                                "`=` is not a comparison",
-                                t.span,
-                                "`=` here",
-                            )
-                            .help("use `==` to compare"),
-                        )
-                    }
                     "&&" | "&" => ("and", "and"),
                     "||" => ("or", "or"),
                     "!" => ("not", "negation"),
@@ -539,6 +545,15 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         if let Some(e) = self.bad_token(t) {
             return e;
+        }
+        if let Some(e) = self.single_equals() {
+            return match pipeline.map(|p| (&p.source, p.stages.is_empty())) {
+                Some((Source::Name(n), true)) => e.help(format!(
+                    "to name a pipeline, write `let {} = …`",
+                    super::pretty::pretty_name(&n.name)
+                )),
+                _ => e,
+            };
         }
         let e = ParseError::new(
             codes::TRAILING_INPUT,

@@ -1,20 +1,25 @@
-//! Did-you-mean: the nearest names by edit distance, offered only when they are close.
+//! "Did you mean …?" suggestions: a character-based Levenshtein distance and a helper that
+//! picks the closest candidate only when it is plausibly a typo.
+//!
+//! Shared by the parser (unknown stage verbs) and the rest of the crate (unknown tables,
+//! columns and functions).
 
-/// Levenshtein distance counted in characters (so CJK names compare fairly).
+/// The Levenshtein distance between `a` and `b`, counted in `char`s (not bytes), so that a
+/// one-character typo in a CJK name costs 1.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    // One row of the classic dynamic-programming table.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    row[b.len()]
 }
 
 /// The largest distance still considered a likely typo of `name`.
@@ -46,7 +51,8 @@ pub fn closest_many<'a>(
             (d <= limit || contains).then_some((d, c))
         })
         .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    // Stable: ties keep the candidates' order.
+    scored.sort_by_key(|s| s.0);
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(n).map(|(_, c)| c).collect()
 }
@@ -57,16 +63,44 @@ mod tests {
 
     #[test]
     fn distances() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("数字办", "省数字办"), 1);
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("wher", "where"), 1);
+        assert_eq!(edit_distance("selct", "select"), 1);
+        assert_eq!(edit_distance("sumarize", "summarize"), 1);
+        // Characters, not bytes: one CJK substitution is one edit.
+        assert_eq!(edit_distance("负责单位", "负责部门"), 2);
+        assert_eq!(edit_distance("省数字办", "省数据办"), 1);
     }
 
     #[test]
-    fn suggests_only_close_names() {
+    fn symmetric() {
+        for (a, b) in [("flaw", "lawn"), ("数字", "数"), ("take", "top")] {
+            assert_eq!(edit_distance(a, b), edit_distance(b, a));
+        }
+    }
+
+    #[test]
+    fn closest_only_when_close() {
+        let verbs = ["where", "select", "summarize", "sort", "take", "top"];
+        assert_eq!(closest("wher", verbs), Some("where"));
+        assert_eq!(closest("selct", verbs), Some("select"));
+        assert_eq!(closest("sumarize", verbs), Some("summarize"));
+        assert_eq!(closest("WHERE", verbs), Some("where"));
+        assert_eq!(closest("tak", verbs), Some("take"));
+        assert_eq!(closest("xyzzy", verbs), None);
+        assert_eq!(closest("", verbs), None);
+        // Ties go to the first candidate: `tap` is one edit from both.
+        assert_eq!(closest("tap", ["top", "tip"]), Some("top"));
+        assert_eq!(closest("x", std::iter::empty()), None);
+    }
+
+    #[test]
+    fn suggests_by_containment_and_several() {
         let names = ["owner", "role", "task_id", "position"];
         assert_eq!(closest("ownr", names), Some("owner"));
-        assert_eq!(closest("Owner", names), Some("owner"));
         assert_eq!(closest("zzzzzz", names), None);
         assert_eq!(
             closest("数字办", ["省数字办", "省通管局"]),

@@ -13,6 +13,7 @@ pub mod lang;
 pub mod plan;
 pub mod progress;
 pub mod render;
+pub mod repl;
 pub mod shortfall;
 
 pub use dataset::Dataset;

@@ -1,13 +1,6 @@
 //! Rendering diagnostics for the terminal with miette.
 
-use std::io::IsTerminal;
-
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
-
-/// Whether stderr gets colour: only on a terminal, and never with `NO_COLOR` set.
-pub fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
-}
 
 /// A diagnostic rendered as miette's graphical report (plain characters when `color` is
 /// off, so that scripts and tests get stable text).

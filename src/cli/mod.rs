@@ -1,20 +1,47 @@
-//! The command line: argument parsing, and the subcommands.
+//! The command line: argument parsing, the modes (REPL, scripts, `-c`, stdin) and the
+//! `export` subcommand.
+//!
+//! ```text
+//! planq                         the REPL on a terminal; otherwise a script from stdin
+//! planq FILE.pq [FILE.pq …]     run saved scripts in order (`-` is stdin)
+//! planq -c 'QUERY' [-c …]       one-shot queries (and dot commands, e.g. -c .tables)
+//! planq export …                the plan's tables as CSV or JSON
+//! ```
+//!
+//! `-c` texts and files run in the order they are given. Results go to stdout and nothing
+//! else does; diagnostics, warnings, timings and the banner go to stderr. Exit codes: 0
+//! success, 1 a query, script or data error, 2 a usage error.
 
 mod diagnostics;
 mod export;
 
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use diagnostics::report;
 
 use crate::dataset::Dataset;
-use crate::error::Error;
+use crate::engine::{Engine, Value};
+use crate::error::{Error, ErrorKind};
+use crate::render::{ChartSpec, Format};
+use crate::repl::{self, Flow, Session, Settings};
 
 /// planq — a work plan as tables, and a small query language over them.
 #[derive(Debug, Parser)]
-#[command(name = "planq", version, about, long_about = None)]
+#[command(
+    name = "planq",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  \
+        planq -c 'owners | where role == \"lead\" | count by owner | sort count desc | take 5'\n  \
+        planq --progress examples/progress-2010.csv examples/shortfall.pq\n  \
+        planq -c 'owners | count by owner | sort count desc' --chart owner,count\n  \
+        planq export --table tasks > tasks.csv"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -22,6 +49,9 @@ pub struct Cli {
     /// Options for loading the plan.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Options for running queries.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Where the data comes from (shared by every mode).
@@ -36,6 +66,79 @@ pub struct DataArgs {
     /// Treat plan extraction warnings as errors.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    /// Always colour (even with `NO_COLOR`, even into a pipe).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether a stream gets colour.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Options for running queries and scripts.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct RunArgs {
+    /// Query scripts to run, in order (`-` reads stdin).
+    #[arg(value_name = "FILE.pq")]
+    pub files: Vec<String>,
+    /// Run QUERY (statements or a dot command); repeatable.
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    pub commands: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// A parameter for `$name` in queries: --param section=3. (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, Value)>,
+    /// Show at most N rows in tables (0 = all; display only, other formats write every row).
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    /// Print each statement's run time to stderr.
+    #[arg(long)]
+    pub timer: bool,
+    /// Keep going after a failed statement (the exit code is still 1).
+    #[arg(long = "continue")]
+    pub keep_going: bool,
+    /// Draw results as a bar chart: --chart (first text and first numeric column) or
+    /// --chart LABEL,VALUE.
+    #[arg(long, value_name = "LABEL,VALUE", num_args = 0..=1, default_missing_value = "")]
+    pub chart: Option<String>,
+}
+
+/// Parses `--param name=value`.
+fn parse_param(s: &str) -> Result<(String, Value), String> {
+    let Some((name, value)) = s.split_once('=') else {
+        return Err(format!("expected NAME=VALUE, got `{s}`"));
+    };
+    let name = name.trim();
+    let name = name.strip_prefix('$').unwrap_or(name);
+    if !repl::dot::is_param_name(name) {
+        return Err(format!(
+            "`{name}` is not a parameter name (letters, digits and `_`)"
+        ));
+    }
+    Ok((name.to_string(), Value::parse_cli(value)))
 }
 
 /// Subcommands.
@@ -66,19 +169,124 @@ impl DataArgs {
     }
 }
 
+/// One thing to run, in command-line order.
+enum Job {
+    Command(String),
+    File(String),
+}
+
+/// `-c` texts and files in the order they were given.
+fn jobs(matches: &ArgMatches, run: &RunArgs) -> Vec<Job> {
+    let mut ordered: Vec<(usize, Job)> = Vec::new();
+    if let Some(idx) = matches.indices_of("commands") {
+        ordered.extend(
+            idx.zip(&run.commands)
+                .map(|(i, c)| (i, Job::Command(c.clone()))),
+        );
+    }
+    if let Some(idx) = matches.indices_of("files") {
+        ordered.extend(idx.zip(&run.files).map(|(i, f)| (i, Job::File(f.clone()))));
+    }
+    ordered.sort_by_key(|(i, _)| *i);
+    ordered.into_iter().map(|(_, j)| j).collect()
+}
+
+/// The terminal's width, when stdout is one.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let color = diagnostics::stderr_color();
-    let result = match cli.command {
-        Some(Command::Export(args)) => export::run(&cli.data, &args, color),
-        None => export::run(&cli.data, &export::ExportArgs::default(), color),
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
     };
+    let err_color = cli.data.color.enabled(std::io::stderr().is_terminal());
+    let result = match &cli.command {
+        Some(Command::Export(args)) => export::run(&cli.data, args, err_color),
+        None => return run(&cli, &matches, err_color),
+    };
+    exit_with(result, err_color)
+}
+
+fn exit_with(result: Result<(), Error>, err_color: bool) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprint!("{}", report(&e, color));
+            eprint!("{}", report(&e, err_color));
             ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+/// The query modes: REPL, scripts, `-c`, stdin.
+fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
+    let stdout_tty = std::io::stdout().is_terminal();
+    let jobs = jobs(matches, &cli.run);
+    let interactive = jobs.is_empty() && std::io::stdin().is_terminal();
+
+    let data = match cli.data.load(err_color) {
+        Ok(d) => d,
+        Err(e) => return exit_with(Err(e), err_color),
+    };
+    let mut engine = Engine::new(data);
+    for (name, value) in &cli.run.params {
+        engine.set_param(name, value.clone());
+    }
+    let settings = Settings {
+        format: cli.run.format,
+        // On a terminal 40 rows by default; into a pipe or file every row (display only).
+        max_rows: cli
+            .run
+            .max_rows
+            .unwrap_or(if stdout_tty || interactive { 40 } else { 0 }),
+        timer: cli.run.timer,
+        color: cli.data.color.enabled(stdout_tty),
+        err_color,
+        // Tables fit the terminal; into a pipe or file they are not cut to a width (every
+        // cell whole, still aligned), so `planq -c … > report.txt` loses nothing.
+        width: if stdout_tty { terminal_width() } else { None },
+        chart: cli.run.chart.as_deref().map(ChartSpec::parse),
+        keep_going: cli.run.keep_going,
+    };
+    let mut session = Session::new(engine, settings);
+
+    if interactive {
+        repl::run(session);
+        return ExitCode::SUCCESS;
+    }
+    let mut flow = Flow::Done;
+    if jobs.is_empty() {
+        flow = run_stdin(&mut session);
+    }
+    for job in jobs {
+        flow = match job {
+            Job::Command(text) => session.run_source("<command>", &text),
+            Job::File(path) if path == "-" => run_stdin(&mut session),
+            Job::File(path) => session.run_file(&path),
+        };
+        if flow == Flow::Quit || (flow == Flow::Failed && !session.settings.keep_going) {
+            break;
+        }
+    }
+    let _ = flow;
+    if session.failed {
+        ExitCode::from(ErrorKind::Query.exit_code() as u8)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_stdin(session: &mut Session) -> Flow {
+    let mut text = String::new();
+    match std::io::stdin().read_to_string(&mut text) {
+        Ok(_) => session.run_source("<stdin>", &text),
+        Err(e) => {
+            session.report(&Error::io("<stdin>", &e));
+            session.failed = true;
+            Flow::Failed
         }
     }
 }

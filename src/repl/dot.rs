@@ -1,0 +1,503 @@
+//! Dot commands (`.tables`, `.format csv`, `.chart owner count`, …), in the REPL and in
+//! scripts alike. Every failure is a diagnostic pointing at the command; none panics.
+
+use polars::prelude::*;
+
+use crate::dataset::Dataset;
+use crate::engine::{TableKind, Value};
+use crate::error::{Error, ErrorKind, Source};
+use crate::lang::ast::Span;
+use crate::lang::lexer::{is_name_continue, is_name_start};
+use crate::lang::suggest::closest;
+use crate::render::{self, render_chart, ChartSpec, Format};
+
+use super::session::{Flow, Session};
+
+/// Every dot command: name, arguments, what it does.
+pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
+    (".help", "", "show this help"),
+    (".tables", "", "list the tables and `let` names"),
+    (
+        ".schema",
+        "[TABLE]",
+        "columns and types of a table (or of every table)",
+    ),
+    (
+        ".format",
+        "FMT",
+        "table, csv, tsv, json, ndjson or markdown",
+    ),
+    (".maxrows", "N", "show at most N rows in tables (0 = all)"),
+    (".timer", "on|off", "print each statement's run time"),
+    (".chart", "[LABEL VALUE]", "bar chart of the last result"),
+    (
+        ".load",
+        "plan|progress FILE",
+        "load a plan document or a progress file",
+    ),
+    (".read", "FILE", "run a script"),
+    (
+        ".save",
+        "FILE",
+        "save the last result (.csv, .tsv, .json, .ndjson or .md)",
+    ),
+    (".explain", "QUERY", "show the query's polars plan"),
+    (".set", "NAME VALUE", "set the parameter $NAME"),
+    (".unset", "NAME", "remove the parameter $NAME"),
+    (".params", "", "list the parameters"),
+    (".history", "", "list the REPL history"),
+    (".quit", "", "leave (also .exit or Ctrl-D)"),
+];
+
+/// Names of the dot commands (with the aliases), for completion and suggestions.
+pub fn names() -> Vec<&'static str> {
+    let mut v: Vec<&str> = DOT_COMMANDS.iter().map(|(n, _, _)| *n).collect();
+    v.push(".exit");
+    v
+}
+
+/// An example query shown by the banner and `.help`.
+pub const EXAMPLE: &str =
+    r#"owners | where role == "lead" | count by owner | sort count desc | take 5"#;
+
+/// The text of `.help`.
+pub fn help_text() -> String {
+    let mut s = String::from(
+        "Queries start from a table and pass its rows through stages separated by `|`:\n\n",
+    );
+    s.push_str(&format!("    {EXAMPLE}\n\n"));
+    s.push_str(
+        "End a line with `|` to continue on the next; Tab completes tables, verbs, columns\n\
+         and values (inside quotes after `owner ==`); Ctrl-C cancels, Ctrl-D leaves.\n\n",
+    );
+    let width = DOT_COMMANDS
+        .iter()
+        .map(|(n, a, _)| n.len() + a.len() + 1)
+        .max()
+        .unwrap_or(0);
+    for (name, args, what) in DOT_COMMANDS {
+        let usage = format!("{name} {args}");
+        s.push_str(&format!("  {usage:<width$}  {what}\n"));
+    }
+    s.push_str("\nThe language: grammar/README.md in the planq repository.\n");
+    s
+}
+
+fn strip_quotes(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+/// The frame of a list of string columns.
+fn text_frame(columns: Vec<(&str, Vec<Option<String>>)>) -> Result<DataFrame, Error> {
+    let height = columns.first().map_or(0, |(_, v)| v.len());
+    DataFrame::new(
+        height,
+        columns
+            .into_iter()
+            .map(|(n, v)| Column::new(n.into(), v))
+            .collect(),
+    )
+    .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))
+}
+
+impl Session {
+    /// Runs the dot command at `span` of `source`.
+    pub(super) fn dot(&mut self, source: &Source, span: Span) -> Result<Flow, Error> {
+        let line = source.text.get(span.start..span.end).unwrap_or("");
+        let (name, args) = match line.find(char::is_whitespace) {
+            Some(i) => (&line[..i], line[i..].trim()),
+            None => (line, ""),
+        };
+        // Where the arguments start in the source, for diagnostics pointing into them.
+        let args_at = span.start + line.len() - line.trim_start_matches(name).trim_start().len();
+        let fail = |code: &str, message: String, label: &str| {
+            Error::new(ErrorKind::Query, format!("planq::dot::{code}"), message)
+                .at(source, span, label)
+        };
+        let need = |what: &str| {
+            fail(
+                "missing_argument",
+                format!("{name} needs {what}"),
+                "argument missing",
+            )
+            .with_help(usage(name))
+        };
+        match name {
+            ".help" => self.emit(&help_text())?,
+            ".tables" => {
+                let df = self.tables_frame()?;
+                self.show(&df)?;
+            }
+            ".schema" => {
+                let df = self.schema_frame(strip_quotes(args), source, span)?;
+                self.show(&df)?;
+            }
+            ".format" => {
+                if args.is_empty() {
+                    let f = self.settings.format.name().to_string();
+                    self.emit(&format!("{f}\n"))?;
+                } else {
+                    let Some(f) = Format::parse(args) else {
+                        return Err(fail(
+                            "bad_argument",
+                            format!("unknown format `{args}`"),
+                            "not a format",
+                        )
+                        .with_help(format!("formats: {}", Format::NAMES.join(", "))));
+                    };
+                    self.settings.format = f;
+                }
+            }
+            ".maxrows" => {
+                if args.is_empty() {
+                    let n = self.settings.max_rows;
+                    self.emit(&format!(
+                        "{}\n",
+                        if n == 0 { "all".into() } else { n.to_string() }
+                    ))?;
+                } else if args == "all" {
+                    self.settings.max_rows = 0;
+                } else {
+                    self.settings.max_rows = args.parse().map_err(|_| {
+                        fail(
+                            "bad_argument",
+                            format!("`{args}` is not a number of rows"),
+                            "expected a whole number",
+                        )
+                        .with_help(".maxrows 100 shows up to 100 rows; .maxrows 0 shows all")
+                    })?;
+                }
+            }
+            ".timer" => {
+                self.settings.timer = match args {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    "" => !self.settings.timer,
+                    _ => {
+                        return Err(fail(
+                            "bad_argument",
+                            format!("`{args}` is not on or off"),
+                            "expected on or off",
+                        ))
+                    }
+                };
+                let state = if self.settings.timer { "on" } else { "off" };
+                self.note(&format!("timer {state}\n"));
+            }
+            ".chart" => {
+                let Some(df) = self.last.clone() else {
+                    return Err(fail(
+                        "no_result",
+                        "there is no result to chart yet".into(),
+                        "run a query first",
+                    )
+                    .with_help("e.g. `owners | count by owner` then `.chart`"));
+                };
+                let text = render_chart(&df, &ChartSpec::parse(args), &self.chart_options())
+                    .map_err(|e| e.at(source, span, "in this chart"))?;
+                self.emit(&text)?;
+            }
+            ".load" => {
+                let (what, path) = match args.find(char::is_whitespace) {
+                    Some(i) => (&args[..i], strip_quotes(&args[i..])),
+                    None => (args, ""),
+                };
+                if path.is_empty() {
+                    return Err(need("what to load and a file: plan FILE or progress FILE"));
+                }
+                match what {
+                    "plan" => {
+                        let data = Dataset::from_file(path)?;
+                        for w in data.warnings() {
+                            self.report(&w);
+                        }
+                        let tasks = data.plan().tasks.len();
+                        self.engine_mut()?.set_dataset(data);
+                        self.note(&format!("loaded plan {path}: {tasks} tasks\n"));
+                    }
+                    "progress" => {
+                        self.engine_mut()?.add_progress_file(path)?;
+                        self.note(&format!("loaded progress {path}\n"));
+                    }
+                    _ => {
+                        return Err(fail(
+                            "bad_argument",
+                            format!("cannot load `{what}`"),
+                            "expected plan or progress",
+                        )
+                        .with_help(usage(name)))
+                    }
+                }
+            }
+            ".read" => {
+                if args.is_empty() {
+                    return Err(need("a script file"));
+                }
+                return self.run_nested(strip_quotes(args));
+            }
+            ".save" => {
+                if args.is_empty() {
+                    return Err(need("a file name"));
+                }
+                let path = strip_quotes(args);
+                self.save(path)
+                    .map_err(|e| e.at(source, span, "while saving"))?;
+            }
+            ".explain" => {
+                if args.is_empty() {
+                    return Err(need("a query"));
+                }
+                let result = self.engine().explain(args);
+                let plan = result.map_err(|e| match (&e.source, e.span) {
+                    (Some(s), Some(_)) if &*s.text == args => e.rebase(source, args_at),
+                    _ => e,
+                })?;
+                let plan = if plan.ends_with('\n') {
+                    plan
+                } else {
+                    plan + "\n"
+                };
+                self.emit(&plan)?;
+            }
+            ".set" => {
+                let (param, value) = match args.find(char::is_whitespace) {
+                    Some(i) => (&args[..i], args[i..].trim()),
+                    None => (args, ""),
+                };
+                let param = param.strip_prefix('$').unwrap_or(param);
+                if param.is_empty() || value.is_empty() {
+                    return Err(need("a name and a value, e.g. .set section 3."));
+                }
+                if !is_param_name(param) {
+                    return Err(fail(
+                        "bad_argument",
+                        format!("`{param}` is not a parameter name"),
+                        "not a name",
+                    )
+                    .with_help("parameter names are letters, digits and `_`"));
+                }
+                self.engine_mut()?.set_param(param, Value::parse_cli(value));
+            }
+            ".unset" => {
+                let param = args.strip_prefix('$').unwrap_or(args);
+                if param.is_empty() {
+                    return Err(need("a parameter name"));
+                }
+                if self.engine_mut()?.unset_param(param).is_none() {
+                    return Err(fail(
+                        "unknown_param",
+                        format!("no parameter `${param}`"),
+                        "not set",
+                    ));
+                }
+            }
+            ".params" => {
+                let params: Vec<(String, String)> = self
+                    .engine()
+                    .params()
+                    .iter()
+                    .map(|(k, v)| (format!("${k}"), v.to_string()))
+                    .collect();
+                let df = text_frame(vec![
+                    (
+                        "name",
+                        params.iter().map(|(k, _)| Some(k.clone())).collect(),
+                    ),
+                    (
+                        "value",
+                        params.iter().map(|(_, v)| Some(v.clone())).collect(),
+                    ),
+                ])?;
+                self.show(&df)?;
+            }
+            ".history" => {
+                let lines: String = self
+                    .history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| format!("{:>5}  {}\n", i + 1, h.replace('\n', "\n       ")))
+                    .collect();
+                self.emit(&lines)?;
+            }
+            ".quit" | ".exit" => return Ok(Flow::Quit),
+            _ => {
+                let all = names();
+                let help = match closest(name, all.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? (.help lists the commands)"),
+                    None => ".help lists the commands".to_string(),
+                };
+                return Err(fail(
+                    "unknown_command",
+                    format!("unknown command `{name}`"),
+                    "not a command",
+                )
+                .with_help(help));
+            }
+        }
+        Ok(Flow::Done)
+    }
+
+    fn tables_frame(&self) -> Result<DataFrame, Error> {
+        let engine = self.engine();
+        let tables = engine.tables();
+        let rows: Vec<Option<String>> = tables
+            .iter()
+            .map(|t| {
+                engine
+                    .dataset()
+                    .table(&t.name)
+                    .filter(|_| t.kind == TableKind::Plan)
+                    .map(|df| df.height().to_string())
+            })
+            .collect();
+        let kind = |k: TableKind| match k {
+            TableKind::Plan => "plan",
+            TableKind::Registered => "registered",
+            TableKind::Let => "let",
+        };
+        let df = text_frame(vec![
+            (
+                "table",
+                tables.iter().map(|t| Some(t.name.clone())).collect(),
+            ),
+            (
+                "kind",
+                tables.iter().map(|t| Some(kind(t.kind).into())).collect(),
+            ),
+            ("rows", rows),
+            (
+                "columns",
+                tables
+                    .iter()
+                    .map(|t| {
+                        Some(
+                            t.columns
+                                .iter()
+                                .map(|(c, _)| c.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        )
+                    })
+                    .collect(),
+            ),
+        ])?;
+        // Row counts are numbers: show them right-aligned.
+        let mut df = df;
+        if let Ok(c) = df.column("rows").and_then(|c| c.cast(&DataType::Int64)) {
+            let _ = df.with_column(c);
+        }
+        Ok(df)
+    }
+
+    fn schema_frame(&self, table: &str, source: &Source, span: Span) -> Result<DataFrame, Error> {
+        let engine = self.engine();
+        let tables = engine.tables();
+        let chosen: Vec<_> = if table.is_empty() {
+            tables.iter().collect()
+        } else {
+            let found: Vec<_> = tables.iter().filter(|t| t.name == table).collect();
+            if found.is_empty() {
+                let help = match closest(table, tables.iter().map(|t| t.name.as_str())) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!(
+                        "tables: {}",
+                        tables
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Err(Error::new(
+                    ErrorKind::Query,
+                    "planq::dot::unknown_table",
+                    format!("no table named `{table}`"),
+                )
+                .at(source, span, "not a table")
+                .with_help(help));
+            }
+            found
+        };
+        let mut names = Vec::new();
+        let mut cols = Vec::new();
+        let mut types = Vec::new();
+        for t in chosen {
+            for (c, ty) in &t.columns {
+                names.push(Some(t.name.clone()));
+                cols.push(Some(c.clone()));
+                types.push(Some(ty.clone()));
+            }
+        }
+        if table.is_empty() {
+            text_frame(vec![("table", names), ("column", cols), ("type", types)])
+        } else {
+            text_frame(vec![("column", cols), ("type", types)])
+        }
+    }
+
+    fn save(&mut self, path: &str) -> Result<(), Error> {
+        let Some(df) = self.last.clone() else {
+            return Err(Error::new(
+                ErrorKind::Query,
+                "planq::dot::no_result",
+                "there is no result to save yet",
+            )
+            .with_help("run a query first"));
+        };
+        let ext = std::path::Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let format = match ext.as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "md" | "markdown" => Format::Markdown,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Query,
+                    "planq::dot::unknown_extension",
+                    format!("cannot tell the format of `{path}` from its extension"),
+                )
+                .with_help("end the file name in .csv, .tsv, .json, .ndjson or .md"))
+            }
+        };
+        let write_err = |e: std::io::Error| {
+            Error::new(
+                ErrorKind::Data,
+                "planq::io",
+                format!("cannot write `{path}`: {e}"),
+            )
+        };
+        let mut buf = Vec::new();
+        render::write(&df, format, &mut buf).map_err(write_err)?;
+        std::fs::write(path, buf).map_err(write_err)?;
+        let rows = df.height();
+        self.note(&format!(
+            "saved {rows} row{} to {path}\n",
+            if rows == 1 { "" } else { "s" }
+        ));
+        Ok(())
+    }
+}
+
+fn usage(name: &str) -> String {
+    DOT_COMMANDS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map_or_else(String::new, |(n, a, w)| format!("usage: {n} {a} — {w}"))
+}
+
+/// Whether `name` can follow `$` in a query.
+pub fn is_param_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_continue)
+}

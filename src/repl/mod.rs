@@ -1,0 +1,257 @@
+//! The interactive REPL, and the session that scripts share with it.
+//!
+//! * History lives in `$XDG_DATA_HOME/planq/history` (else `~/.local/share/planq/history`),
+//!   one entry per statement — a multi-line statement is one entry — without duplicates;
+//!   never in the current directory (with neither variable set, history is not saved).
+//! * Completion, highlighting and the multi-line validator are pure functions in
+//!   [`complete`] and [`highlight`]; the rustyline helper only wires them in.
+//! * Ctrl-C on a line clears it; during a query it cancels: the query runs on a worker
+//!   thread, a SIGINT handler sets a flag, and the REPL abandons the worker and returns to
+//!   the prompt at once. Ctrl-D leaves.
+
+pub mod complete;
+pub mod dot;
+pub mod highlight;
+pub mod script;
+pub mod session;
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Config, Context, Editor, Helper};
+
+pub use session::{Flow, Session, Settings};
+
+use complete::EngineCatalog;
+use highlight::Completeness;
+
+/// Where the history file lives: `$XDG_DATA_HOME/planq/history`, else
+/// `$HOME/.local/share/planq/history`; `None` when neither is an absolute path.
+pub fn history_path() -> Option<PathBuf> {
+    let absolute = |v: Option<std::ffi::OsString>| {
+        v.map(PathBuf::from)
+            .filter(|p| p.is_absolute() && !p.as_os_str().is_empty())
+    };
+    if let Some(data) = absolute(std::env::var_os("XDG_DATA_HOME")) {
+        return Some(data.join("planq").join("history"));
+    }
+    absolute(std::env::var_os("HOME")).map(|h| h.join(".local/share/planq/history"))
+}
+
+/// The rustyline helper: completion, hints from history, highlighting, validation.
+pub struct ReplHelper {
+    engine: Arc<std::sync::RwLock<crate::Engine>>,
+    last_columns: Arc<Mutex<Vec<String>>>,
+    color: bool,
+    hinter: HistoryHinter,
+}
+
+impl Helper for ReplHelper {}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        // A writer (a `.load` waiting on a cancelled query) holds the engine: no completion
+        // rather than a frozen prompt.
+        let Ok(engine) = self.engine.try_read() else {
+            return Ok((pos, Vec::new()));
+        };
+        let last_columns = self
+            .last_columns
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        let catalog = EngineCatalog {
+            engine: &engine,
+            last_columns,
+        };
+        let (start, cands) = complete::complete(line, pos, &catalog);
+        Ok((
+            start,
+            cands
+                .into_iter()
+                .map(|c| Pair {
+                    display: c.display,
+                    replacement: c.replacement,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        self.hinter.hint(line, pos, ctx)
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if self.color {
+            Cow::Owned(highlight::highlight(line))
+        } else {
+            Cow::Borrowed(line)
+        }
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, kind: CmdKind) -> bool {
+        self.color && kind != CmdKind::MoveCursor
+    }
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        Ok(match highlight::completeness(ctx.input()) {
+            Completeness::Run => ValidationResult::Valid(None),
+            Completeness::More => ValidationResult::Incomplete,
+        })
+    }
+}
+
+/// The banner (on stderr) for a first-time user.
+fn banner(session: &Session) -> String {
+    let engine = session.engine();
+    let data = engine.dataset();
+    let name = data.source().name.clone();
+    let tasks = data.plan().tasks.len();
+    format!(
+        "planq {} — {name}: {tasks} tasks in {} tables.\n\
+         Type .tables to see them, .help for help, Tab to complete; for example:\n  {}\n",
+        env!("CARGO_PKG_VERSION"),
+        engine.tables().len(),
+        dot::EXAMPLE
+    )
+}
+
+/// Runs the REPL until `.quit` or Ctrl-D. Returns whether every statement succeeded.
+pub fn run(mut session: Session) -> bool {
+    let flag = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&flag);
+        if let Err(e) = ctrlc::set_handler(move || {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }) {
+            session.note(&format!(
+                "warning: Ctrl-C cannot cancel queries ({e}); it will end planq\n"
+            ));
+        }
+    }
+    session.interrupt = Some(Arc::clone(&flag));
+    session.query_delay = std::env::var("PLANQ_TEST_QUERY_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis);
+
+    let config = Config::builder()
+        .history_ignore_dups(true)
+        .map(|b| b.history_ignore_space(true))
+        .and_then(|b| b.max_history_size(10_000))
+        .map(|b| {
+            b.auto_add_history(false)
+                .completion_type(rustyline::CompletionType::List)
+                .build()
+        })
+        .unwrap_or_default();
+    let mut editor: Editor<ReplHelper, DefaultHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => {
+            session.note(&format!("error: cannot start the line editor: {e}\n"));
+            return false;
+        }
+    };
+    let last_columns = Arc::new(Mutex::new(Vec::new()));
+    editor.set_helper(Some(ReplHelper {
+        engine: Arc::clone(&session.engine),
+        last_columns: Arc::clone(&last_columns),
+        color: session.settings.color,
+        hinter: HistoryHinter::new(),
+    }));
+
+    let path = history_path();
+    if let Some(p) = &path {
+        if p.exists() {
+            if let Err(e) = editor.load_history(p) {
+                session.note(&format!(
+                    "warning: cannot read history {}: {e}\n",
+                    p.display()
+                ));
+            }
+        }
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+    }
+    session.history = editor.history().iter().cloned().collect();
+
+    let text = banner(&session);
+    session.note(&text);
+    let prompt = if session.settings.color {
+        "\x1b[1;32mplanq>\x1b[0m "
+    } else {
+        "planq> "
+    };
+    loop {
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let entry = line.trim_end().to_string();
+                if editor.add_history_entry(entry.as_str()).unwrap_or(false) {
+                    session.history.push(entry);
+                    if let Some(p) = &path {
+                        if let Err(e) = editor.append_history(p) {
+                            session.note(&format!(
+                                "warning: cannot save history to {}: {e}\n",
+                                p.display()
+                            ));
+                        }
+                    }
+                }
+                let flow = session.run_source("<input>", &line);
+                if let (Some(df), Ok(mut cols)) = (&session.last, last_columns.lock()) {
+                    *cols = df
+                        .get_column_names()
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect();
+                }
+                if flow == Flow::Quit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                session.note(&format!("error: {e}\n"));
+                break;
+            }
+        }
+    }
+    !session.failed
+}

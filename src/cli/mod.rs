@@ -247,7 +247,11 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         err_color,
         // Tables fit the terminal; into a pipe or file they are not cut to a width (every
         // cell whole, still aligned), so `planq -c … > report.txt` loses nothing.
-        width: if stdout_tty { terminal_width() } else { None },
+        width: if stdout_tty {
+            terminal_width().filter(|w| *w >= 20)
+        } else {
+            None
+        },
         chart: cli.run.chart.as_deref().map(ChartSpec::parse),
         keep_going: cli.run.keep_going,
     };

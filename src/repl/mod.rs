@@ -150,18 +150,6 @@ fn banner(session: &Session) -> String {
 
 /// Runs the REPL until `.quit` or Ctrl-D. Returns whether every statement succeeded.
 pub fn run(mut session: Session) -> bool {
-    let flag = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&flag);
-        if let Err(e) = ctrlc::set_handler(move || {
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
-        }) {
-            session.note(&format!(
-                "warning: Ctrl-C cannot cancel queries ({e}); it will end planq\n"
-            ));
-        }
-    }
-    session.interrupt = Some(Arc::clone(&flag));
     session.query_delay = std::env::var("PLANQ_TEST_QUERY_DELAY_MS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -184,6 +172,21 @@ pub fn run(mut session: Session) -> bool {
             return false;
         }
     };
+    // After the editor: rustyline replaces the SIGINT handler when it is created (it reads
+    // Ctrl-C as a key in raw mode anyway), so ours must come last to see Ctrl-C during a
+    // query.
+    let flag = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&flag);
+        if let Err(e) = ctrlc::set_handler(move || {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }) {
+            session.note(&format!(
+                "warning: Ctrl-C cannot cancel queries ({e}); it will end planq\n"
+            ));
+        }
+    }
+    session.interrupt = Some(Arc::clone(&flag));
     let last_columns = Arc::new(Mutex::new(Vec::new()));
     editor.set_helper(Some(ReplHelper {
         engine: Arc::clone(&session.engine),

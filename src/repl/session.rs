@@ -73,6 +73,9 @@ pub enum Flow {
 /// The code of the error that stands for "stdout was closed".
 const CLOSED: &str = "planq::io::stdout_closed";
 
+/// The code of the error of a query cancelled with Ctrl-C.
+const CANCELLED: &str = "planq::cancelled";
+
 /// How deep `.read` may nest (a script that reads itself stops here).
 const MAX_READ_DEPTH: usize = 16;
 
@@ -135,7 +138,7 @@ fn internal(what: &str) -> Error {
 }
 
 fn cancelled() -> Error {
-    Error::new(ErrorKind::Query, "planq::cancelled", "query cancelled")
+    Error::new(ErrorKind::Query, CANCELLED, "query cancelled")
 }
 
 impl Session {
@@ -256,6 +259,11 @@ impl Session {
                     }
                 }
                 Err(e) if e.code == CLOSED => return Flow::Quit,
+                Err(e) if e.code == CANCELLED => {
+                    // The user asked for it: a note, not a diagnostic.
+                    self.note("query cancelled\n");
+                    return Flow::Failed;
+                }
                 Err(e) => {
                     self.report(&e);
                     self.failed = true;

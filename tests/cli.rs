@@ -323,7 +323,7 @@ fn charts_from_dot_command_and_flag() {
     let flag = run(&["-c", "categories", "--chart", "name,tasks"]);
     assert_eq!(flag.0, 0, "{}", flag.2);
     assert!(r.1.ends_with(&flag.1), "the flag draws the same chart");
-    let r = run(&["-c", LEADS, "--chart"]);
+    let r = run(&["-c", LEADS, "--chart", "auto"]);
     insta::assert_snapshot!("chart_leads", r.1);
 }
 

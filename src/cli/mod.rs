@@ -120,9 +120,10 @@ pub struct RunArgs {
     /// Keep going after a failed statement (the exit code is still 1).
     #[arg(long = "continue")]
     pub keep_going: bool,
-    /// Draw results as a bar chart: --chart (first text and first numeric column) or
-    /// --chart LABEL,VALUE.
-    #[arg(long, value_name = "LABEL,VALUE", num_args = 0..=1, default_missing_value = "")]
+    /// Draw results as bar charts of a label and a numeric column: --chart owner,count, or
+    /// --chart auto (the first text and the first numeric column; progress bars for actual
+    /// against target). Like `.chart` after each query.
+    #[arg(long, value_name = "LABEL,VALUE|auto")]
     pub chart: Option<String>,
 }
 

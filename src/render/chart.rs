@@ -31,8 +31,11 @@ pub struct ChartSpec {
 }
 
 impl ChartSpec {
-    /// Reads `LABEL VALUE`, `LABEL,VALUE`, `LABEL` or nothing.
+    /// Reads `LABEL VALUE`, `LABEL,VALUE`, `LABEL`, or nothing or `auto` for the defaults.
     pub fn parse(args: &str) -> ChartSpec {
+        if args.trim() == "auto" {
+            return ChartSpec::default();
+        }
         let mut parts = args
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|s| !s.is_empty())

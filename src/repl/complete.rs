@@ -740,6 +740,17 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    proptest::proptest! {
+        #[test]
+        fn completion_never_panics(
+            src in "[a-z .|\"'`()\\[\\];,=~!$\n省数字办#-]{0,40}",
+            pos in 0usize..50,
+        ) {
+            let (start, _) = complete(&src, pos, &Fake);
+            proptest::prop_assert!(start <= src.len());
+        }
+    }
+
     #[test]
     fn never_panics_on_odd_cursors() {
         let line = "owners | where owner == \"省数字办\" | count";

@@ -264,6 +264,25 @@ mod tests {
         assert!(split("# nothing\n\n-- here\n").is_empty());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn segments_are_ordered_and_inside_the_script(
+            src in "[a-z .|\"'()\\[\\];,=\n省#-]{0,60}"
+        ) {
+            let mut at = 0;
+            for seg in split(&src) {
+                let span = match seg {
+                    Segment::Dot(s) | Segment::Statement { span: s, .. } => s,
+                    Segment::Broken { span, .. } => span,
+                };
+                proptest::prop_assert!(span.start >= at && span.start <= span.end);
+                proptest::prop_assert!(span.end <= src.len());
+                proptest::prop_assert!(src.get(span.start..span.end).is_some());
+                at = span.end;
+            }
+        }
+    }
+
     #[test]
     fn never_loops_or_panics_on_odd_input() {
         for src in [

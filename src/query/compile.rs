@@ -361,7 +361,15 @@ impl ExprCompiler<'_> {
                 }
             }
             ExprKind::Unary { op, operand } => {
-                let x = self.expr_in(operand, place)?;
+                let mut x = self.expr_in(operand, place)?;
+                if self.ty(operand, place) == Type::Null {
+                    // polars refuses `not`/`-` on the Null dtype; give the null a type.
+                    x = x.cast(if *op == UnOp::Not {
+                        DataType::Boolean
+                    } else {
+                        DataType::Int64
+                    });
+                }
                 match op {
                     UnOp::Not => x.not(),
                     UnOp::Neg => -x,

@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
+use crate::lang::ast::Statement;
+use crate::lang::{parse_query, parse_script, ParseError};
 use crate::plan::Date;
+use crate::query::compile::{self, Env};
+use crate::query::{hints, Catalog, Checker, Columns, Type};
 
 /// A parameter value (`$name` in a query).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +96,8 @@ pub struct StatementResult {
     pub text: String,
     /// The rows it produced.
     pub frame: DataFrame,
+    /// Advice about the result, e.g. why a filter matched nothing (severity advice).
+    pub notes: Vec<Error>,
 }
 
 /// Where a table comes from.
@@ -122,7 +128,7 @@ pub struct TableInfo {
 pub struct Engine {
     pub(crate) data: Dataset,
     pub(crate) registered: Vec<(String, DataFrame)>,
-    pub(crate) lets: Vec<(String, LazyFrame)>,
+    pub(crate) lets: Vec<(String, LazyFrame, Columns)>,
     pub(crate) params: BTreeMap<String, Value>,
 }
 
@@ -248,16 +254,17 @@ impl Engine {
             kind: TableKind::Registered,
             columns: columns_of(df.schema()),
         }));
-        for (n, lf) in &self.lets {
-            let mut lf = lf.clone();
-            if let Ok(schema) = lf.collect_schema() {
-                out.push(TableInfo {
-                    name: n.clone(),
-                    kind: TableKind::Let,
-                    columns: columns_of(&schema),
-                });
+        out.extend(self.lets.iter().map(|(n, _, cols)| {
+            TableInfo {
+                name: n.clone(),
+                kind: TableKind::Let,
+                columns: cols
+                    .0
+                    .iter()
+                    .map(|(c, t)| (c.clone(), t.name().to_string()))
+                    .collect(),
             }
-        }
+        }));
         out
     }
 
@@ -272,7 +279,7 @@ impl Engine {
     /// A table's rows as a lazy frame: `let` bindings shadow registered tables, which
     /// come after plan tables.
     pub(crate) fn lazy_table(&self, name: &str) -> Option<LazyFrame> {
-        if let Some((_, lf)) = self.lets.iter().rev().find(|(n, _)| n == name) {
+        if let Some((_, lf, _)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
             return Some(lf.clone());
         }
         self.data
@@ -287,41 +294,106 @@ impl Engine {
     }
 }
 
-// SCAFFOLDING until the query compiler lands (issue 3): only bare table names run.
-// The signatures are the contract the REPL and CLI build on.
-impl Engine {
-    /// Runs one query (a script whose last statement is a pipeline; `let`s in it are local)
-    /// and returns its rows.
-    pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
-        let name = src.trim();
-        let source = Source::new("<query>", src);
-        self.lazy_table(name)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Query,
-                    "planq::check::unknown_table",
-                    format!("unknown table `{name}`"),
-                )
-                .at(&source, Span::new(0, src.len()), "not a table")
-            })?
-            .collect()
-            .map_err(|e| Error::new(ErrorKind::Query, "planq::execute", e.to_string()))
+/// Converts a parse error into a diagnostic on `source`.
+fn parse_error(source: &Source, e: ParseError) -> Error {
+    Error::new(ErrorKind::Query, e.code, e.message)
+        .at(source, e.span, e.label)
+        .with_help_opt(e.help)
+}
+
+/// The engine's tables and parameters as the checker sees them.
+struct EngineCatalog<'a>(&'a Engine);
+
+impl Catalog for EngineCatalog<'_> {
+    fn table(&self, name: &str) -> Option<Columns> {
+        let e = self.0;
+        if let Some((_, _, cols)) = e.lets.iter().rev().find(|(n, _, _)| n == name) {
+            return Some(cols.clone());
+        }
+        e.data
+            .table(name)
+            .or_else(|| {
+                e.registered
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, df)| df)
+            })
+            .map(|df| columns_from(df.schema()))
     }
 
-    /// Runs every statement of a script in order; `let` bindings persist in the engine.
-    /// Returns each query statement's rows with its span. `name` is used in diagnostics.
+    fn table_names(&self) -> Vec<String> {
+        let e = self.0;
+        let mut names: Vec<String> = e.data.tables().iter().map(|(n, _)| n.clone()).collect();
+        names.extend(e.registered.iter().map(|(n, _)| n.clone()));
+        names.extend(e.lets.iter().map(|(n, _, _)| n.clone()));
+        names
+    }
+
+    fn param(&self, name: &str) -> Option<Type> {
+        self.0.params.get(name).map(|v| match v {
+            Value::Null => Type::Null,
+            Value::Bool(_) => Type::Bool,
+            Value::Int(_) => Type::Int,
+            Value::Float(_) => Type::Float,
+            Value::Date(_) => Type::Date,
+            Value::Str(_) => Type::Str,
+        })
+    }
+
+    fn param_names(&self) -> Vec<String> {
+        self.0.params.keys().cloned().collect()
+    }
+}
+
+fn columns_from(schema: &Schema) -> Columns {
+    Columns(
+        schema
+            .iter()
+            .map(|(n, d)| (n.to_string(), Type::from_name(type_name(d))))
+            .collect(),
+    )
+}
+
+/// A `let` the script bound, to be kept by the engine when the script persists its lets.
+type Bound = (String, LazyFrame, Columns);
+
+impl Engine {
+    /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
+    /// this call, and the result is that of its last statement, which must be a query.
+    pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
+        let source = Source::new("<query>", src);
+        let (mut results, _) = self.execute(&source, false)?;
+        match results.pop() {
+            Some(r) => Ok(r.frame),
+            None => Err(Error::new(
+                ErrorKind::Query,
+                "planq::engine::no_query",
+                "there is no query to run",
+            )
+            .at(
+                &source,
+                Span::new(0, src.len()),
+                "nothing but `let`s and comments here",
+            )
+            .with_help("end with a pipeline, e.g. `tasks | take 5`")),
+        }
+    }
+
+    /// Runs every statement of a script in order and returns each query's rows with its
+    /// span. `let` bindings persist in the engine for later calls (as in a REPL).
+    /// `name` is used in diagnostics (a file path, `<stdin>`, …).
     pub fn run_script_named(
         &mut self,
         name: &str,
         src: &str,
     ) -> Result<Vec<StatementResult>, Error> {
-        let _ = name;
-        let frame = self.query(src)?;
-        Ok(vec![StatementResult {
-            span: Span::new(0, src.len()),
-            text: src.to_string(),
-            frame,
-        }])
+        let source = Source::new(name, src);
+        let (results, bound) = self.execute(&source, true)?;
+        for (n, lf, cols) in bound {
+            self.lets.retain(|(m, _, _)| *m != n);
+            self.lets.push((n, lf, cols));
+        }
+        Ok(results)
     }
 
     /// [`Engine::run_script_named`] with the name `<script>`.
@@ -329,23 +401,143 @@ impl Engine {
         self.run_script_named("<script>", src)
     }
 
-    /// The optimised polars plan of a query.
+    /// The optimised polars plan of a query (the last statement of `src`).
     pub fn explain(&self, src: &str) -> Result<String, Error> {
-        let _ = self.query(src)?;
-        Ok(String::new())
+        let source = Source::new("<query>", src);
+        let script = parse_script(src).map_err(|e| parse_error(&source, e))?;
+        let catalog = EngineCatalog(self);
+        let mut checker = Checker::new(&catalog, &source);
+        let tables = |n: &str| self.lazy_table(n);
+        let mut env = Env {
+            tables: &tables,
+            params: &self.params,
+            lets: Vec::new(),
+        };
+        let mut last = None;
+        for st in &script.statements {
+            let (pipeline, name) = match st {
+                Statement::Let { name, pipeline, .. } => (pipeline, Some(name)),
+                Statement::Query(p) => (p, None),
+            };
+            let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
+            let lf = compile::pipeline(&checker, &env, pipeline)?;
+            match name {
+                Some(n) => {
+                    checker.bind(&n.name, cols);
+                    env.lets.push((n.name.clone(), lf));
+                }
+                None => last = Some((lf, st.span())),
+            }
+        }
+        let Some((lf, span)) = last else {
+            return Err(Error::new(
+                ErrorKind::Query,
+                "planq::engine::no_query",
+                "there is no query to explain",
+            )
+            .with_help("give a pipeline, e.g. `.explain tasks | take 5`"));
+        };
+        lf.explain(true)
+            .map_err(|e| runtime_error(&source, span, &e))
     }
 
-    /// The output columns (name, type name) of a pipeline, e.g. of the text before the
-    /// cursor up to the last `|`; for completion.
+    /// The output columns (name, type name) of a pipeline — e.g. the text before the
+    /// cursor up to the last `|` — for completion. A trailing `|` is ignored.
     pub fn pipeline_schema(&self, src: &str) -> Result<Vec<(String, String)>, Error> {
-        self.schema(src.trim())
-            .ok_or_else(|| Error::new(ErrorKind::Query, "planq::check::unknown_table", "unknown"))
+        let trimmed = src.trim_end().trim_end_matches('|');
+        let source = Source::new("<query>", trimmed);
+        let p = parse_query(trimmed).map_err(|e| parse_error(&source, e))?;
+        let catalog = EngineCatalog(self);
+        let checker = Checker::new(&catalog, &source);
+        let cols = checker.pipeline(&p)?.pop().unwrap_or_default();
+        Ok(cols
+            .0
+            .into_iter()
+            .map(|(n, t)| (n, t.name().to_string()))
+            .collect())
     }
 
-    /// Up to `limit` distinct non-null values of a string column of a pipeline's output,
-    /// most frequent first; for completing values inside string literals.
+    /// Up to `limit` distinct non-null values of a column of a pipeline's output, most
+    /// frequent first (ties alphabetical) — for completing values inside string literals.
+    /// Empty when the pipeline does not check or the column does not exist.
     pub fn distinct_values(&self, pipeline: &str, column: &str, limit: usize) -> Vec<String> {
-        let _ = (pipeline, column, limit);
-        Vec::new()
+        let trimmed = pipeline.trim_end().trim_end_matches('|');
+        let source = Source::new("<query>", trimmed);
+        let Ok(p) = parse_query(trimmed) else {
+            return Vec::new();
+        };
+        let catalog = EngineCatalog(self);
+        let checker = Checker::new(&catalog, &source);
+        let tables = |n: &str| self.lazy_table(n);
+        let env = Env {
+            tables: &tables,
+            params: &self.params,
+            lets: Vec::new(),
+        };
+        let mut values = hints::distinct(&checker, &env, &p, column).unwrap_or_default();
+        values.truncate(limit);
+        values
     }
+
+    /// Parses, checks, compiles and runs every statement of `source`.
+    fn execute(
+        &self,
+        source: &Source,
+        keep_lets: bool,
+    ) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
+        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
+        let catalog = EngineCatalog(self);
+        let mut checker = Checker::new(&catalog, source);
+        let tables = |n: &str| self.lazy_table(n);
+        let mut env = Env {
+            tables: &tables,
+            params: &self.params,
+            lets: Vec::new(),
+        };
+        let mut results = Vec::new();
+        let mut bound = Vec::new();
+        for st in &script.statements {
+            let span = st.span();
+            match st {
+                Statement::Let { name, pipeline, .. } => {
+                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
+                    let lf = compile::pipeline(&checker, &env, pipeline)?;
+                    checker.bind(&name.name, cols.clone());
+                    env.lets.push((name.name.clone(), lf.clone()));
+                    if keep_lets {
+                        bound.push((name.name.clone(), lf, cols));
+                    }
+                }
+                Statement::Query(p) => {
+                    let lf = compile::pipeline(&checker, &env, p)?;
+                    let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
+                    let notes = if frame.height() == 0 {
+                        hints::no_match_hints(&checker, &env, p)
+                    } else {
+                        Vec::new()
+                    };
+                    results.push(StatementResult {
+                        span,
+                        text: source
+                            .text
+                            .get(span.start..span.end)
+                            .unwrap_or("")
+                            .to_string(),
+                        frame,
+                        notes,
+                    });
+                }
+            }
+        }
+        Ok((results, bound))
+    }
+}
+
+/// A polars failure while running a statement, as a diagnostic on the statement.
+fn runtime_error(source: &Source, span: Span, e: &PolarsError) -> Error {
+    let msg = e.to_string();
+    let first = msg.lines().next().unwrap_or("query failed").to_string();
+    Error::new(ErrorKind::Query, "planq::execute", format!("the query failed while running: {first}"))
+        .at(source, span, "while running this statement")
+        .with_help("the checker accepted this statement, so this may be a data problem (e.g. a value that cannot be converted); if not, please report it")
 }

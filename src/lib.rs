@@ -12,6 +12,7 @@ pub mod frames;
 pub mod lang;
 pub mod plan;
 pub mod progress;
+pub mod query;
 pub mod render;
 pub mod repl;
 pub mod shortfall;

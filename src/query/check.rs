@@ -1,0 +1,826 @@
+//! The checker: names, types, arity and aggregate placement, against the schemas of the
+//! tables — before anything runs. Every mistake becomes a diagnostic pointing at the exact
+//! span of the query, with a did-you-mean where one is close. Nothing here knows polars.
+
+use crate::error::{Error, ErrorKind, Source};
+use crate::lang::ast::{
+    self, BinOp, Expr, ExprKind, Item, Literal, Pipeline, Span, Stage, StageKind, UnOp,
+};
+use crate::lang::suggest::{closest, closest_many};
+use crate::plan::Date;
+
+use super::functions::{self, Kind, FUNCTIONS};
+use super::types::{Columns, Type};
+
+/// What the checker needs to know about the world: tables and parameters.
+pub trait Catalog {
+    /// The columns of a table or engine-level `let` binding.
+    fn table(&self, name: &str) -> Option<Columns>;
+    /// Every table name (for suggestions).
+    fn table_names(&self) -> Vec<String>;
+    /// The type of a parameter's value.
+    fn param(&self, name: &str) -> Option<Type>;
+    /// Every parameter name (for suggestions).
+    fn param_names(&self) -> Vec<String>;
+}
+
+/// Where an expression stands, which decides whether aggregates are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Row by row: `where`, `select`, `derive`, `sort`, grouping keys.
+    Row,
+    /// A `summarize` item: must be an aggregate call.
+    Summary,
+    /// Inside an aggregate's arguments: scalar only, no nested aggregates.
+    InAggregate,
+}
+
+/// Checks statements and expressions of one script.
+pub struct Checker<'a> {
+    catalog: &'a dyn Catalog,
+    source: &'a Source,
+    /// `let` bindings made earlier in this script (latest last).
+    lets: Vec<(String, Columns)>,
+}
+
+/// A query error at `span`.
+fn err(
+    source: &Source,
+    code: &str,
+    span: Span,
+    message: String,
+    label: impl Into<String>,
+) -> Error {
+    Error::new(ErrorKind::Query, code, message).at(source, span, label)
+}
+
+fn quoted_list<'s>(names: impl IntoIterator<Item = &'s str>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for the script in `source`.
+    pub fn new(catalog: &'a dyn Catalog, source: &'a Source) -> Self {
+        Checker {
+            catalog,
+            source,
+            lets: Vec::new(),
+        }
+    }
+
+    /// The script's source.
+    pub fn source(&self) -> &Source {
+        self.source
+    }
+
+    /// Records a `let` binding made by this script.
+    pub fn bind(&mut self, name: &str, columns: Columns) {
+        self.lets.push((name.to_string(), columns));
+    }
+
+    /// The source text of a span.
+    pub fn text(&self, span: Span) -> &str {
+        self.source
+            .text
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .trim()
+    }
+
+    /// The output name of an item: its alias, its column name, or its source text.
+    pub fn item_name(&self, item: &Item) -> String {
+        if let Some(alias) = &item.alias {
+            return alias.name.clone();
+        }
+        match &item.expr.kind {
+            ExprKind::Column(name) => name.clone(),
+            _ => self.text(item.expr.span).to_string(),
+        }
+    }
+
+    /// The schema of a pipeline's source.
+    pub fn source_columns(&self, source: &ast::Source) -> Result<Columns, Error> {
+        match source {
+            ast::Source::Sub(p) => Ok(self.pipeline(p)?.pop().unwrap_or_default()),
+            ast::Source::Name(ident) => {
+                if let Some((_, cols)) = self.lets.iter().rev().find(|(n, _)| *n == ident.name) {
+                    return Ok(cols.clone());
+                }
+                if let Some(cols) = self.catalog.table(&ident.name) {
+                    return Ok(cols);
+                }
+                let mut names: Vec<String> = self.lets.iter().map(|(n, _)| n.clone()).collect();
+                names.extend(self.catalog.table_names());
+                let help = match closest(&ident.name, names.iter().map(String::as_str)) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!("tables: {}", quoted_list(names.iter().map(String::as_str))),
+                };
+                Err(err(
+                    self.source,
+                    "planq::check::unknown_table",
+                    ident.span,
+                    format!("unknown table `{}`", ident.name),
+                    "no table or `let` binding has this name",
+                )
+                .with_help(help))
+            }
+        }
+    }
+
+    /// Checks a pipeline; returns the schema before each stage and, last, its output.
+    pub fn pipeline(&self, p: &Pipeline) -> Result<Vec<Columns>, Error> {
+        let mut schemas = vec![self.source_columns(&p.source)?];
+        for stage in &p.stages {
+            let input = schemas.last().cloned().unwrap_or_default();
+            schemas.push(self.stage(stage, input)?);
+        }
+        Ok(schemas)
+    }
+
+    /// Checks one stage against its input schema; returns its output schema.
+    pub fn stage(&self, stage: &Stage, input: Columns) -> Result<Columns, Error> {
+        match &stage.kind {
+            StageKind::Where(e) => {
+                let t = self.expr(e, &input, Place::Row)?;
+                if !t.is_bool() {
+                    return Err(err(
+                        self.source,
+                        "planq::check::not_a_condition",
+                        e.span,
+                        "`where` needs a condition".into(),
+                        format!("this is a {t}, not true/false"),
+                    )
+                    .with_help(
+                        "compare it, e.g. `x == \"…\"`, `x > 0`, `x ~ \"part\"` or `x is not null`",
+                    ));
+                }
+                Ok(input)
+            }
+            StageKind::Select(items) => {
+                let mut out = Columns::default();
+                for item in items {
+                    let t = self.expr(&item.expr, &input, Place::Row)?;
+                    self.add_unique(&mut out, item, t)?;
+                }
+                Ok(out)
+            }
+            StageKind::Derive(items) => {
+                // Items see the columns derived before them: `derive a = x + 1, b = a * 2`.
+                let mut out = input;
+                for item in items {
+                    let t = self.expr(&item.expr, &out, Place::Row)?;
+                    out.set(&self.item_name(item), t);
+                }
+                Ok(out)
+            }
+            StageKind::Summarize { aggs, by } => {
+                let mut out = Columns::default();
+                for item in by {
+                    let t = self.expr(&item.expr, &input, Place::Row)?;
+                    self.add_unique(&mut out, item, t)?;
+                }
+                for item in aggs {
+                    let t = self.expr(&item.expr, &input, Place::Summary)?;
+                    self.add_unique(&mut out, item, t)?;
+                }
+                Ok(out)
+            }
+            StageKind::Count { by } => {
+                let mut out = Columns::default();
+                for item in by {
+                    let t = self.expr(&item.expr, &input, Place::Row)?;
+                    self.add_unique(&mut out, item, t)?;
+                }
+                if out.get("count").is_some() {
+                    return Err(err(
+                        self.source,
+                        "planq::check::duplicate_column",
+                        stage.verb_span,
+                        "`count` would add a second column named `count`".into(),
+                        "the count column is called `count`",
+                    )
+                    .with_help("rename the grouping column: `count by n = count`, or use `summarize k = count() by count`"));
+                }
+                out.set("count", Type::Int);
+                Ok(out)
+            }
+            StageKind::Sort(keys) => {
+                for k in keys {
+                    self.expr(&k.expr, &input, Place::Row)?;
+                }
+                Ok(input)
+            }
+            StageKind::Take { .. } => Ok(input),
+            StageKind::Top { key, .. } => {
+                self.expr(&key.expr, &input, Place::Row)?;
+                Ok(input)
+            }
+            StageKind::Distinct(cols) => {
+                if cols.is_empty() {
+                    return Ok(input);
+                }
+                let mut out = Columns::default();
+                for c in cols {
+                    let t = self.column(&c.name, c.span, &input)?;
+                    out.set(&c.name, t);
+                }
+                Ok(out)
+            }
+            StageKind::Join { kind, right, on } => self.join(*kind, right, on, input),
+            StageKind::Rename(pairs) => {
+                let mut out = input.clone();
+                for (new, old) in pairs {
+                    let t = self.column(&old.name, old.span, &input)?;
+                    if new.name != old.name && out.get(&new.name).is_some() {
+                        return Err(err(
+                            self.source,
+                            "planq::check::duplicate_column",
+                            new.span,
+                            format!("a column named `{}` already exists", new.name),
+                            "this name is taken",
+                        )
+                        .with_help(
+                            "choose another name, or `select` away the existing column first",
+                        ));
+                    }
+                    if let Some(slot) = out.0.iter_mut().find(|(n, _)| *n == old.name) {
+                        *slot = (new.name.clone(), t);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    fn join(
+        &self,
+        kind: ast::JoinKind,
+        right: &ast::Source,
+        on: &[ast::JoinKey],
+        left: Columns,
+    ) -> Result<Columns, Error> {
+        let right_cols = self.source_columns(right)?;
+        let mut right_keys = Vec::new();
+        for key in on {
+            let lt = self.column(&key.left.name, key.left.span, &left)?;
+            let r = key.right.as_ref().unwrap_or(&key.left);
+            let rt = match right_cols.get(&r.name) {
+                Some(t) => t,
+                None => {
+                    let help = match closest(&r.name, right_cols.names()) {
+                        Some(c) => format!(
+                            "did you mean `{c}`? (right-side columns: {})",
+                            right_cols.listing()
+                        ),
+                        None => format!("the right side has: {}", right_cols.listing()),
+                    };
+                    return Err(err(
+                        self.source,
+                        "planq::check::unknown_column",
+                        r.span,
+                        format!("the right side of the join has no column `{}`", r.name),
+                        "not a column of the right side",
+                    )
+                    .with_help(help));
+                }
+            };
+            let compatible = lt == rt
+                || lt == Type::Null
+                || rt == Type::Null
+                || (lt.is_numeric() && rt.is_numeric());
+            if !compatible {
+                return Err(err(
+                    self.source,
+                    "planq::check::type_mismatch",
+                    key.left.span.to(r.span),
+                    format!("cannot join a {lt} key with a {rt} key"),
+                    format!("{lt} on the left, {rt} on the right"),
+                )
+                .with_help("convert one side first, e.g. `derive k = to_str(k)`"));
+            }
+            right_keys.push(r.name.clone());
+        }
+        if matches!(kind, ast::JoinKind::Semi | ast::JoinKind::Anti) {
+            return Ok(left);
+        }
+        let mut out = left.clone();
+        for (name, t) in &right_cols.0 {
+            if right_keys.contains(name) {
+                continue;
+            }
+            let name = if left.get(name).is_some() {
+                format!("{name}_right")
+            } else {
+                name.clone()
+            };
+            out.set(&name, *t);
+        }
+        Ok(out)
+    }
+
+    fn add_unique(&self, out: &mut Columns, item: &Item, t: Type) -> Result<(), Error> {
+        let name = self.item_name(item);
+        if out.get(&name).is_some() {
+            return Err(err(
+                self.source,
+                "planq::check::duplicate_column",
+                item.span,
+                format!("two output columns would be named `{name}`"),
+                "second column with this name",
+            )
+            .with_help("name it: `expression as other_name`"));
+        }
+        out.set(&name, t);
+        Ok(())
+    }
+
+    /// The type of a column, or an unknown-column diagnostic.
+    pub fn column(&self, name: &str, span: Span, cols: &Columns) -> Result<Type, Error> {
+        if let Some(t) = cols.get(name) {
+            return Ok(t);
+        }
+        let help = if let Some(c) = closest(name, cols.names()) {
+            format!("did you mean `{c}`?")
+        } else if self.catalog.table(name).is_some() || self.lets.iter().any(|(n, _)| n == name) {
+            format!("`{name}` is a table: start a pipeline with it, or `join {name} on …`; columns here: {}", cols.listing())
+        } else {
+            format!("columns here: {}", cols.listing())
+        };
+        Err(err(
+            self.source,
+            "planq::check::unknown_column",
+            span,
+            format!("unknown column `{name}`"),
+            "no such column at this point of the pipeline",
+        )
+        .with_help(help))
+    }
+
+    /// The type of an expression in `cols`, at `place`.
+    pub fn expr(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
+        if place == Place::Summary {
+            return match &e.kind {
+                ExprKind::Call { func, .. }
+                    if functions::lookup(&func.name).is_some_and(|f| f.kind == Kind::Aggregate) =>
+                {
+                    self.call(e, cols, place)
+                }
+                ExprKind::Paren(inner) => self.expr(inner, cols, place),
+                _ => Err(err(
+                    self.source,
+                    "planq::check::expected_aggregate",
+                    e.span,
+                    "`summarize` items must be aggregates".into(),
+                    "not an aggregate",
+                )
+                .with_help("use an aggregate such as `count()`, `sum(x)`, `avg(x)`, `max(x)`, `concat(x)`; group keys go after `by`")),
+            };
+        }
+        match &e.kind {
+            ExprKind::Lit(l) => Ok(match l {
+                Literal::Int(_) => Type::Int,
+                Literal::Float(_) => Type::Float,
+                Literal::Str(_) => Type::Str,
+                Literal::Bool(_) => Type::Bool,
+                Literal::Null => Type::Null,
+                Literal::Date { .. } => Type::Date,
+            }),
+            ExprKind::Column(name) => self.column(name, e.span, cols),
+            ExprKind::Param(name) => self.param(name, e.span),
+            ExprKind::Paren(inner) => self.expr(inner, cols, place),
+            ExprKind::IsNull { expr, .. } => {
+                self.expr(expr, cols, place)?;
+                Ok(Type::Bool)
+            }
+            ExprKind::InList { expr, list, .. } => {
+                let t = self.expr(expr, cols, place)?;
+                for item in list {
+                    let it = self.expr(item, cols, place)?;
+                    if !t.comparable(it) && !date_string(t, item) {
+                        return Err(self.mismatch(item, it, t, "in"));
+                    }
+                }
+                Ok(Type::Bool)
+            }
+            ExprKind::Unary { op, operand } => {
+                let t = self.expr(operand, cols, place)?;
+                match op {
+                    UnOp::Not if t.is_bool() => Ok(Type::Bool),
+                    UnOp::Not => Err(self.wrong_type(operand, t, "`not` needs true/false")),
+                    UnOp::Neg if t.is_numeric() => Ok(t),
+                    UnOp::Neg => Err(self.wrong_type(operand, t, "`-` needs a number")),
+                }
+            }
+            ExprKind::Binary { op, left, right } => {
+                let lt = self.expr(left, cols, place)?;
+                let rt = self.expr(right, cols, place)?;
+                self.binary(*op, left, lt, right, rt)
+            }
+            ExprKind::Call { .. } => self.call(e, cols, place),
+        }
+    }
+
+    fn param(&self, name: &str, span: Span) -> Result<Type, Error> {
+        if let Some(t) = self.catalog.param(name) {
+            return Ok(t);
+        }
+        let names = self.catalog.param_names();
+        let mut help = format!(
+            "give it a value: `--param {name}=…` on the command line, `.set {name} …` in the REPL"
+        );
+        if let Some(c) = closest(name, names.iter().map(String::as_str)) {
+            help = format!("did you mean `${c}`? Otherwise {help}");
+        }
+        Err(err(
+            self.source,
+            "planq::check::unknown_param",
+            span,
+            format!("parameter `${name}` has no value"),
+            "not set",
+        )
+        .with_help(help))
+    }
+
+    fn binary(
+        &self,
+        op: BinOp,
+        left: &Expr,
+        lt: Type,
+        right: &Expr,
+        rt: Type,
+    ) -> Result<Type, Error> {
+        use BinOp::*;
+        match op {
+            And | Or => {
+                for (side, t) in [(left, lt), (right, rt)] {
+                    if !t.is_bool() {
+                        return Err(self.wrong_type(
+                            side,
+                            t,
+                            &format!("`{}` needs true/false on both sides", op.symbol()),
+                        ));
+                    }
+                }
+                Ok(Type::Bool)
+            }
+            Eq | Ne | Lt | Le | Gt | Ge => {
+                if lt.comparable(rt) || date_string(lt, right) || date_string(rt, left) {
+                    Ok(Type::Bool)
+                } else {
+                    Err(self.mismatch(right, rt, lt, op.symbol()))
+                }
+            }
+            Like | NotLike => {
+                for (side, t) in [(left, lt), (right, rt)] {
+                    if matches!(t, Type::Bool | Type::Other) {
+                        return Err(self.wrong_type(
+                            side,
+                            t,
+                            &format!("`{}` compares text", op.symbol()),
+                        ));
+                    }
+                }
+                Ok(Type::Bool)
+            }
+            Add if matches!(
+                (lt, rt),
+                (Type::Str, Type::Str) | (Type::Str, Type::Null) | (Type::Null, Type::Str)
+            ) =>
+            {
+                Ok(Type::Str)
+            }
+            Add | Sub | Mul | Rem | Div => {
+                for (side, t) in [(left, lt), (right, rt)] {
+                    if !t.is_numeric() {
+                        let what = if op == Add {
+                            "`+` adds numbers (or joins two texts)"
+                        } else {
+                            "arithmetic needs numbers"
+                        };
+                        return Err(self.wrong_type(side, t, what));
+                    }
+                }
+                Ok(if op == Div {
+                    Type::Float
+                } else if lt == Type::Float || rt == Type::Float {
+                    Type::Float
+                } else {
+                    Type::Int
+                })
+            }
+        }
+    }
+
+    fn call(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
+        let ExprKind::Call { func, args } = &e.kind else {
+            return self.expr(e, cols, place);
+        };
+        let Some(f) = functions::lookup(&func.name) else {
+            let names = FUNCTIONS.iter().map(|f| f.name);
+            let help = match functions::alias_of(&func.name).or_else(|| closest(&func.name, names))
+            {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "functions: {}",
+                    FUNCTIONS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(err(
+                self.source,
+                "planq::check::unknown_function",
+                func.span,
+                format!("unknown function `{}`", func.name),
+                "no such function",
+            )
+            .with_help(help));
+        };
+        if args.len() < f.min_args || args.len() > f.max_args {
+            let n = args.len();
+            return Err(err(
+                self.source,
+                "planq::check::arity",
+                e.span,
+                format!(
+                    "`{}` takes {}, not {n}",
+                    f.name,
+                    arity_text(f.min_args, f.max_args)
+                ),
+                format!("{n} argument{}", if n == 1 { "" } else { "s" }),
+            )
+            .with_help(format!("write it as {}", f.usage)));
+        }
+        let inner_place = match (f.kind, place) {
+            (Kind::Aggregate, Place::Summary) => Place::InAggregate,
+            (Kind::Aggregate, Place::InAggregate) => {
+                return Err(err(
+                    self.source,
+                    "planq::check::nested_aggregate",
+                    e.span,
+                    format!("`{}` is inside another aggregate", f.name),
+                    "aggregate inside an aggregate",
+                )
+                .with_help("aggregate once per `summarize`; to aggregate again, add a second `| summarize …` stage"));
+            }
+            (Kind::Aggregate, Place::Row) => {
+                return Err(err(
+                    self.source,
+                    "planq::check::aggregate_outside",
+                    e.span,
+                    format!("the aggregate `{}` can only be used in `summarize`", f.name),
+                    "aggregate outside `summarize`",
+                )
+                .with_help(format!(
+                    "aggregate in a stage of its own: `… | summarize x = {} by …`",
+                    self.text(e.span)
+                )));
+            }
+            (Kind::Scalar, p) => p,
+        };
+        let types: Vec<Type> = args
+            .iter()
+            .map(|a| self.expr(a, cols, inner_place))
+            .collect::<Result<_, _>>()?;
+        self.signature(f.name, e, args, &types)
+    }
+
+    /// Argument types and result type of each function.
+    fn signature(&self, name: &str, call: &Expr, args: &[Expr], t: &[Type]) -> Result<Type, Error> {
+        let need = |i: usize, ok: fn(Type) -> bool, what: &str| -> Result<(), Error> {
+            if ok(t[i]) {
+                Ok(())
+            } else {
+                Err(self.wrong_type(&args[i], t[i], &format!("`{name}` needs {what}")))
+            }
+        };
+        let text = |ty: Type| matches!(ty, Type::Str | Type::Null);
+        let number = |ty: Type| ty.is_numeric();
+        let any = |_: Type| true;
+        Ok(match name {
+            "lower" | "upper" | "trim" => {
+                need(0, text, "text")?;
+                Type::Str
+            }
+            "len" => {
+                need(0, text, "text")?;
+                Type::Int
+            }
+            "contains" | "starts_with" | "ends_with" => {
+                need(0, text, "text")?;
+                need(1, text, "text")?;
+                Type::Bool
+            }
+            "matches" => {
+                need(0, text, "text")?;
+                need(1, text, "a regular expression (text)")?;
+                if let ExprKind::Lit(Literal::Str(pattern)) = &args[1].kind {
+                    if let Err(e) = regex::Regex::new(pattern) {
+                        return Err(err(
+                            self.source,
+                            "planq::check::bad_regex",
+                            args[1].span,
+                            "invalid regular expression".into(),
+                            first_line(&e.to_string()),
+                        )
+                        .with_help("escape special characters with \\\\, e.g. \"\\\\(\" for a literal parenthesis; for plain text use contains()"));
+                    }
+                }
+                Type::Bool
+            }
+            "replace" => {
+                for i in 0..3 {
+                    need(i, text, "text")?;
+                }
+                Type::Str
+            }
+            "round" => {
+                need(0, number, "a number")?;
+                if args.len() == 2
+                    && !matches!(args[1].kind, ExprKind::Lit(Literal::Int(d)) if (0..=18).contains(&d))
+                {
+                    return Err(self.wrong_type(
+                        &args[1],
+                        t[1],
+                        "`round`'s digits must be a whole number from 0 to 18, written out",
+                    ));
+                }
+                t[0]
+            }
+            "abs" | "floor" | "ceil" => {
+                need(0, number, "a number")?;
+                t[0]
+            }
+            "coalesce" => {
+                let mut acc = Type::Null;
+                for (i, ty) in t.iter().enumerate() {
+                    acc = match acc.unify(*ty) {
+                        Some(u) => u,
+                        None => return Err(self.mismatch(&args[i], *ty, acc, "coalesce")),
+                    };
+                }
+                acc
+            }
+            "if" => {
+                need(0, Type::is_bool, "a condition first")?;
+                match t[1].unify(t[2]) {
+                    Some(u) => u,
+                    None => return Err(self.mismatch(&args[2], t[2], t[1], "if")),
+                }
+            }
+            "to_int" => {
+                need(
+                    0,
+                    |ty| !matches!(ty, Type::Date | Type::Other),
+                    "a number, text or bool",
+                )?;
+                Type::Int
+            }
+            "to_float" => {
+                need(
+                    0,
+                    |ty| !matches!(ty, Type::Date | Type::Other),
+                    "a number, text or bool",
+                )?;
+                Type::Float
+            }
+            "to_str" => Type::Str,
+            "year" => {
+                need(
+                    0,
+                    |ty| matches!(ty, Type::Date | Type::Null),
+                    "a date (write literal dates as d\"2010-12-31\")",
+                )?;
+                Type::Int
+            }
+            "count" | "count_distinct" => Type::Int,
+            "sum" => {
+                need(0, |ty| ty.is_numeric() || ty == Type::Bool, "numbers")?;
+                if t[0] == Type::Float {
+                    Type::Float
+                } else {
+                    Type::Int
+                }
+            }
+            "avg" | "median" => {
+                need(0, number, "numbers")?;
+                Type::Float
+            }
+            "min" | "max" | "first" | "last" => {
+                need(0, any, "values")?;
+                t[0]
+            }
+            "concat" => {
+                if args.len() == 2 && !matches!(args[1].kind, ExprKind::Lit(Literal::Str(_))) {
+                    return Err(self.wrong_type(
+                        &args[1],
+                        t[1],
+                        "`concat`'s separator must be a text literal, e.g. \"、\"",
+                    ));
+                }
+                Type::Str
+            }
+            _ => {
+                return Err(err(
+                    self.source,
+                    "planq::check::unknown_function",
+                    call.span,
+                    format!("unknown function `{name}`"),
+                    "no such function",
+                ))
+            }
+        })
+    }
+
+    fn wrong_type(&self, e: &Expr, t: Type, what: &str) -> Error {
+        let shown = self.text(e.span);
+        let mut help = what.to_string();
+        if t == Type::Str && what.contains("number") {
+            help.push_str(&format!(
+                "; convert text with to_int({shown}) or to_float({shown})"
+            ));
+        }
+        err(
+            self.source,
+            "planq::check::type_mismatch",
+            e.span,
+            format!("{what}, but `{shown}` is {}", article(t)),
+            format!("this is {}", article(t)),
+        )
+        .with_help(help)
+    }
+
+    fn mismatch(&self, e: &Expr, got: Type, want: Type, op: &str) -> Error {
+        let help = if want == Type::Date && got == Type::Str {
+            "write dates as d\"2010-12-31\"".to_string()
+        } else if want.is_numeric() && got == Type::Str {
+            "numbers are written without quotes, or convert with to_int(…) / to_float(…)"
+                .to_string()
+        } else if want == Type::Str && got.is_numeric() {
+            "text is written in quotes, or convert with to_str(…)".to_string()
+        } else {
+            format!("both sides of `{op}` must have the same type")
+        };
+        err(
+            self.source,
+            "planq::check::type_mismatch",
+            e.span,
+            format!(
+                "cannot use {} with {} in `{op}`",
+                article(got),
+                article(want)
+            ),
+            format!(
+                "this is {}, the other side is {}",
+                article(got),
+                article(want)
+            ),
+        )
+        .with_help(help)
+    }
+
+    /// Names close to `name` among the columns, for hints elsewhere.
+    pub fn near_columns<'c>(&self, name: &str, cols: &'c Columns) -> Vec<&'c str> {
+        closest_many(name, cols.names(), 3)
+    }
+}
+
+/// `deadline <= "2010-12-31"`: a date compared with a text literal that reads as a date.
+pub fn date_string(t: Type, other: &Expr) -> bool {
+    t == Type::Date
+        && matches!(&other.kind, ExprKind::Lit(Literal::Str(s)) if Date::parse_iso(s).is_some())
+}
+
+fn article(t: Type) -> String {
+    match t {
+        Type::Int | Type::Other => format!("an {t}"),
+        Type::Null => "null".into(),
+        _ => format!("a {t}"),
+    }
+}
+
+fn arity_text(min: usize, max: usize) -> String {
+    let n = |k: usize| format!("{k} argument{}", if k == 1 { "" } else { "s" });
+    if max == usize::MAX {
+        format!("at least {}", n(min))
+    } else if min == max {
+        n(min)
+    } else {
+        format!("{min} or {}", n(max))
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or(s)
+        .trim()
+        .to_string()
+}

@@ -429,3 +429,12 @@ fn export_still_works() {
     assert_eq!(code, 0);
     assert!(out.starts_with("no,name,tasks,targets\n"));
 }
+
+#[test]
+fn an_empty_result_explains_itself_on_stderr() {
+    let r = run(&["-c", "owners | where owner == \"数字办\""]);
+    assert_eq!(r.0, 0, "no rows is not an error");
+    assert!(r.1.ends_with("0 rows\n"), "{}", r.1);
+    assert!(r.2.contains("did you mean `省数字办`"), "{}", r.2);
+    assert!(r.2.contains("[<command>:1:25]"), "{}", r.2);
+}

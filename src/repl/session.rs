@@ -322,13 +322,41 @@ impl Session {
             .run_query(text)
             .map_err(|e| locate(e, source, span, text))?;
         let took = started.elapsed();
+        let empty = df.height() == 0;
         let shown = self.show(&df);
         self.last = Some(df);
         shown?;
+        if empty {
+            // Why nothing matched (e.g. `owner == "数字办"` → did you mean `省数字办`?).
+            for note in self.no_match_notes(source, span, text) {
+                self.report(&note);
+            }
+        }
         if self.settings.timer {
             self.note(&format!("time: {}\n", duration_text(took)));
         }
         Ok(())
+    }
+
+    /// The engine's advice for a query that returned no rows. `Engine::query` does not
+    /// return it, so the statement is run once more through `run_script_named` (cheap for
+    /// the usual case, a filter that matched nothing).
+    fn no_match_notes(&self, source: &Source, span: Span, text: &str) -> Vec<Error> {
+        let Ok(mut engine) = self.engine_mut() else {
+            return Vec::new();
+        };
+        let name = source.name.clone();
+        catch_unwind(AssertUnwindSafe(|| engine.run_script_named(&name, text)))
+            .ok()
+            .and_then(Result::ok)
+            .map(|results| {
+                results
+                    .into_iter()
+                    .flat_map(|r| r.notes)
+                    .map(|n| locate(n, source, span, text))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn time(&mut self, started: Instant) {

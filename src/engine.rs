@@ -404,9 +404,22 @@ impl Engine {
     /// The optimised polars plan of a query (the last statement of `src`).
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
-        let script = parse_script(src).map_err(|e| parse_error(&source, e))?;
+        let (lf, span) = self.compile_last(&source)?;
+        lf.explain(true)
+            .map_err(|e| runtime_error(&source, span, &e))
+    }
+
+    /// Parses, checks and compiles a query (the last statement of `src`; earlier `let`s
+    /// are local) into a polars lazy frame without running it — for programs that want to
+    /// compose it further.
+    pub fn compile(&self, src: &str) -> Result<LazyFrame, Error> {
+        Ok(self.compile_last(&Source::new("<query>", src))?.0)
+    }
+
+    fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span), Error> {
+        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
         let catalog = EngineCatalog(self);
-        let mut checker = Checker::new(&catalog, &source);
+        let mut checker = Checker::new(&catalog, source);
         let tables = |n: &str| self.lazy_table(n);
         let mut env = Env {
             tables: &tables,
@@ -415,30 +428,31 @@ impl Engine {
         };
         let mut last = None;
         for st in &script.statements {
-            let (pipeline, name) = match st {
-                Statement::Let { name, pipeline, .. } => (pipeline, Some(name)),
-                Statement::Query(p) => (p, None),
-            };
-            let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-            let lf = compile::pipeline(&checker, &env, pipeline)?;
-            match name {
-                Some(n) => {
-                    checker.bind(&n.name, cols);
-                    env.lets.push((n.name.clone(), lf));
+            match st {
+                Statement::Let { name, pipeline, .. } => {
+                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
+                    let lf = compile::pipeline(&checker, &env, pipeline)?;
+                    checker.bind(&name.name, cols);
+                    env.lets.push((name.name.clone(), lf));
                 }
-                None => last = Some((lf, st.span())),
+                Statement::Query(p) => {
+                    last = Some((compile::pipeline(&checker, &env, p)?, st.span()))
+                }
             }
         }
-        let Some((lf, span)) = last else {
-            return Err(Error::new(
+        last.ok_or_else(|| {
+            Error::new(
                 ErrorKind::Query,
                 "planq::engine::no_query",
-                "there is no query to explain",
+                "there is no query to compile",
             )
-            .with_help("give a pipeline, e.g. `.explain tasks | take 5`"));
-        };
-        lf.explain(true)
-            .map_err(|e| runtime_error(&source, span, &e))
+            .at(
+                source,
+                Span::new(0, source.text.len()),
+                "nothing but `let`s and comments here",
+            )
+            .with_help("end with a pipeline, e.g. `tasks | take 5`")
+        })
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the

@@ -208,9 +208,13 @@ fn build_task(
     // Text and per-char line numbers, so targets can point at their own line.
     let mut text = n.body.clone();
     let mut char_lines: Vec<u32> = vec![n.line; n.body.chars().count()];
+    // Owner clauses never span lines: each line's clauses, offset into the whole text.
+    let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
     let mut deadline = None;
-    let mut owner_clause_seen = has_owner_clause(&n.body);
+    let body_chars: Vec<char> = n.body.chars().collect();
+    let body_clauses = owner_clauses(&body_chars);
+    let mut owner_clause_seen = !body_clauses.is_empty();
     // Chars that belong to block lines or owner clauses are not scanned for targets.
     let mut block_chars: Vec<bool> = vec![false; char_lines.len()];
 
@@ -219,7 +223,7 @@ fn build_task(
         char_lines.push(*line);
         block_chars.push(true);
         let count = more.chars().count();
-        let norm = normalise(more);
+        let norm = label_head(more);
         let is_block = if let Some((role, len)) = owner_label(&norm) {
             let rest: String = more.chars().skip(len).collect();
             let parsed = parse_clause(&format!("{}：{rest}", label_for(role)));
@@ -248,7 +252,15 @@ fn build_task(
                     ),
                 });
             }
-            owner_clause_seen |= has_owner_clause(more);
+            let more_chars: Vec<char> = more.chars().collect();
+            let offset = char_lines.len();
+            let found = owner_clauses(&more_chars);
+            owner_clause_seen |= !found.is_empty();
+            clauses.extend(
+                found
+                    .into_iter()
+                    .map(|(a, b, c)| (a + offset, b + offset, c)),
+            );
             false
         };
         text.push_str(more);
@@ -257,7 +269,10 @@ fn build_task(
     }
 
     let chars: Vec<char> = text.chars().collect();
-    let clauses = owner_clauses(&chars);
+    let title = task_title(&n.body, &body_clauses);
+    let mut all_clauses = body_clauses;
+    all_clauses.extend(clauses);
+    let clauses = all_clauses;
     let mut masked = block_chars;
     let mut inline: Vec<Named> = Vec::new();
     for (start, end, content) in &clauses {
@@ -298,7 +313,7 @@ fn build_task(
         .collect();
 
     Task {
-        title: task_title(&n.body, &clauses_in(&n.body)),
+        title,
         id,
         category: category.to_string(),
         subcategory,
@@ -361,8 +376,9 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
         }
         match end {
             Some(j) => {
-                let content: String = chars[i + 1..j].iter().collect();
-                if owners::is_owner_clause(&content) {
+                let inner = &chars[i + 1..j];
+                let content: String = inner.iter().collect();
+                if owners::may_be_owner_clause(inner) && owners::is_owner_clause(&content) {
                     out.push((i, j + 1, content));
                     i = j + 1;
                 } else {
@@ -386,11 +402,6 @@ fn is_close(c: char) -> bool {
 fn has_owner_clause(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
     !owner_clauses(&chars).is_empty()
-}
-
-fn clauses_in(s: &str) -> Vec<(usize, usize, String)> {
-    let chars: Vec<char> = s.chars().collect();
-    owner_clauses(&chars)
 }
 
 /// The lead phrase of an item: up to its first `。`, owner clauses removed.
@@ -475,6 +486,15 @@ fn leading_number(chars: &[char]) -> Option<(u32, usize)> {
     (v <= f64::from(u32::MAX)).then_some((v as u32, j))
 }
 
+/// The keyword-normalised start of a line: enough for every block label (`牵头责任单位：`),
+/// without normalising (and allocating) the whole line.
+fn label_head(line: &str) -> String {
+    normalise(
+        line.get(..line.char_indices().nth(8).map_or(line.len(), |(i, _)| i))
+            .unwrap_or(line),
+    )
+}
+
 /// Trims whitespace (full-width included) and a trailing `\r`.
 fn clean(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
@@ -493,7 +513,7 @@ fn classify(l: &str) -> LineKind {
     if l.is_empty() {
         return LineKind::Blank;
     }
-    let norm = normalise(l);
+    let norm = label_head(l);
     if owner_label(&norm).is_some() {
         return LineKind::OwnerBlock;
     }
@@ -517,7 +537,7 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
     // `(一)` / `（一）` / `(1)` / `（1）`
     if first == '(' || first == '（' {
         let inner_end = chars.iter().position(|&(_, c)| c == ')' || c == '）')?;
-        if inner_end < 2 || inner_end > 5 {
+        if !(2..=5).contains(&inner_end) {
             return None;
         }
         let inner: String = chars[1..inner_end].iter().map(|&(_, c)| c).collect();

@@ -92,6 +92,17 @@ pub fn deadline_label(norm: &str) -> Option<usize> {
     })
 }
 
+/// A cheap first test for [`is_owner_clause`]: every role word and label contains one
+/// of these characters, so content without any of them is never an owner clause.
+pub fn may_be_owner_clause(content: &[char]) -> bool {
+    content.iter().any(|c| {
+        matches!(
+            c,
+            '头' | '頭' | '责' | '責' | '负' | '負' | '配' | '参' | '參' | '协' | '協' | '主'
+        )
+    })
+}
+
 /// Whether bracket content reads as an owner clause (has a role word or owner label).
 pub fn is_owner_clause(content: &str) -> bool {
     let norm = normalise(content);

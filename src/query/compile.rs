@@ -203,6 +203,23 @@ struct ExprCompiler<'a> {
     cols: &'a Columns,
 }
 
+/// The text of a literal or parameter that has no letter case (so `~` needs no
+/// lowercasing), if `e` is one.
+fn caseless_literal(e: &AstExpr, params: &BTreeMap<String, Value>) -> Option<String> {
+    let text = match &e.kind {
+        ExprKind::Lit(Literal::Str(s)) => s.clone(),
+        ExprKind::Lit(Literal::Int(i)) => i.to_string(),
+        ExprKind::Param(name) => match params.get(name)? {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => return None,
+        },
+        ExprKind::Paren(inner) => return caseless_literal(inner, params),
+        _ => return None,
+    };
+    (text.to_lowercase() == text && text.to_uppercase() == text).then_some(text)
+}
+
 fn null() -> Expr {
     lit(Null {})
 }
@@ -413,9 +430,16 @@ impl ExprCompiler<'_> {
             BinOp::Gt => l.gt(r),
             BinOp::Ge => l.gt_eq(r),
             BinOp::Like | BinOp::NotLike => {
-                let hay = self.text(left, place)?.str().to_lowercase();
-                let needle = self.text(right, place)?.str().to_lowercase();
-                let test = hay.str().contains_literal(needle);
+                let test = match caseless_literal(right, self.params) {
+                    // `owner ~ "数字"`: a needle without letter case (CJK, digits) matches
+                    // the same with or without lowercasing, so skip lowercasing every row.
+                    Some(needle) => self.text(left, place)?.str().contains_literal(lit(needle)),
+                    None => {
+                        let hay = self.text(left, place)?.str().to_lowercase();
+                        let needle = self.text(right, place)?.str().to_lowercase();
+                        hay.str().contains_literal(needle)
+                    }
+                };
                 if op == BinOp::NotLike {
                     test.not()
                 } else {

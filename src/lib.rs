@@ -19,3 +19,8 @@ pub mod shortfall;
 pub use dataset::Dataset;
 pub use engine::{Engine, Value};
 pub use error::{Error, ErrorKind, Result};
+
+/// README.md's Rust examples, compiled and run as doc tests so the README never rots.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -103,3 +103,75 @@ fn grammar_readme_examples_run() {
 fn readme_examples_run() {
     assert!(check_file("README.md") >= 5);
 }
+
+/// Splits a shell command line on spaces, honouring single and double quotes and
+/// dropping a trailing `# comment`.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c == '#' && !in_word => break,
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+#[test]
+fn readme_commands_run() {
+    let root = std::env::current_dir().expect("cwd");
+    // Commands run in a scratch directory that sees the repository's examples, so that
+    // `export --out tables/` writes nowhere it shouldn't.
+    let scratch = std::env::temp_dir().join(format!("planq-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch");
+    let link = scratch.join("examples");
+    if !link.exists() {
+        std::os::unix::fs::symlink(root.join("examples"), &link).expect("symlink");
+    }
+    let mut ran = 0;
+    for b in blocks("README.md").into_iter().filter(|b| b.tag == "sh") {
+        for line in b.code.lines() {
+            let words = shell_words(line);
+            if words.first().map(String::as_str) != Some("planq") {
+                continue;
+            }
+            let out = assert_cmd::Command::cargo_bin("planq")
+                .expect("binary")
+                .args(&words[1..])
+                .current_dir(&scratch)
+                .env("NO_COLOR", "1")
+                .write_stdin("")
+                .output()
+                .expect("run");
+            assert!(
+                out.status.success(),
+                "README.md:{}: `{line}` failed:\n{}",
+                b.line,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 6, "only {ran} README commands ran");
+}

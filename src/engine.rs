@@ -181,6 +181,20 @@ impl Engine {
 
     /// Makes `df` queryable as `name`. A name already taken by a plan table is refused;
     /// registering the same name again replaces the earlier table.
+    ///
+    /// ```
+    /// use polars::prelude::*;
+    /// let mut engine = planq::Engine::seed()?;
+    /// let budgets = DataFrame::new(1, vec![
+    ///     Column::new("dept".into(), ["省数字办"]),
+    ///     Column::new("budget".into(), [1200i64]),
+    /// ])?;
+    /// engine.register_table("budgets", budgets)?;
+    /// let df = engine.query("owners | join budgets on owner == dept | summarize s = sum(budget)")?;
+    /// assert_eq!(df.column("s")?.get(0)?.extract::<i64>(), Some(1200 * 6));
+    /// assert!(engine.register_table("tasks", DataFrame::empty()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_table(&mut self, name: &str, df: DataFrame) -> Result<(), Error> {
         if self.data.table(name).is_some() {
             return Err(Error::new(
@@ -360,6 +374,16 @@ type Bound = (String, LazyFrame, Columns);
 impl Engine {
     /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
     /// this call, and the result is that of its last statement, which must be a query.
+    ///
+    /// ```
+    /// let engine = planq::Engine::seed()?;
+    /// let df = engine.query("let leads = owners | where role == 'lead'\nleads | count")?;
+    /// assert_eq!(df.column("count")?.get(0)?.extract::<i64>(), Some(20));
+    /// // Mistakes are diagnostics with a code, a span and a help line.
+    /// let err = engine.query("tasks | where ownr == 'x'").unwrap_err();
+    /// assert_eq!(err.code, "planq::check::unknown_column");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
         let source = Source::new("<query>", src);
         let (mut results, _) = self.execute(&source, false)?;
@@ -382,6 +406,17 @@ impl Engine {
     /// Runs every statement of a script in order and returns each query's rows with its
     /// span. `let` bindings persist in the engine for later calls (as in a REPL).
     /// `name` is used in diagnostics (a file path, `<stdin>`, …).
+    ///
+    /// ```
+    /// let mut engine = planq::Engine::seed()?;
+    /// engine.set_param("who", planq::Value::parse_cli("省数字办"));
+    /// let results = engine.run_script_named("report.pq", "let mine = owners | where owner == $who\nmine | count")?;
+    /// assert_eq!(results.len(), 1);
+    /// assert_eq!(results[0].text, "mine | count");
+    /// // The `let` persists for later calls.
+    /// assert!(engine.query("mine | take 1").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run_script_named(
         &mut self,
         name: &str,
@@ -402,6 +437,13 @@ impl Engine {
     }
 
     /// The optimised polars plan of a query (the last statement of `src`).
+    ///
+    /// ```
+    /// let engine = planq::Engine::seed()?;
+    /// let plan = engine.explain("owners | where role == 'lead' | count by owner")?;
+    /// assert!(plan.contains("AGGREGATE"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
         let (lf, span) = self.compile_last(&source)?;

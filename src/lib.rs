@@ -4,6 +4,8 @@
 //! plan extraction ([`plan`]) → frames ([`frames`], [`progress`], [`shortfall`]) →
 //! parse ([`lang`]) → check → compile → execute → render ([`render`]).
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod dataset;
 pub mod engine;

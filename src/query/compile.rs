@@ -203,6 +203,35 @@ struct ExprCompiler<'a> {
     cols: &'a Columns,
 }
 
+/// The items of an `in` list as one series, when they are all non-null literals of the
+/// tested column's type (text or integers); otherwise `None` and the list is compiled as
+/// `x == a or x == b …`.
+fn literal_series(list: &[AstExpr], t: Type) -> Option<Series> {
+    match t {
+        Type::Str => {
+            let v: Option<Vec<&str>> = list
+                .iter()
+                .map(|e| match &e.kind {
+                    ExprKind::Lit(Literal::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Some(Series::new("in".into(), v?))
+        }
+        Type::Int => {
+            let v: Option<Vec<i64>> = list
+                .iter()
+                .map(|e| match &e.kind {
+                    ExprKind::Lit(Literal::Int(i)) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            Some(Series::new("in".into(), v?))
+        }
+        _ => None,
+    }
+}
+
 /// The text of a literal or parameter that has no letter case (so `~` needs no
 /// lowercasing), if `e` is one.
 fn caseless_literal(e: &AstExpr, params: &BTreeMap<String, Value>) -> Option<String> {
@@ -360,6 +389,11 @@ impl ExprCompiler<'_> {
             } => {
                 let t = self.ty(expr, place);
                 let x = self.expr_in(expr, place)?;
+                if let Some(values) = literal_series(list, t) {
+                    // A list of plain literals: one hash lookup per row.
+                    let test = x.is_in(lit(values).implode(false), false);
+                    return Ok(if *negated { test.not() } else { test });
+                }
                 // `x in [a, b]` is `x == a or x == b`, with SQL's null logic.
                 let mut acc: Option<Expr> = None;
                 for item in list {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
-use crate::lang::ast::Statement;
+use crate::lang::ast::{Pipeline, Statement};
 use crate::lang::{parse_query, parse_script, ParseError};
 use crate::plan::Date;
 use crate::query::compile::{self, Env};
@@ -293,8 +293,16 @@ impl Engine {
     /// A table's rows as a lazy frame: `let` bindings shadow registered tables, which
     /// come after plan tables.
     pub(crate) fn lazy_table(&self, name: &str) -> Option<LazyFrame> {
-        if let Some((_, lf, _)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
-            return Some(lf.clone());
+        Some(match self.lookup(name)? {
+            Named::Let(lf, _) => lf.clone(),
+            Named::Frame(df) => df.clone().lazy(),
+        })
+    }
+
+    /// Finds what a name stands for, in shadowing order: `let`s, plan tables, registered.
+    fn lookup(&self, name: &str) -> Option<Named<'_>> {
+        if let Some((_, lf, cols)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
+            return Some(Named::Let(lf, cols));
         }
         self.data
             .table(name)
@@ -304,8 +312,16 @@ impl Engine {
                     .find(|(n, _)| n == name)
                     .map(|(_, df)| df)
             })
-            .map(|df| df.clone().lazy())
+            .map(Named::Frame)
     }
+}
+
+/// What a table name stands for.
+enum Named<'a> {
+    /// A `let` binding: its plan and schema.
+    Let(&'a LazyFrame, &'a Columns),
+    /// A plan or registered table.
+    Frame(&'a DataFrame),
 }
 
 /// Converts a parse error into a diagnostic on `source`.
@@ -320,19 +336,10 @@ struct EngineCatalog<'a>(&'a Engine);
 
 impl Catalog for EngineCatalog<'_> {
     fn table(&self, name: &str) -> Option<Columns> {
-        let e = self.0;
-        if let Some((_, _, cols)) = e.lets.iter().rev().find(|(n, _, _)| n == name) {
-            return Some(cols.clone());
-        }
-        e.data
-            .table(name)
-            .or_else(|| {
-                e.registered
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, df)| df)
-            })
-            .map(|df| columns_from(df.schema()))
+        Some(match self.0.lookup(name)? {
+            Named::Let(_, cols) => cols.clone(),
+            Named::Frame(df) => columns_from(df.schema()),
+        })
     }
 
     fn table_names(&self) -> Vec<String> {
@@ -386,7 +393,7 @@ impl Engine {
     /// ```
     pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
         let source = Source::new("<query>", src);
-        let (mut results, _) = self.execute(&source, false)?;
+        let (mut results, _) = self.execute(&source)?;
         match results.pop() {
             Some(r) => Ok(r.frame),
             None => Err(Error::new(
@@ -423,7 +430,7 @@ impl Engine {
         src: &str,
     ) -> Result<Vec<StatementResult>, Error> {
         let source = Source::new(name, src);
-        let (results, bound) = self.execute(&source, true)?;
+        let (results, bound) = self.execute(&source)?;
         for (n, lf, cols) in bound {
             self.lets.retain(|(m, _, _)| *m != n);
             self.lets.push((n, lf, cols));
@@ -459,29 +466,11 @@ impl Engine {
     }
 
     fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span), Error> {
-        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
-        let catalog = EngineCatalog(self);
-        let mut checker = Checker::new(&catalog, source);
-        let tables = |n: &str| self.lazy_table(n);
-        let mut env = Env {
-            tables: &tables,
-            params: &self.params,
-            lets: Vec::new(),
-        };
         let mut last = None;
-        for st in &script.statements {
-            match st {
-                Statement::Let { name, pipeline, .. } => {
-                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-                    let lf = compile::pipeline(&checker, &env, pipeline)?;
-                    checker.bind(&name.name, cols);
-                    env.lets.push((name.name.clone(), lf));
-                }
-                Statement::Query(p) => {
-                    last = Some((compile::pipeline(&checker, &env, p)?, st.span()))
-                }
-            }
-        }
+        self.walk(source, |_, _, _, span, lf| {
+            last = Some((lf, span));
+            Ok(())
+        })?;
         last.ok_or_else(|| {
             Error::new(
                 ErrorKind::Query,
@@ -495,6 +484,41 @@ impl Engine {
             )
             .with_help("end with a pipeline, e.g. `tasks | take 5`")
         })
+    }
+
+    /// Parses `source`, then checks and compiles its statements in order: `let`s are bound
+    /// (and returned), each query's lazy frame is handed to `on_query`.
+    fn walk(
+        &self,
+        source: &Source,
+        mut on_query: impl FnMut(&Checker, &Env, &Pipeline, Span, LazyFrame) -> Result<(), Error>,
+    ) -> Result<Vec<Bound>, Error> {
+        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
+        let catalog = EngineCatalog(self);
+        let mut checker = Checker::new(&catalog, source);
+        let tables = |n: &str| self.lazy_table(n);
+        let mut env = Env {
+            tables: &tables,
+            params: &self.params,
+            lets: Vec::new(),
+        };
+        let mut bound = Vec::new();
+        for st in &script.statements {
+            match st {
+                Statement::Let { name, pipeline, .. } => {
+                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
+                    let lf = compile::pipeline(&checker, &env, pipeline)?;
+                    checker.bind(&name.name, cols.clone());
+                    env.lets.push((name.name.clone(), lf.clone()));
+                    bound.push((name.name.clone(), lf, cols));
+                }
+                Statement::Query(p) => {
+                    let lf = compile::pipeline(&checker, &env, p)?;
+                    on_query(&checker, &env, p, st.span(), lf)?;
+                }
+            }
+        }
+        Ok(bound)
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the
@@ -536,55 +560,27 @@ impl Engine {
     }
 
     /// Parses, checks, compiles and runs every statement of `source`.
-    fn execute(
-        &self,
-        source: &Source,
-        keep_lets: bool,
-    ) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
-        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
-        let catalog = EngineCatalog(self);
-        let mut checker = Checker::new(&catalog, source);
-        let tables = |n: &str| self.lazy_table(n);
-        let mut env = Env {
-            tables: &tables,
-            params: &self.params,
-            lets: Vec::new(),
-        };
+    fn execute(&self, source: &Source) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
         let mut results = Vec::new();
-        let mut bound = Vec::new();
-        for st in &script.statements {
-            let span = st.span();
-            match st {
-                Statement::Let { name, pipeline, .. } => {
-                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-                    let lf = compile::pipeline(&checker, &env, pipeline)?;
-                    checker.bind(&name.name, cols.clone());
-                    env.lets.push((name.name.clone(), lf.clone()));
-                    if keep_lets {
-                        bound.push((name.name.clone(), lf, cols));
-                    }
-                }
-                Statement::Query(p) => {
-                    let lf = compile::pipeline(&checker, &env, p)?;
-                    let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
-                    let notes = if frame.height() == 0 {
-                        hints::no_match_hints(&checker, &env, p)
-                    } else {
-                        Vec::new()
-                    };
-                    results.push(StatementResult {
-                        span,
-                        text: source
-                            .text
-                            .get(span.start..span.end)
-                            .unwrap_or("")
-                            .to_string(),
-                        frame,
-                        notes,
-                    });
-                }
-            }
-        }
+        let bound = self.walk(source, |checker, env, p, span, lf| {
+            let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
+            let notes = if frame.height() == 0 {
+                hints::no_match_hints(checker, env, p)
+            } else {
+                Vec::new()
+            };
+            results.push(StatementResult {
+                span,
+                text: source
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
+                frame,
+                notes,
+            });
+            Ok(())
+        })?;
         Ok((results, bound))
     }
 }

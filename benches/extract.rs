@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench --bench extract`.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use planq::plan::{extract, ExtractOptions, SEED};
 use planq::Dataset;

@@ -5,6 +5,9 @@
 //! Run: `cargo bench --bench query`. Compare `query/<name>/planq` with
 //! `query/<name>/polars` for the ratio.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use planq::Engine;
 use polars::prelude::*;

@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use super::numbers::{chinese_digit, parse_chinese};
-use super::owners::{self, deadline_label, normalise, owner_label, parse_clause, Named};
+use super::owners::{self, deadline_label, normalise_head, owner_label, parse_clause, Named};
 use super::targets::find_targets;
 use super::{Category, Date, Owner, Plan, Role, Target, Task, Warning};
 
@@ -534,10 +534,7 @@ fn leading_number(chars: &[char]) -> Option<(u32, usize)> {
 /// The keyword-normalised start of a line: enough for every block label (`牵头责任单位：`),
 /// without normalising (and allocating) the whole line.
 fn label_head(line: &str) -> String {
-    normalise(
-        line.get(..line.char_indices().nth(8).map_or(line.len(), |(i, _)| i))
-            .unwrap_or(line),
-    )
+    normalise_head(line, 8)
 }
 
 /// Trims whitespace (full-width included) and a trailing `\r`.

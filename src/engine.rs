@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
-use crate::lang::ast::Statement;
+use crate::lang::ast::{Pipeline, Statement};
 use crate::lang::{parse_query, parse_script, ParseError};
 use crate::plan::Date;
 use crate::query::compile::{self, Env};
@@ -181,6 +181,20 @@ impl Engine {
 
     /// Makes `df` queryable as `name`. A name already taken by a plan table is refused;
     /// registering the same name again replaces the earlier table.
+    ///
+    /// ```
+    /// use polars::prelude::*;
+    /// let mut engine = planq::Engine::seed()?;
+    /// let budgets = DataFrame::new(1, vec![
+    ///     Column::new("dept".into(), ["省数字办"]),
+    ///     Column::new("budget".into(), [1200i64]),
+    /// ])?;
+    /// engine.register_table("budgets", budgets)?;
+    /// let df = engine.query("owners | join budgets on owner == dept | summarize s = sum(budget)")?;
+    /// assert_eq!(df.column("s")?.get(0)?.extract::<i64>(), Some(1200 * 6));
+    /// assert!(engine.register_table("tasks", DataFrame::empty()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_table(&mut self, name: &str, df: DataFrame) -> Result<(), Error> {
         if self.data.table(name).is_some() {
             return Err(Error::new(
@@ -279,8 +293,16 @@ impl Engine {
     /// A table's rows as a lazy frame: `let` bindings shadow registered tables, which
     /// come after plan tables.
     pub(crate) fn lazy_table(&self, name: &str) -> Option<LazyFrame> {
-        if let Some((_, lf, _)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
-            return Some(lf.clone());
+        Some(match self.lookup(name)? {
+            Named::Let(lf, _) => lf.clone(),
+            Named::Frame(df) => df.clone().lazy(),
+        })
+    }
+
+    /// Finds what a name stands for, in shadowing order: `let`s, plan tables, registered.
+    fn lookup(&self, name: &str) -> Option<Named<'_>> {
+        if let Some((_, lf, cols)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
+            return Some(Named::Let(lf, cols));
         }
         self.data
             .table(name)
@@ -290,8 +312,16 @@ impl Engine {
                     .find(|(n, _)| n == name)
                     .map(|(_, df)| df)
             })
-            .map(|df| df.clone().lazy())
+            .map(Named::Frame)
     }
+}
+
+/// What a table name stands for.
+enum Named<'a> {
+    /// A `let` binding: its plan and schema.
+    Let(&'a LazyFrame, &'a Columns),
+    /// A plan or registered table.
+    Frame(&'a DataFrame),
 }
 
 /// Converts a parse error into a diagnostic on `source`.
@@ -306,19 +336,10 @@ struct EngineCatalog<'a>(&'a Engine);
 
 impl Catalog for EngineCatalog<'_> {
     fn table(&self, name: &str) -> Option<Columns> {
-        let e = self.0;
-        if let Some((_, _, cols)) = e.lets.iter().rev().find(|(n, _, _)| n == name) {
-            return Some(cols.clone());
-        }
-        e.data
-            .table(name)
-            .or_else(|| {
-                e.registered
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, df)| df)
-            })
-            .map(|df| columns_from(df.schema()))
+        Some(match self.0.lookup(name)? {
+            Named::Let(_, cols) => cols.clone(),
+            Named::Frame(df) => columns_from(df.schema()),
+        })
     }
 
     fn table_names(&self) -> Vec<String> {
@@ -360,9 +381,19 @@ type Bound = (String, LazyFrame, Columns);
 impl Engine {
     /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
     /// this call, and the result is that of its last statement, which must be a query.
+    ///
+    /// ```
+    /// let engine = planq::Engine::seed()?;
+    /// let df = engine.query("let leads = owners | where role == 'lead'\nleads | count")?;
+    /// assert_eq!(df.column("count")?.get(0)?.extract::<i64>(), Some(20));
+    /// // Mistakes are diagnostics with a code, a span and a help line.
+    /// let err = engine.query("tasks | where ownr == 'x'").unwrap_err();
+    /// assert_eq!(err.code, "planq::check::unknown_column");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
         let source = Source::new("<query>", src);
-        let (mut results, _) = self.execute(&source, false)?;
+        let (mut results, _) = self.execute(&source)?;
         match results.pop() {
             Some(r) => Ok(r.frame),
             None => Err(Error::new(
@@ -382,13 +413,24 @@ impl Engine {
     /// Runs every statement of a script in order and returns each query's rows with its
     /// span. `let` bindings persist in the engine for later calls (as in a REPL).
     /// `name` is used in diagnostics (a file path, `<stdin>`, …).
+    ///
+    /// ```
+    /// let mut engine = planq::Engine::seed()?;
+    /// engine.set_param("who", planq::Value::parse_cli("省数字办"));
+    /// let results = engine.run_script_named("report.pq", "let mine = owners | where owner == $who\nmine | count")?;
+    /// assert_eq!(results.len(), 1);
+    /// assert_eq!(results[0].text, "mine | count");
+    /// // The `let` persists for later calls.
+    /// assert!(engine.query("mine | take 1").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run_script_named(
         &mut self,
         name: &str,
         src: &str,
     ) -> Result<Vec<StatementResult>, Error> {
         let source = Source::new(name, src);
-        let (results, bound) = self.execute(&source, true)?;
+        let (results, bound) = self.execute(&source)?;
         for (n, lf, cols) in bound {
             self.lets.retain(|(m, _, _)| *m != n);
             self.lets.push((n, lf, cols));
@@ -402,43 +444,81 @@ impl Engine {
     }
 
     /// The optimised polars plan of a query (the last statement of `src`).
+    ///
+    /// ```
+    /// let engine = planq::Engine::seed()?;
+    /// let plan = engine.explain("owners | where role == 'lead' | count by owner")?;
+    /// assert!(plan.contains("AGGREGATE"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
-        let script = parse_script(src).map_err(|e| parse_error(&source, e))?;
+        let (lf, span) = self.compile_last(&source)?;
+        lf.explain(true)
+            .map_err(|e| runtime_error(&source, span, &e))
+    }
+
+    /// Parses, checks and compiles a query (the last statement of `src`; earlier `let`s
+    /// are local) into a polars lazy frame without running it — for programs that want to
+    /// compose it further.
+    pub fn compile(&self, src: &str) -> Result<LazyFrame, Error> {
+        Ok(self.compile_last(&Source::new("<query>", src))?.0)
+    }
+
+    fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span), Error> {
+        let mut last = None;
+        self.walk(source, |_, _, _, span, lf| {
+            last = Some((lf, span));
+            Ok(())
+        })?;
+        last.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Query,
+                "planq::engine::no_query",
+                "there is no query to compile",
+            )
+            .at(
+                source,
+                Span::new(0, source.text.len()),
+                "nothing but `let`s and comments here",
+            )
+            .with_help("end with a pipeline, e.g. `tasks | take 5`")
+        })
+    }
+
+    /// Parses `source`, then checks and compiles its statements in order: `let`s are bound
+    /// (and returned), each query's lazy frame is handed to `on_query`.
+    fn walk(
+        &self,
+        source: &Source,
+        mut on_query: impl FnMut(&Checker, &Env, &Pipeline, Span, LazyFrame) -> Result<(), Error>,
+    ) -> Result<Vec<Bound>, Error> {
+        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
         let catalog = EngineCatalog(self);
-        let mut checker = Checker::new(&catalog, &source);
+        let mut checker = Checker::new(&catalog, source);
         let tables = |n: &str| self.lazy_table(n);
         let mut env = Env {
             tables: &tables,
             params: &self.params,
             lets: Vec::new(),
         };
-        let mut last = None;
+        let mut bound = Vec::new();
         for st in &script.statements {
-            let (pipeline, name) = match st {
-                Statement::Let { name, pipeline, .. } => (pipeline, Some(name)),
-                Statement::Query(p) => (p, None),
-            };
-            let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-            let lf = compile::pipeline(&checker, &env, pipeline)?;
-            match name {
-                Some(n) => {
-                    checker.bind(&n.name, cols);
-                    env.lets.push((n.name.clone(), lf));
+            match st {
+                Statement::Let { name, pipeline, .. } => {
+                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
+                    let lf = compile::pipeline(&checker, &env, pipeline)?;
+                    checker.bind(&name.name, cols.clone());
+                    env.lets.push((name.name.clone(), lf.clone()));
+                    bound.push((name.name.clone(), lf, cols));
                 }
-                None => last = Some((lf, st.span())),
+                Statement::Query(p) => {
+                    let lf = compile::pipeline(&checker, &env, p)?;
+                    on_query(&checker, &env, p, st.span(), lf)?;
+                }
             }
         }
-        let Some((lf, span)) = last else {
-            return Err(Error::new(
-                ErrorKind::Query,
-                "planq::engine::no_query",
-                "there is no query to explain",
-            )
-            .with_help("give a pipeline, e.g. `.explain tasks | take 5`"));
-        };
-        lf.explain(true)
-            .map_err(|e| runtime_error(&source, span, &e))
+        Ok(bound)
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the
@@ -480,55 +560,27 @@ impl Engine {
     }
 
     /// Parses, checks, compiles and runs every statement of `source`.
-    fn execute(
-        &self,
-        source: &Source,
-        keep_lets: bool,
-    ) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
-        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
-        let catalog = EngineCatalog(self);
-        let mut checker = Checker::new(&catalog, source);
-        let tables = |n: &str| self.lazy_table(n);
-        let mut env = Env {
-            tables: &tables,
-            params: &self.params,
-            lets: Vec::new(),
-        };
+    fn execute(&self, source: &Source) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
         let mut results = Vec::new();
-        let mut bound = Vec::new();
-        for st in &script.statements {
-            let span = st.span();
-            match st {
-                Statement::Let { name, pipeline, .. } => {
-                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-                    let lf = compile::pipeline(&checker, &env, pipeline)?;
-                    checker.bind(&name.name, cols.clone());
-                    env.lets.push((name.name.clone(), lf.clone()));
-                    if keep_lets {
-                        bound.push((name.name.clone(), lf, cols));
-                    }
-                }
-                Statement::Query(p) => {
-                    let lf = compile::pipeline(&checker, &env, p)?;
-                    let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
-                    let notes = if frame.height() == 0 {
-                        hints::no_match_hints(&checker, &env, p)
-                    } else {
-                        Vec::new()
-                    };
-                    results.push(StatementResult {
-                        span,
-                        text: source
-                            .text
-                            .get(span.start..span.end)
-                            .unwrap_or("")
-                            .to_string(),
-                        frame,
-                        notes,
-                    });
-                }
-            }
-        }
+        let bound = self.walk(source, |checker, env, p, span, lf| {
+            let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
+            let notes = if frame.height() == 0 {
+                hints::no_match_hints(checker, env, p)
+            } else {
+                Vec::new()
+            };
+            results.push(StatementResult {
+                span,
+                text: source
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
+                frame,
+                notes,
+            });
+            Ok(())
+        })?;
         Ok((results, bound))
     }
 }

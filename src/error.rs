@@ -84,8 +84,14 @@ impl Source {
 }
 
 /// A planq error: code, message, optional source span, label, help and related errors.
+/// Boxed, so that `Result<T, Error>` stays one pointer wide on the happy path; the fields
+/// are reached through `Deref` (`err.code`, `err.span`, …).
 #[derive(Debug, Clone)]
-pub struct Error {
+pub struct Error(Box<ErrorData>);
+
+/// The contents of an [`Error`].
+#[derive(Debug, Clone)]
+pub struct ErrorData {
     /// What kind of failure (decides the exit code).
     pub kind: ErrorKind,
     /// Stable machine-readable code, e.g. `planq::check::unknown_column`.
@@ -110,7 +116,7 @@ pub struct Error {
 impl Error {
     /// A new error without a span.
     pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorData {
             kind,
             code: code.into(),
             message: message.into(),
@@ -121,7 +127,7 @@ impl Error {
             related: Vec::new(),
             severity: Severity::Error,
             named: None,
-        }
+        }))
     }
 
     /// Points the error at `span` of `source`, with a label.
@@ -169,8 +175,7 @@ impl Error {
             self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()));
             self.source = Some(source.clone());
         }
-        self.related = self
-            .related
+        self.related = std::mem::take(&mut self.related)
             .into_iter()
             .map(|r| r.rebase(source, offset))
             .collect();
@@ -198,6 +203,19 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         self.kind.exit_code()
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
     }
 }
 

@@ -4,6 +4,8 @@
 //! plan extraction ([`plan`]) → frames ([`frames`], [`progress`], [`shortfall`]) →
 //! parse ([`lang`]) → check → compile → execute → render ([`render`]).
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod dataset;
 pub mod engine;
@@ -20,3 +22,8 @@ pub mod shortfall;
 pub use dataset::Dataset;
 pub use engine::{Engine, Value};
 pub use error::{Error, ErrorKind, Result};
+
+/// README.md's Rust examples, compiled and run as doc tests so the README never rots.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

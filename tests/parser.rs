@@ -452,13 +452,13 @@ fn error_unknown_verb_suggests() {
 
 #[test]
 fn error_trailing_pipe_is_incomplete() {
-    check("tasks |", codes::EXPECTED, "", "expected one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`", None, true);
+    check("tasks |", codes::EXPECTED, "", "expected one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`", Some("the statement ends too early: finish it with one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`"), true);
     check(
         "tasks | 5",
         codes::EXPECTED,
         "5",
         "expected a stage verb",
-        None,
+        Some("write one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|` here (the syntax is in grammar/README.md)"),
         false,
     );
     // …and the REPL's next line completes it.
@@ -472,7 +472,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected an expression after `where`",
-        None,
+        Some("the statement ends too early: finish it with an expression after `where`"),
         true,
     );
     check(
@@ -480,7 +480,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "|",
         "expected an expression after `where`",
-        None,
+        Some("write an expression after `where` here (the syntax is in grammar/README.md)"),
         false,
     );
     check(
@@ -488,7 +488,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected a number of rows after `take`",
-        None,
+        Some("the statement ends too early: finish it with a number of rows after `take`"),
         true,
     );
     check(
@@ -496,7 +496,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "x",
         "expected a number of rows after `take`",
-        None,
+        Some("write a number of rows after `take` here (the syntax is in grammar/README.md)"),
         false,
     );
     check(
@@ -528,7 +528,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected a pipeline after `=`",
-        None,
+        Some("the statement ends too early: finish it with a pipeline after `=`"),
         true,
     );
     check(
@@ -536,7 +536,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected `=` after the name",
-        None,
+        Some("the statement ends too early: finish it with `=` after the name"),
         true,
     );
     check(
@@ -552,7 +552,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected another item after `,`",
-        None,
+        Some("the statement ends too early: finish it with another item after `,`"),
         true,
     );
     check(
@@ -560,7 +560,7 @@ fn error_missing_stage_argument() {
         codes::EXPECTED,
         "",
         "expected an expression after `and`",
-        None,
+        Some("the statement ends too early: finish it with an expression after `and`"),
         true,
     );
 }
@@ -809,7 +809,7 @@ fn error_single_equals() {
         codes::EXPECTED,
         "=",
         "expected a name after `let`",
-        None,
+        Some("write a name after `let` here (the syntax is in grammar/README.md)"),
         false,
     );
     check(
@@ -947,7 +947,7 @@ fn error_trailing_input() {
         codes::TRAILING_INPUT,
         "b",
         "unexpected here",
-        None,
+        Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
         false,
     );
     check(
@@ -955,7 +955,7 @@ fn error_trailing_input() {
         codes::TRAILING_INPUT,
         "desc",
         "unexpected here",
-        None,
+        Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
         false,
     );
     check(
@@ -963,7 +963,7 @@ fn error_trailing_input() {
         codes::TRAILING_INPUT,
         "x",
         "unexpected here",
-        None,
+        Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
         false,
     );
 }

@@ -391,6 +391,9 @@ impl<'a> Parser<'a> {
                 t.span,
                 format!("expected {expected}"),
             )
+            .help(format!(
+                "the statement ends too early: finish it with {expected}"
+            ))
             .incomplete();
         }
         if let Some(e) = self.bad_token(t) {
@@ -402,6 +405,9 @@ impl<'a> Parser<'a> {
             t.span,
             format!("expected {expected}"),
         )
+        .help(format!(
+            "write {expected} here (the syntax is in grammar/README.md)"
+        ))
     }
 
     fn unclosed(&self, opener: Tok<'a>, expected: &str) -> ParseError {
@@ -560,7 +566,8 @@ impl<'a> Parser<'a> {
             format!("expected {expected}, found {}", t.describe()),
             t.span,
             "unexpected here",
-        );
+        )
+        .help("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line");
         // `where x > 1` typed without a table: the "table" is a verb.
         let verb_as_source = pipeline.and_then(|p| match &p.source {
             Source::Name(n) if p.stages.is_empty() && VERBS.contains(&n.name.as_str()) => {

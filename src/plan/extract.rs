@@ -8,8 +8,10 @@
 //! section without items is itself a task. Every line ends up in the preamble, a heading or
 //! a task; anything placed by guesswork is reported as a [`Warning`].
 
+use rayon::prelude::*;
+
 use super::numbers::{chinese_digit, parse_chinese};
-use super::owners::{self, deadline_label, normalise, owner_label, parse_clause, Named};
+use super::owners::{self, deadline_label, normalise_head, owner_label, parse_clause, Named};
 use super::targets::find_targets;
 use super::{Category, Date, Owner, Plan, Role, Target, Task, Warning};
 
@@ -146,7 +148,8 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     // Numbering that skips or repeats is worth a warning: items may be missing.
     check_numbering(&nodes, &roots, &mut plan.warnings);
 
-    // Categories and tasks, in document order.
+    // Categories, and the leaves of the outline with their ids and headings, in order.
+    let mut leaves: Vec<Leaf> = Vec::new();
     for (ri, &root) in roots.iter().enumerate() {
         let no = (ri + 1) as u32;
         let name = heading_name(&nodes[root].body);
@@ -155,20 +158,54 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
             name: name.clone(),
             line: nodes[root].line,
         });
-        let mut path = vec![no];
-        collect_tasks(&nodes, root, &mut path, &name, &mut Vec::new(), &mut plan);
+        collect_leaves(
+            &nodes,
+            root,
+            &mut vec![no],
+            &name,
+            &mut Vec::new(),
+            &mut leaves,
+        );
+    }
+    // Tasks are independent once the outline is known: build them in parallel (large
+    // documents), keeping document order for tasks and warnings alike.
+    let built: Vec<(Task, Vec<Warning>)> = leaves
+        .into_par_iter()
+        .map(|leaf| {
+            let mut warnings = Vec::new();
+            let task = build_task(
+                &nodes[leaf.node],
+                leaf.id,
+                leaf.category,
+                leaf.subcategory,
+                &mut warnings,
+            );
+            (task, warnings)
+        })
+        .collect();
+    for (task, warnings) in built {
+        plan.tasks.push(task);
+        plan.warnings.extend(warnings);
     }
     plan
 }
 
-/// Walks the outline under `node`, emitting leaves as tasks.
-fn collect_tasks(
+/// A task-to-be: an outline leaf with its id, category and subcategory.
+struct Leaf {
+    node: usize,
+    id: String,
+    category: String,
+    subcategory: Option<String>,
+}
+
+/// Walks the outline under `node`, collecting its leaves (the tasks) in order.
+fn collect_leaves(
     nodes: &[Node],
     node: usize,
     path: &mut Vec<u32>,
     category: &str,
     headings: &mut Vec<String>,
-    plan: &mut Plan,
+    leaves: &mut Vec<Leaf>,
 ) {
     let n = &nodes[node];
     if n.children.is_empty() {
@@ -177,19 +214,21 @@ fn collect_tasks(
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(".");
-        let subcategory = (!headings.is_empty()).then(|| headings.join(" / "));
-        let task = build_task(n, id, category, subcategory, &mut plan.warnings);
-        plan.tasks.push(task);
+        leaves.push(Leaf {
+            node,
+            id,
+            category: category.to_string(),
+            subcategory: (!headings.is_empty()).then(|| headings.join(" / ")),
+        });
         return;
     }
-    // A heading's own text lines belong to it; lines after its owner clause would be odd.
     let is_root = n.parent.is_none();
     if !is_root {
         headings.push(heading_name(&n.body));
     }
     for (ci, &child) in n.children.iter().enumerate() {
         path.push((ci + 1) as u32);
-        collect_tasks(nodes, child, path, category, headings, plan);
+        collect_leaves(nodes, child, path, category, headings, leaves);
         path.pop();
     }
     if !is_root {
@@ -201,33 +240,41 @@ fn collect_tasks(
 fn build_task(
     n: &Node,
     id: String,
-    category: &str,
+    category: String,
     subcategory: Option<String>,
     warnings: &mut Vec<Warning>,
 ) -> Task {
-    // Text and per-char line numbers, so targets can point at their own line.
+    // The task's text as chars, with the char index where each of its lines starts, so
+    // that targets and clauses can point at their own line.
     let mut text = n.body.clone();
-    let mut char_lines: Vec<u32> = vec![n.line; n.body.chars().count()];
+    let mut chars: Vec<char> = n.body.chars().collect();
+    let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
+    let body_len = chars.len();
+    let body_clauses = owner_clauses(&chars);
+    // Owner clauses never span lines: each line's clauses, offset into the whole text.
+    let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
     let mut deadline = None;
-    let mut owner_clause_seen = has_owner_clause(&n.body);
-    // Chars that belong to block lines or owner clauses are not scanned for targets.
-    let mut block_chars: Vec<bool> = vec![false; char_lines.len()];
+    let mut owner_clause_seen = !body_clauses.is_empty();
+    // Chars that are not scanned for targets: block lines and (below) owner clauses.
+    let mut masked: Vec<bool> = vec![false; body_len];
 
     for (line, more) in &n.more {
         text.push('\n');
-        char_lines.push(*line);
-        block_chars.push(true);
-        let count = more.chars().count();
-        let norm = normalise(more);
+        chars.push('\n');
+        masked.push(true);
+        let offset = chars.len();
+        line_starts.push((offset, *line));
+        chars.extend(more.chars());
+        let norm = label_head(more);
         let is_block = if let Some((role, len)) = owner_label(&norm) {
-            let rest: String = more.chars().skip(len).collect();
+            let rest: String = chars[offset + len..].iter().collect();
             let parsed = parse_clause(&format!("{}：{rest}", label_for(role)));
             named.extend(parsed.owners);
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
-            let rest: String = more.chars().skip(len).collect();
+            let rest: String = chars[offset + len..].iter().collect();
             match parse_deadline(&rest) {
                 Some(d) => deadline = Some(d),
                 None => warnings.push(Warning {
@@ -248,17 +295,29 @@ fn build_task(
                     ),
                 });
             }
-            owner_clause_seen |= has_owner_clause(more);
+            let found = owner_clauses(&chars[offset..]);
+            owner_clause_seen |= !found.is_empty();
+            clauses.extend(
+                found
+                    .into_iter()
+                    .map(|(a, b, c)| (a + offset, b + offset, c)),
+            );
             false
         };
         text.push_str(more);
-        char_lines.extend(std::iter::repeat_n(*line, count));
-        block_chars.extend(std::iter::repeat_n(is_block, count));
+        masked.resize(chars.len(), is_block);
     }
+    let line_of = |at: usize| -> u32 {
+        let k = line_starts.partition_point(|(start, _)| *start <= at);
+        line_starts
+            .get(k.saturating_sub(1))
+            .map_or(n.line, |(_, l)| *l)
+    };
 
-    let chars: Vec<char> = text.chars().collect();
-    let clauses = owner_clauses(&chars);
-    let mut masked = block_chars;
+    let title = task_title(&chars[..body_len], &body_clauses);
+    let mut all_clauses = body_clauses;
+    all_clauses.extend(clauses);
+    let clauses = all_clauses;
     let mut inline: Vec<Named> = Vec::new();
     for (start, end, content) in &clauses {
         for m in masked.iter_mut().take(*end).skip(*start) {
@@ -268,7 +327,7 @@ fn build_task(
         if parsed.owners.is_empty() {
             warnings.push(Warning {
                 code: "planq::plan::owner_clause".into(),
-                line: char_lines.get(*start).copied().unwrap_or(n.line),
+                line: line_of(*start),
                 message: format!("task {id}: owner clause `({content})` names no department"),
             });
         }
@@ -293,14 +352,14 @@ fn build_task(
             unit: t.unit,
             qualifier: t.qualifier,
             text: t.text,
-            line: char_lines.get(t.at).copied().unwrap_or(n.line),
+            line: line_of(t.at),
         })
         .collect();
 
     Task {
-        title: task_title(&n.body, &clauses_in(&n.body)),
+        title,
         id,
-        category: category.to_string(),
+        category,
         subcategory,
         text,
         owners,
@@ -361,8 +420,11 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
         }
         match end {
             Some(j) => {
-                let content: String = chars[i + 1..j].iter().collect();
-                if owners::is_owner_clause(&content) {
+                let inner = &chars[i + 1..j];
+                let content: Option<String> = owners::may_be_owner_clause(inner)
+                    .then(|| inner.iter().collect::<String>())
+                    .filter(|c| owners::is_owner_clause(c));
+                if let Some(content) = content {
                     out.push((i, j + 1, content));
                     i = j + 1;
                 } else {
@@ -388,14 +450,8 @@ fn has_owner_clause(s: &str) -> bool {
     !owner_clauses(&chars).is_empty()
 }
 
-fn clauses_in(s: &str) -> Vec<(usize, usize, String)> {
-    let chars: Vec<char> = s.chars().collect();
-    owner_clauses(&chars)
-}
-
 /// The lead phrase of an item: up to its first `。`, owner clauses removed.
-fn task_title(body: &str, clauses: &[(usize, usize, String)]) -> String {
-    let chars: Vec<char> = body.chars().collect();
+fn task_title(chars: &[char], clauses: &[(usize, usize, String)]) -> String {
     let mut kept = String::new();
     let mut i = 0;
     while i < chars.len() {
@@ -475,6 +531,12 @@ fn leading_number(chars: &[char]) -> Option<(u32, usize)> {
     (v <= f64::from(u32::MAX)).then_some((v as u32, j))
 }
 
+/// The keyword-normalised start of a line: enough for every block label (`牵头责任单位：`),
+/// without normalising (and allocating) the whole line.
+fn label_head(line: &str) -> String {
+    normalise_head(line, 8)
+}
+
 /// Trims whitespace (full-width included) and a trailing `\r`.
 fn clean(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
@@ -493,7 +555,7 @@ fn classify(l: &str) -> LineKind {
     if l.is_empty() {
         return LineKind::Blank;
     }
-    let norm = normalise(l);
+    let norm = label_head(l);
     if owner_label(&norm).is_some() {
         return LineKind::OwnerBlock;
     }
@@ -517,7 +579,7 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
     // `(一)` / `（一）` / `(1)` / `（1）`
     if first == '(' || first == '（' {
         let inner_end = chars.iter().position(|&(_, c)| c == ')' || c == '）')?;
-        if inner_end < 2 || inner_end > 5 {
+        if !(2..=5).contains(&inner_end) {
             return None;
         }
         let inner: String = chars[1..inner_end].iter().map(|&(_, c)| c).collect();

@@ -38,6 +38,17 @@ pub fn normalise(s: &str) -> String {
     s.chars().map(simplify).collect()
 }
 
+/// The keyword-normalised first `n` chars of `s`.
+pub fn normalise_head(s: &str, n: usize) -> String {
+    s.chars().take(n).map(simplify).collect()
+}
+
+/// The keyword-normalised last `n` chars of `s`.
+fn normalise_tail(s: &str, n: usize) -> String {
+    let skip = s.chars().count().saturating_sub(n);
+    s.chars().skip(skip).map(simplify).collect()
+}
+
 /// Labels that introduce a list of owners (`责任单位：A、B`), longest first.
 const LABELS: &[(&str, Role)] = &[
     ("牵头责任单位", Role::Lead),
@@ -92,6 +103,17 @@ pub fn deadline_label(norm: &str) -> Option<usize> {
     })
 }
 
+/// A cheap first test for [`is_owner_clause`]: every role word and label contains one
+/// of these characters, so content without any of them is never an owner clause.
+pub fn may_be_owner_clause(content: &[char]) -> bool {
+    content.iter().any(|c| {
+        matches!(
+            c,
+            '头' | '頭' | '责' | '責' | '负' | '負' | '配' | '参' | '參' | '协' | '協' | '主'
+        )
+    })
+}
+
 /// Whether bracket content reads as an owner clause (has a role word or owner label).
 pub fn is_owner_clause(content: &str) -> bool {
     let norm = normalise(content);
@@ -123,7 +145,8 @@ pub fn parse_clause(content: &str) -> Clause {
     let mut clause = Clause::default();
     // Parts separated by `；` each have their own role (`牵头责任单位：X；相关责任单位：Y`).
     for part in split_keep(content, &['；', ';']) {
-        let norm = normalise(part);
+        // Labels sit at the start: normalising a few chars is enough.
+        let norm = normalise_head(part, 8);
         if let Some((role, len)) = owner_label(&norm) {
             let rest: String = part.chars().skip(len).collect();
             // Within a labelled list both `、` and `，` separate names.
@@ -134,7 +157,8 @@ pub fn parse_clause(content: &str) -> Clause {
         // Unlabelled: `X、Y牵头，Z配合`; names without a role word take the next role.
         let mut pending: Vec<String> = Vec::new();
         for seg in split_keep(part, &['，', ',']) {
-            let norm = normalise(seg);
+            // Role words sit at the end (the longest is 4 chars).
+            let norm = normalise_tail(seg, 4);
             let found = SUFFIXES.iter().find(|(s, _)| norm.ends_with(s));
             match found {
                 Some((suffix, role)) => {

@@ -73,6 +73,11 @@ const METRIC_STOP_WORDS: &[&str] = &[
     "享受", "获得", "纳入", "以上", "左右", "以内",
 ];
 
+/// The first characters of [`METRIC_STOP_WORDS`], to skip the full comparison quickly.
+const METRIC_STOP_FIRST: &[char] = &[
+    '提', '实', '完', '建', '开', '覆', '接', '使', '达', '参', '享', '获', '纳', '以', '左',
+];
+
 /// Leading verbs dropped from a metric read before its number (`新建5G基站1.5万个`).
 const LEADING_VERBS: &[&str] = &[
     "新建", "新增", "建成", "建设", "完成", "实现", "推动", "推进", "开通", "累计", "培训", "发展",
@@ -189,14 +194,9 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
 }
 
 fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
-    let mut j = at;
-    for w in word.chars() {
-        if chars.get(j) != Some(&w) {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    (at..)
+        .zip(word.chars())
+        .all(|(j, w)| chars.get(j) == Some(&w))
 }
 
 /// `百分之九十八` (or `百分之98`).
@@ -281,6 +281,7 @@ fn metric_after(chars: &[char], from: usize) -> (String, usize) {
         && (QUOTES.contains(&chars[j]) || !STOPS.contains(&chars[j]))
     {
         if j > from
+            && METRIC_STOP_FIRST.contains(&chars[j])
             && METRIC_STOP_WORDS
                 .iter()
                 .any(|w| starts_with_at(chars, j, w))

@@ -504,9 +504,7 @@ impl<'a> Checker<'a> {
                         return Err(self.wrong_type(side, t, what));
                     }
                 }
-                Ok(if op == Div {
-                    Type::Float
-                } else if lt == Type::Float || rt == Type::Float {
+                Ok(if op == Div || lt == Type::Float || rt == Type::Float {
                     Type::Float
                 } else {
                     Type::Int
@@ -818,8 +816,8 @@ fn arity_text(min: usize, max: usize) -> String {
 
 fn first_line(s: &str) -> String {
     s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rev()
+        .find(|l| !l.trim().is_empty())
         .unwrap_or(s)
         .trim()
         .to_string()

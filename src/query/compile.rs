@@ -203,6 +203,52 @@ struct ExprCompiler<'a> {
     cols: &'a Columns,
 }
 
+/// The items of an `in` list as one series, when they are all non-null literals of the
+/// tested column's type (text or integers); otherwise `None` and the list is compiled as
+/// `x == a or x == b …`.
+fn literal_series(list: &[AstExpr], t: Type) -> Option<Series> {
+    match t {
+        Type::Str => {
+            let v: Option<Vec<&str>> = list
+                .iter()
+                .map(|e| match &e.kind {
+                    ExprKind::Lit(Literal::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Some(Series::new("in".into(), v?))
+        }
+        Type::Int => {
+            let v: Option<Vec<i64>> = list
+                .iter()
+                .map(|e| match &e.kind {
+                    ExprKind::Lit(Literal::Int(i)) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            Some(Series::new("in".into(), v?))
+        }
+        _ => None,
+    }
+}
+
+/// The text of a literal or parameter that has no letter case (so `~` needs no
+/// lowercasing), if `e` is one.
+fn caseless_literal(e: &AstExpr, params: &BTreeMap<String, Value>) -> Option<String> {
+    let text = match &e.kind {
+        ExprKind::Lit(Literal::Str(s)) => s.clone(),
+        ExprKind::Lit(Literal::Int(i)) => i.to_string(),
+        ExprKind::Param(name) => match params.get(name)? {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => return None,
+        },
+        ExprKind::Paren(inner) => return caseless_literal(inner, params),
+        _ => return None,
+    };
+    (text.to_lowercase() == text && text.to_uppercase() == text).then_some(text)
+}
+
 fn null() -> Expr {
     lit(Null {})
 }
@@ -343,6 +389,11 @@ impl ExprCompiler<'_> {
             } => {
                 let t = self.ty(expr, place);
                 let x = self.expr_in(expr, place)?;
+                if let Some(values) = literal_series(list, t) {
+                    // A list of plain literals: one hash lookup per row.
+                    let test = x.is_in(lit(values).implode(false), false);
+                    return Ok(if *negated { test.not() } else { test });
+                }
                 // `x in [a, b]` is `x == a or x == b`, with SQL's null logic.
                 let mut acc: Option<Expr> = None;
                 for item in list {
@@ -413,9 +464,16 @@ impl ExprCompiler<'_> {
             BinOp::Gt => l.gt(r),
             BinOp::Ge => l.gt_eq(r),
             BinOp::Like | BinOp::NotLike => {
-                let hay = self.text(left, place)?.str().to_lowercase();
-                let needle = self.text(right, place)?.str().to_lowercase();
-                let test = hay.str().contains_literal(needle);
+                let test = match caseless_literal(right, self.params) {
+                    // `owner ~ "数字"`: a needle without letter case (CJK, digits) matches
+                    // the same with or without lowercasing, so skip lowercasing every row.
+                    Some(needle) => self.text(left, place)?.str().contains_literal(lit(needle)),
+                    None => {
+                        let hay = self.text(left, place)?.str().to_lowercase();
+                        let needle = self.text(right, place)?.str().to_lowercase();
+                        hay.str().contains_literal(needle)
+                    }
+                };
                 if op == BinOp::NotLike {
                     test.not()
                 } else {

@@ -53,11 +53,13 @@ impl Value {
         {
             return Value::Str(inner.to_string());
         }
-        if let Ok(i) = t.parse::<i64>() {
-            return Value::Int(i);
+        if is_int_literal(t) {
+            if let Ok(i) = t.parse::<i64>() {
+                return Value::Int(i);
+            }
         }
-        if let Ok(f) = t.parse::<f64>() {
-            if f.is_finite() && t.chars().any(|c| c.is_ascii_digit()) {
+        if is_float_literal(t) {
+            if let Ok(f) = t.parse::<f64>() {
                 return Value::Float(f);
             }
         }
@@ -72,6 +74,30 @@ impl Value {
         }
         Value::Str(text.to_string())
     }
+}
+
+/// `-?digits`: an integer as planq writes it.
+fn is_int_literal(t: &str) -> bool {
+    let d = t.strip_prefix('-').unwrap_or(t);
+    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `-?digits.digits` with an optional exponent, or `-?digits` with an exponent: a float as
+/// planq writes it. `3.` and `.5` are not numbers (so `--param section=3.` stays text).
+fn is_float_literal(t: &str) -> bool {
+    let d = t.strip_prefix('-').unwrap_or(t);
+    let (mantissa, exponent) = match d.find(['e', 'E']) {
+        Some(i) => (&d[..i], Some(&d[i + 1..])),
+        None => (d, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| is_int_literal(e.strip_prefix('+').unwrap_or(e)));
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => {
+            is_int_literal(a) && !a.starts_with('-') && is_int_literal(b) && !b.starts_with('-')
+        }
+        None => exponent.is_some() && is_int_literal(mantissa),
+    };
+    mantissa_ok && exponent_ok
 }
 
 impl std::fmt::Display for Value {
@@ -124,7 +150,8 @@ pub struct TableInfo {
 }
 
 /// The planq engine. Cheap to query repeatedly; `let` bindings and parameters persist
-/// across calls of [`Engine::run_script`].
+/// across calls of [`Engine::run_script`]. Cloning is cheap (tables share their buffers).
+#[derive(Clone)]
 pub struct Engine {
     pub(crate) data: Dataset,
     pub(crate) registered: Vec<(String, DataFrame)>,
@@ -392,11 +419,16 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
+        Ok(self.query_result(src)?.frame)
+    }
+
+    /// [`Engine::query`], with the statement's span and text and the engine's advice about
+    /// its result (e.g. why a filter matched nothing).
+    pub fn query_result(&self, src: &str) -> Result<StatementResult, Error> {
         let source = Source::new("<query>", src);
         let (mut results, _) = self.execute(&source)?;
-        match results.pop() {
-            Some(r) => Ok(r.frame),
-            None => Err(Error::new(
+        results.pop().ok_or_else(|| {
+            Error::new(
                 ErrorKind::Query,
                 "planq::engine::no_query",
                 "there is no query to run",
@@ -406,8 +438,8 @@ impl Engine {
                 Span::new(0, src.len()),
                 "nothing but `let`s and comments here",
             )
-            .with_help("end with a pipeline, e.g. `tasks | take 5`")),
-        }
+            .with_help("end with a pipeline, e.g. `tasks | take 5`")
+        })
     }
 
     /// Runs every statement of a script in order and returns each query's rows with its
@@ -592,4 +624,28 @@ fn runtime_error(source: &Source, span: Span, e: &PolarsError) -> Error {
     Error::new(ErrorKind::Query, "planq::execute", format!("the query failed while running: {first}"))
         .at(source, span, "while running this statement")
         .with_help("the checker accepted this statement, so this may be a data problem (e.g. a value that cannot be converted); if not, please report it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_values_are_typed_like_planq_literals() {
+        assert_eq!(Value::parse_cli("3"), Value::Int(3));
+        assert_eq!(Value::parse_cli("-3"), Value::Int(-3));
+        assert_eq!(Value::parse_cli("2.5"), Value::Float(2.5));
+        assert_eq!(Value::parse_cli("1e6"), Value::Float(1e6));
+        assert_eq!(Value::parse_cli("3."), Value::Str("3.".into()));
+        assert_eq!(Value::parse_cli(".5"), Value::Str(".5".into()));
+        assert_eq!(Value::parse_cli("inf"), Value::Str("inf".into()));
+        assert_eq!(Value::parse_cli("NaN"), Value::Str("NaN".into()));
+        assert_eq!(Value::parse_cli("\"3\""), Value::Str("3".into()));
+        assert_eq!(Value::parse_cli("true"), Value::Bool(true));
+        assert_eq!(
+            Value::parse_cli("2010-12-31"),
+            Value::Date(Date::new(2010, 12, 31).unwrap())
+        );
+        assert_eq!(Value::parse_cli("省数字办"), Value::Str("省数字办".into()));
+    }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::DataFrame;
 
 use crate::cli::report;
-use crate::engine::Engine;
+use crate::engine::{Engine, StatementResult};
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::ParseError;
@@ -318,45 +318,21 @@ impl Session {
             self.time(started);
             return Ok(());
         }
-        let df = self
+        let result = self
             .run_query(text)
             .map_err(|e| locate(e, source, span, text))?;
         let took = started.elapsed();
-        let empty = df.height() == 0;
-        let shown = self.show(&df);
-        self.last = Some(df);
+        let shown = self.show(&result.frame);
+        self.last = Some(result.frame);
         shown?;
-        if empty {
-            // Why nothing matched (e.g. `owner == "数字办"` → did you mean `省数字办`?).
-            for note in self.no_match_notes(source, span, text) {
-                self.report(&note);
-            }
+        // Why nothing matched (e.g. `owner == "数字办"` → did you mean `省数字办`?).
+        for note in result.notes {
+            self.report(&locate(note, source, span, text));
         }
         if self.settings.timer {
             self.note(&format!("time: {}\n", duration_text(took)));
         }
         Ok(())
-    }
-
-    /// The engine's advice for a query that returned no rows. `Engine::query` does not
-    /// return it, so the statement is run once more through `run_script_named` (cheap for
-    /// the usual case, a filter that matched nothing).
-    fn no_match_notes(&self, source: &Source, span: Span, text: &str) -> Vec<Error> {
-        let Ok(mut engine) = self.engine_mut() else {
-            return Vec::new();
-        };
-        let name = source.name.clone();
-        catch_unwind(AssertUnwindSafe(|| engine.run_script_named(&name, text)))
-            .ok()
-            .and_then(Result::ok)
-            .map(|results| {
-                results
-                    .into_iter()
-                    .flat_map(|r| r.notes)
-                    .map(|n| locate(n, source, span, text))
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 
     fn time(&mut self, started: Instant) {
@@ -367,10 +343,10 @@ impl Session {
     }
 
     /// Runs one query; in the REPL on a worker thread that Ctrl-C abandons.
-    pub fn run_query(&self, text: &str) -> Result<DataFrame, Error> {
+    pub fn run_query(&self, text: &str) -> Result<StatementResult, Error> {
         let Some(flag) = self.interrupt.clone() else {
             let engine = self.engine();
-            return catch_unwind(AssertUnwindSafe(|| engine.query(text)))
+            return catch_unwind(AssertUnwindSafe(|| engine.query_result(text)))
                 .map_err(|_| internal("running the query"))?;
         };
         flag.store(false, Ordering::SeqCst);
@@ -385,7 +361,7 @@ impl Session {
                     std::thread::sleep(d);
                 }
                 let engine = engine.read().unwrap_or_else(lock_poisoned);
-                let _ = tx.send(engine.query(&owned));
+                let _ = tx.send(engine.query_result(&owned));
             })
             .map_err(|e| {
                 Error::new(

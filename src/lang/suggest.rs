@@ -27,6 +27,17 @@ fn threshold(name: &str) -> usize {
     (name.chars().count() / 3).max(1)
 }
 
+/// Letters dropped while typing: `name` is `candidate` with at most two characters left
+/// out (`ownr` → `owners`).
+fn dropped_letters(name: &str, candidate: &str) -> bool {
+    let (n, c) = (name.chars().count(), candidate.chars().count());
+    if n < 2 || c <= n || c - n > 2 {
+        return false;
+    }
+    let mut rest = candidate.chars();
+    name.chars().all(|x| rest.any(|y| y == x))
+}
+
 /// The closest candidate to `name`, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     closest_many(name, candidates, 1).into_iter().next()
@@ -48,7 +59,7 @@ pub fn closest_many<'a>(
         .filter_map(|c| {
             let d = edit_distance(&lower, &c.to_lowercase());
             let contains = !name.is_empty() && (c.contains(name) || name.contains(c));
-            (d <= limit || contains).then_some((d, c))
+            (d <= limit || contains || dropped_letters(&lower, &c.to_lowercase())).then_some((d, c))
         })
         .collect();
     // Stable: ties keep the candidates' order.
@@ -101,6 +112,8 @@ mod tests {
     fn suggests_by_containment_and_several() {
         let names = ["owner", "role", "task_id", "position"];
         assert_eq!(closest("ownr", names), Some("owner"));
+        assert_eq!(closest("ownr", ["owners", "title"]), Some("owners"));
+        assert_eq!(closest("budgets", ["targets", "tasks"]), None);
         assert_eq!(closest("zzzzzz", names), None);
         assert_eq!(
             closest("数字办", ["省数字办", "省通管局"]),

@@ -38,13 +38,13 @@ enum Rank {
 
 /// How a line reads.
 #[derive(Debug, Clone, PartialEq)]
-enum LineKind {
+enum LineKind<'a> {
     Blank,
     /// A numbered (or section) line: its rank, written number, and the text after the marker.
     Numbered {
         rank: Rank,
         number: Option<u32>,
-        body: String,
+        body: &'a str,
     },
     /// `牵头单位：…` and friends.
     OwnerBlock,
@@ -55,11 +55,11 @@ enum LineKind {
 
 /// A node of the outline: a heading or a task.
 #[derive(Debug)]
-struct Node {
+struct Node<'a> {
     rank: Rank,
     number: Option<u32>,
     line: u32,
-    body: String,
+    body: &'a str,
     /// Continuation lines (1-based line, text).
     more: Vec<(u32, String)>,
     children: Vec<usize>,
@@ -99,14 +99,14 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
                 kinds[i] = LineKind::Numbered {
                     rank: Rank::Unnumbered,
                     number: None,
-                    body: l.to_string(),
+                    body: l,
                 };
             }
         }
     }
 
     // Build the outline.
-    let mut nodes: Vec<Node> = Vec::new();
+    let mut nodes: Vec<Node<'_>> = Vec::new();
     let mut roots: Vec<usize> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut preamble: Vec<&str> = Vec::new();
@@ -125,7 +125,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
                     rank: *rank,
                     number: *number,
                     line: line_no,
-                    body: body.clone(),
+                    body,
                     more: Vec::new(),
                     children: Vec::new(),
                     parent,
@@ -171,7 +171,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     // documents), keeping document order for tasks and warnings alike.
     let built: Vec<(Task, Vec<Warning>)> = leaves
         .into_par_iter()
-        .map(|leaf| {
+        .map_init(Scratch::default, |scratch, leaf| {
             let mut warnings = Vec::new();
             let task = build_task(
                 &nodes[leaf.node],
@@ -179,6 +179,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
                 leaf.category,
                 leaf.subcategory,
                 &mut warnings,
+                scratch,
             );
             (task, warnings)
         })
@@ -188,6 +189,14 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
         plan.warnings.extend(warnings);
     }
     plan
+}
+
+/// Buffers reused from task to task (one set per worker thread): large plans would
+/// otherwise spend much of their time allocating and faulting in fresh memory.
+#[derive(Default)]
+struct Scratch {
+    chars: Vec<char>,
+    masked: Vec<bool>,
 }
 
 /// A task-to-be: an outline leaf with its id, category and subcategory.
@@ -243,21 +252,25 @@ fn build_task(
     category: String,
     subcategory: Option<String>,
     warnings: &mut Vec<Warning>,
+    scratch: &mut Scratch,
 ) -> Task {
     // The task's text as chars, with the char index where each of its lines starts, so
     // that targets and clauses can point at their own line.
-    let mut text = n.body.clone();
-    let mut chars: Vec<char> = n.body.chars().collect();
+    let mut text = n.body.to_string();
+    let Scratch { chars, masked } = scratch;
+    chars.clear();
+    chars.extend(n.body.chars());
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
-    let body_clauses = owner_clauses(&chars);
+    let body_clauses = owner_clauses(chars);
     // Owner clauses never span lines: each line's clauses, offset into the whole text.
     let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
     let mut deadline = None;
     let mut owner_clause_seen = !body_clauses.is_empty();
     // Chars that are not scanned for targets: block lines and (below) owner clauses.
-    let mut masked: Vec<bool> = vec![false; body_len];
+    masked.clear();
+    masked.resize(body_len, false);
 
     for (line, more) in &n.more {
         text.push('\n');
@@ -342,7 +355,7 @@ fn build_task(
     inline.extend(named);
     let owners = number_owners(inline);
 
-    let targets = find_targets(&chars, &masked)
+    let targets = find_targets(chars, masked)
         .into_iter()
         .enumerate()
         .map(|(k, t)| Target {
@@ -551,7 +564,7 @@ fn is_heading_like(l: &str) -> bool {
 }
 
 /// Classifies one cleaned line.
-fn classify(l: &str) -> LineKind {
+fn classify(l: &str) -> LineKind<'_> {
     if l.is_empty() {
         return LineKind::Blank;
     }
@@ -566,7 +579,7 @@ fn classify(l: &str) -> LineKind {
         Some((rank, number, body)) => LineKind::Numbered {
             rank,
             number,
-            body: body.trim_start().to_string(),
+            body: body.trim_start(),
         },
         None => LineKind::Text,
     }

@@ -152,7 +152,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     let mut leaves: Vec<Leaf> = Vec::new();
     for (ri, &root) in roots.iter().enumerate() {
         let no = (ri + 1) as u32;
-        let name = heading_name(&nodes[root].body);
+        let name = heading_name(nodes[root].body);
         plan.categories.push(Category {
             no,
             name: name.clone(),
@@ -233,7 +233,7 @@ fn collect_leaves(
     }
     let is_root = n.parent.is_none();
     if !is_root {
-        headings.push(heading_name(&n.body));
+        headings.push(heading_name(n.body));
     }
     for (ci, &child) in n.children.iter().enumerate() {
         path.push((ci + 1) as u32);

@@ -42,6 +42,11 @@ impl Dataset {
                 "planq::plan::no_tasks",
                 format!("no tasks found in `{name}`"),
             )
+            .at(
+                &source,
+                source.line_span(1),
+                "no numbered item or section heading in this document",
+            )
             .with_help(
                 "planq recognises headings and items numbered `一、`, `(一)`/`（一）`, `1.`/`1、`/`1．`, `(1)`, \
                  and unnumbered section lines followed by numbered items",

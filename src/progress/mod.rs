@@ -167,8 +167,8 @@ fn column_help(name: &str) -> String {
 
 /// One error for a whole file, with each problem as a related diagnostic.
 fn summary(source: &Source, errors: Vec<Error>) -> Error {
-    if errors.len() == 1 {
-        let mut e = errors.into_iter().next().expect("one error");
+    if let [only] = errors.as_slice() {
+        let mut e = only.clone();
         e.message = format!("{} (nothing was loaded from `{}`)", e.message, source.name);
         return e;
     }

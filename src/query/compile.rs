@@ -554,7 +554,8 @@ impl ExprCompiler<'_> {
                 coalesce(&exprs)
             }
             "if" => {
-                let types = [self.ty(&args[1], place), self.ty(&args[2], place)];
+                let ty = |i: usize| args.get(i).map_or(Type::Null, |e| self.ty(e, place));
+                let types = [ty(1), ty(2)];
                 let float = result_type(&types) == Type::Float;
                 let cast = |x: Expr| if float { x.cast(DataType::Float64) } else { x };
                 when(a(0)?).then(cast(a(1)?)).otherwise(cast(a(2)?))

@@ -107,24 +107,7 @@ impl Dataset {
     /// Loads progress from text (see [`Dataset::add_progress_file`]).
     pub fn add_progress(&mut self, source: &Source) -> Result<(), Error> {
         let known: Vec<String> = self.plan.targets().map(|(_, t)| t.id.clone()).collect();
-        let new = progress::load(source, &known)?;
-        // A report already loaded from another file for the same target and date is a
-        // duplicate too: the latest-report rule would otherwise be ambiguous.
-        if let Some(dup) = new.iter().find(|r| {
-            self.reports
-                .iter()
-                .any(|o| o.target_id == r.target_id && o.as_of == r.as_of)
-        }) {
-            return Err(Error::new(
-                ErrorKind::Data,
-                "planq::progress::duplicate",
-                format!(
-                    "`{}` reports `{}` for {} again (already loaded from an earlier file); nothing was loaded from it",
-                    source.name, dup.target_id, dup.as_of
-                ),
-            )
-            .with_help("keep one report per target and date across progress files"));
-        }
+        let new = progress::load(source, &known, &self.reports)?;
         let mut reports = self.reports.clone();
         reports.extend(new);
         self.tables = frames::build(&self.plan, &reports)?;

@@ -474,3 +474,29 @@ proptest! {
         let _ = plan(&text);
     }
 }
+
+#[test]
+fn a_report_repeated_in_a_second_progress_file_points_at_its_row() {
+    let dir = tempdir();
+    let again = dir.join("again.csv");
+    std::fs::write(&again, "target_id,actual,as_of\n4.1#1,900,2010-12-31\n").expect("write");
+    let out = planq()
+        .args([
+            "export",
+            "--table",
+            "progress",
+            "--progress",
+            "examples/progress-2010.csv",
+            "--progress",
+        ])
+        .arg(&again)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already loaded from an earlier progress file"),
+        "{err}"
+    );
+    assert!(err.contains("again.csv:2:"), "{err}");
+}

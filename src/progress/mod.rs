@@ -47,12 +47,18 @@ const COLUMNS: &[&str] = &["target_id", "actual", "as_of", "note"];
 /// Reads and validates a progress file from disk.
 pub fn load_file(path: &str, known_targets: &[String]) -> Result<Vec<Report>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    load(&Source::new(path, text), known_targets)
+    load(&Source::new(path, text), known_targets, &[])
 }
 
 /// Validates progress text. JSON when the name ends in `.json` or the text starts with
 /// `[`; CSV otherwise.
-pub fn load(source: &Source, known_targets: &[String]) -> Result<Vec<Report>, Error> {
+/// `earlier` are reports already loaded (from other files): reporting one of them again
+/// for the same date is a duplicate too.
+pub fn load(
+    source: &Source,
+    known_targets: &[String],
+    earlier: &[Report],
+) -> Result<Vec<Report>, Error> {
     let is_json = source.name.to_ascii_lowercase().ends_with(".json")
         || source.text.trim_start().starts_with('[');
     let rows = if is_json {
@@ -60,7 +66,7 @@ pub fn load(source: &Source, known_targets: &[String]) -> Result<Vec<Report>, Er
     } else {
         csv_rows(source)?
     };
-    validate(source, rows, known_targets)
+    validate(source, rows, known_targets, earlier)
 }
 
 fn data_error(code: &str, message: impl Into<String>) -> Error {
@@ -184,7 +190,12 @@ fn summary(source: &Source, errors: Vec<Error>) -> Error {
     .with_related(errors)
 }
 
-fn validate(source: &Source, rows: Vec<RawRow>, known: &[String]) -> Result<Vec<Report>, Error> {
+fn validate(
+    source: &Source,
+    rows: Vec<RawRow>,
+    known: &[String],
+    earlier: &[Report],
+) -> Result<Vec<Report>, Error> {
     let mut errors = Vec::new();
     let mut out: Vec<(Report, usize, Span)> = Vec::new();
     for row in rows {
@@ -275,6 +286,23 @@ fn validate(source: &Source, rows: Vec<RawRow>, known: &[String]) -> Result<Vec<
         };
         if let (Some(target_id), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
             let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
+            if earlier
+                .iter()
+                .any(|r| r.target_id == target_id && r.as_of == as_of)
+            {
+                errors.push(
+                    data_error(
+                        "planq::progress::duplicate",
+                        format!(
+                            "line {}: `{target_id}` for {as_of} was already loaded from an earlier progress file",
+                            row.line
+                        ),
+                    )
+                    .at(source, span, "reported again here")
+                    .with_help("keep one report per target and date across progress files"),
+                );
+                continue;
+            }
             if let Some((_, first_line, _)) = out
                 .iter()
                 .find(|(r, _, _)| r.target_id == target_id && r.as_of == as_of)
@@ -341,7 +369,7 @@ mod tests {
             "p.csv",
             "# sample\ntarget_id,actual,as_of,note\n2.5#1,1500,2010-06-30,\"half, roughly\"\n4.1#3,95%,2010-12-31,\n",
         );
-        let r = load(&src, &known()).unwrap();
+        let r = load(&src, &known(), &[]).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].note.as_deref(), Some("half, roughly"));
         assert_eq!(r[1].actual, 95.0);
@@ -354,7 +382,7 @@ mod tests {
             "p.csv",
             "target_id,actual,as_of\n2.5#2,abc,2010-02-30\n2.5#1,1,2010-01-01\n2.5#1,2,2010-01-01\n",
         );
-        let e = load(&src, &known()).unwrap_err();
+        let e = load(&src, &known(), &[]).unwrap_err();
         let codes: Vec<&str> = e.related.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(
             codes,
@@ -374,7 +402,7 @@ mod tests {
     #[test]
     fn header_problems() {
         let src = Source::new("p.csv", "target_id,actaul,as_of\n");
-        let e = load(&src, &known()).unwrap_err();
+        let e = load(&src, &known(), &[]).unwrap_err();
         let help: Vec<_> = e.related.iter().filter_map(|e| e.help.clone()).collect();
         assert!(
             help.iter().any(|h| h.contains("did you mean `actual`")),
@@ -389,7 +417,7 @@ mod tests {
             r#"[{"target_id": "2.5#1", "actual": 1200, "as_of": "2010-06-30", "note": null},
                {"target_id": "4.1#1", "actual": "12", "as_of": "2010-06-30"}]"#,
         );
-        let r = load(&src, &known()).unwrap();
+        let r = load(&src, &known(), &[]).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].actual, 12.0);
     }
@@ -400,11 +428,11 @@ mod tests {
             "p.json",
             r#"[{"target_id": "2.5#1", "actual": "lots", "as_of": "2010-06-30"}]"#,
         );
-        let e = load(&src, &known()).unwrap_err();
+        let e = load(&src, &known(), &[]).unwrap_err();
         let span = e.span.unwrap();
         assert_eq!(&src.text[span.start..span.end], "\"lots\"");
         let bad = Source::new("p.json", "[{\"target_id\": }]");
-        let e = load(&bad, &known()).unwrap_err();
+        let e = load(&bad, &known(), &[]).unwrap_err();
         assert_eq!(e.code, "planq::progress::bad_json");
         assert!(e.span.is_some());
     }

@@ -410,3 +410,52 @@ fn completion_helpers() {
     let values = e.distinct_values("owners", "role", 2);
     assert_eq!(values, ["responsible", "lead"]);
 }
+
+#[test]
+fn runtime_failures_are_diagnostics_on_the_statement() {
+    let mut e = engine();
+    // A regular expression from a parameter is only known at run time.
+    e.set_param("re", Value::Str("省(".into()));
+    let err = e
+        .run_script_named("r.pq", "tasks | take 1\nowners | where matches(owner, $re)")
+        .unwrap_err();
+    assert_eq!(err.code, "planq::execute");
+    assert_eq!(err.line_col(), Some((2, 1)));
+    assert!(err.help.is_some());
+}
+
+#[test]
+fn tables_schemas_and_serialised_rows() {
+    let mut e = engine();
+    e.run_script("let leads = owners | where role == \"lead\" | select owner, position")
+        .expect("let");
+    let names: Vec<String> = e.tables().into_iter().map(|t| t.name).collect();
+    assert_eq!(
+        names,
+        [
+            "tasks",
+            "owners",
+            "targets",
+            "categories",
+            "progress",
+            "shortfall",
+            "t",
+            "r",
+            "leads"
+        ]
+    );
+    assert_eq!(
+        e.schema("leads"),
+        Some(vec![
+            ("owner".to_string(), "str".to_string()),
+            ("position".to_string(), "int".to_string())
+        ])
+    );
+    assert_eq!(e.schema("nope"), None);
+    let df = e.query("t | select k, n, d | take 2").expect("query");
+    let json = serde_json::to_string(&planq::render::Rows(&df)).expect("json");
+    assert_eq!(
+        json,
+        r#"[{"k":"a","n":1,"d":"2010-06-30"},{"k":"B","n":5,"d":null}]"#
+    );
+}

@@ -147,6 +147,9 @@ pub struct TableInfo {
     pub kind: TableKind,
     /// Columns and their type names (`str`, `int`, `float`, `bool`, `date`).
     pub columns: Vec<(String, String)>,
+    /// Row count, for tables held in memory (`None` for `let` bindings, which are
+    /// computed when used).
+    pub rows: Option<usize>,
 }
 
 /// The planq engine. Cheap to query repeatedly; `let` bindings and parameters persist
@@ -288,12 +291,14 @@ impl Engine {
                 name: n.clone(),
                 kind: TableKind::Plan,
                 columns: columns_of(df.schema()),
+                rows: Some(df.height()),
             })
             .collect();
         out.extend(self.registered.iter().map(|(n, df)| TableInfo {
             name: n.clone(),
             kind: TableKind::Registered,
             columns: columns_of(df.schema()),
+            rows: Some(df.height()),
         }));
         out.extend(self.lets.iter().map(|(n, _, cols)| {
             TableInfo {
@@ -304,6 +309,7 @@ impl Engine {
                     .iter()
                     .map(|(c, t)| (c.clone(), t.name().to_string()))
                     .collect(),
+                rows: None,
             }
         }));
         out

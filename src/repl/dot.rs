@@ -348,13 +348,7 @@ impl Session {
         let tables = engine.tables();
         let rows: Vec<Option<String>> = tables
             .iter()
-            .map(|t| {
-                engine
-                    .dataset()
-                    .table(&t.name)
-                    .filter(|_| t.kind == TableKind::Plan)
-                    .map(|df| df.height().to_string())
-            })
+            .map(|t| t.rows.map(|n| n.to_string()))
             .collect();
         let kind = |k: TableKind| match k {
             TableKind::Plan => "plan",

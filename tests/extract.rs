@@ -314,13 +314,10 @@ fn crlf_and_blank_lines() {
 
 #[test]
 fn strict_turns_warnings_into_errors() {
-    let dir = tempdir();
-    let path = dir.join("gappy.txt");
-    std::fs::write(
-        &path,
+    let path = write_temp(
+        "gappy.txt",
         "一、甲\n（一）任务一。(省A厅负责)\n（三）任务三。(省B厅负责)\n",
-    )
-    .expect("write");
+    );
     let path = path.to_str().expect("path");
     planq()
         .args(["export", "--table", "tasks", "--plan", path])
@@ -337,9 +334,7 @@ fn strict_turns_warnings_into_errors() {
 
 #[test]
 fn a_document_without_tasks_is_an_error_with_a_hint() {
-    let dir = tempdir();
-    let path = dir.join("prose.txt");
-    std::fs::write(&path, "这是一段说明文字，没有编号。\n第二段。\n").expect("write");
+    let path = write_temp("prose.txt", "这是一段说明文字，没有编号。\n第二段。\n");
     planq()
         .args(["export", "--plan", path.to_str().expect("path")])
         .assert()
@@ -403,13 +398,10 @@ fn unknown_table_is_a_usage_error() {
 
 #[test]
 fn bad_progress_file_loads_nothing_and_names_rows() {
-    let dir = tempdir();
-    let path = dir.join("bad.csv");
-    std::fs::write(
-        &path,
+    let path = write_temp(
+        "bad.csv",
         "target_id,actual,as_of\n2.5#1,12x,2010-06-30\n2.5#9,5,2010-06-31\n",
-    )
-    .expect("write");
+    );
     let out = planq()
         .args([
             "export",
@@ -433,6 +425,13 @@ fn bad_progress_file_loads_nothing_and_names_rows() {
     ] {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
+}
+
+/// Writes `text` to a fresh temporary file named `name`.
+fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
+    let path = tempdir().join(name);
+    std::fs::write(&path, text).expect("write");
+    path
 }
 
 fn tempdir() -> std::path::PathBuf {
@@ -477,9 +476,10 @@ proptest! {
 
 #[test]
 fn a_report_repeated_in_a_second_progress_file_points_at_its_row() {
-    let dir = tempdir();
-    let again = dir.join("again.csv");
-    std::fs::write(&again, "target_id,actual,as_of\n4.1#1,900,2010-12-31\n").expect("write");
+    let again = write_temp(
+        "again.csv",
+        "target_id,actual,as_of\n4.1#1,900,2010-12-31\n",
+    );
     let out = planq()
         .args([
             "export",

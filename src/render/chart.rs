@@ -236,11 +236,7 @@ fn bar_chart(
             None => "∅".to_string(),
         })
         .collect();
-    let value_width = texts.iter().map(|t| display_width(t)).max().unwrap_or(1);
-    let bar_width = opts
-        .width
-        .saturating_sub(label_width + value_width + 2)
-        .max(10);
+    let (value_width, bar_width) = widths(&texts, label_width, opts);
     let largest = values.iter().flatten().map(|v| v.abs()).fold(0.0, f64::max);
     let scale = if percent { largest.max(100.0) } else { largest };
     // The cell where 100% falls, for percentages.
@@ -324,11 +320,7 @@ fn progress_chart(df: &DataFrame, label: &Column, opts: &ChartOptions) -> String
             format!("{a} / {t}{u}{pct}")
         })
         .collect();
-    let value_width = texts.iter().map(|t| display_width(t)).max().unwrap_or(1);
-    let bar_width = opts
-        .width
-        .saturating_sub(label_width + value_width + 2)
-        .max(10);
+    let (_, bar_width) = widths(&texts, label_width, opts);
     let (cyan, green, dim, reset) = if opts.color {
         (CYAN, GREEN, DIM, RESET)
     } else {
@@ -352,6 +344,16 @@ fn progress_chart(df: &DataFrame, label: &Column, opts: &ChartOptions) -> String
     }
     footer(&mut out, rows, df.height(), opts.color);
     out
+}
+
+/// The width of the value column and what is left for the bars (at least 10 cells).
+fn widths(texts: &[String], label_width: usize, opts: &ChartOptions) -> (usize, usize) {
+    let value_width = texts.iter().map(|t| display_width(t)).max().unwrap_or(1);
+    let bar_width = opts
+        .width
+        .saturating_sub(label_width + value_width + 2)
+        .max(10);
+    (value_width, bar_width)
 }
 
 #[cfg(test)]

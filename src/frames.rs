@@ -1,5 +1,5 @@
-//! Plan model → polars DataFrames: `tasks`, `owners`, `targets`, `categories`, `progress`
-//! and `shortfall`. The column names and types here are the schema contract the query
+//! Plan model → polars DataFrames: `tasks`, `owners`, `targets`, `categories`, `progress`,
+//! `shortfall` and `warnings`. The column names and types here are the schema contract the query
 //! language and every export build on.
 
 use polars::prelude::*;
@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "categories",
     "progress",
     "shortfall",
+    "warnings",
 ];
 
 /// Builds every table of a plan with its progress reports, in [`TABLES`] order.
@@ -28,6 +29,7 @@ pub fn build(plan: &Plan, progress: &[Report]) -> Result<Vec<(String, DataFrame)
         categories(plan),
         progress_frame(progress),
         shortfall_frame(plan, progress),
+        warnings(plan),
     ];
     TABLES
         .iter()
@@ -121,6 +123,27 @@ fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
             "position",
             rows.iter().map(|(_, o)| i64::from(o.position)).collect(),
         ),
+        str_col(
+            "basis",
+            rows.iter()
+                .map(|(_, o)| o.basis.as_str().to_string())
+                .collect(),
+        ),
+        opt_str_col("label", rows.iter().map(|(_, o)| o.label.clone()).collect()),
+    ])
+}
+
+/// Every extraction warning as a row, so that `warnings | count by code` works.
+fn warnings(plan: &Plan) -> PolarsResult<DataFrame> {
+    let w = &plan.warnings;
+    frame(vec![
+        str_col("code", w.iter().map(|w| w.code.clone()).collect()),
+        str_col("message", w.iter().map(|w| w.message.clone()).collect()),
+        int_col("line", w.iter().map(|w| i64::from(w.line)).collect()),
+        str_col(
+            "severity",
+            w.iter().map(|w| w.severity().to_string()).collect(),
+        ),
     ])
 }
 
@@ -141,6 +164,12 @@ fn targets(plan: &Plan) -> PolarsResult<DataFrame> {
         str_col(
             "qualifier",
             rows.iter().map(|(_, g)| g.qualifier.clone()).collect(),
+        ),
+        str_col(
+            "direction",
+            rows.iter()
+                .map(|(_, g)| g.direction.as_str().to_string())
+                .collect(),
         ),
         str_col("text", rows.iter().map(|(_, g)| g.text.clone()).collect()),
         int_col(
@@ -204,6 +233,12 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         ),
         str_col("metric", rows.iter().map(|r| r.metric.clone()).collect()),
         str_col("unit", rows.iter().map(|r| r.unit.clone()).collect()),
+        str_col(
+            "direction",
+            rows.iter()
+                .map(|r| r.direction.as_str().to_string())
+                .collect(),
+        ),
         Column::new(
             "target".into(),
             rows.iter().map(|r| r.target).collect::<Vec<f64>>(),

@@ -1,6 +1,6 @@
 //! Shortfall: each target against its latest progress report.
 
-use crate::plan::{Date, Plan};
+use crate::plan::{Date, Direction, Plan};
 use crate::progress::Report;
 
 /// Where a target stands.
@@ -27,13 +27,17 @@ pub struct Row {
     pub metric: String,
     /// Unit.
     pub unit: String,
+    /// Which side of the target meets it.
+    pub direction: Direction,
     /// The target value.
     pub target: f64,
     /// Latest reported value.
     pub actual: Option<f64>,
-    /// `target − actual`, floored at 0.
+    /// How far the actual value is on the wrong side: `target − actual` for an at-least
+    /// (or about) target, `actual − target` for an at-most one; floored at 0.
     pub shortfall: Option<f64>,
-    /// `actual / target × 100` (not capped: over-delivery shows as more than 100).
+    /// `actual / target × 100` (not capped: over-delivery shows as more than 100); for an
+    /// at-most target `target / actual × 100`, so that 100 or more means within the bound.
     pub pct_done: Option<f64>,
     /// Met, behind or unreported.
     pub status: Status,
@@ -51,22 +55,43 @@ pub fn shortfall(plan: &Plan, reports: &[Report]) -> Vec<Row> {
                 .filter(|r| r.target_id == target.id)
                 .max_by_key(|r| r.as_of);
             let actual = latest.map(|r| r.actual);
+            let at_most = target.direction == Direction::AtMost;
             let status = match actual {
                 None => Status::Unreported,
-                Some(a) if a >= target.value => Status::Met,
+                Some(a) if at_most && a <= target.value => Status::Met,
+                Some(a) if !at_most && a >= target.value => Status::Met,
                 Some(_) => Status::Behind,
             };
+            // For an at-most target the wrong side is above it.
+            let (over, ratio) = (
+                |a: f64| {
+                    if at_most {
+                        a - target.value
+                    } else {
+                        target.value - a
+                    }
+                },
+                |a: f64| {
+                    if at_most {
+                        (target.value, a)
+                    } else {
+                        (a, target.value)
+                    }
+                },
+            );
             Row {
                 target_id: target.id.clone(),
                 task_id: task.id.clone(),
                 category: task.category.clone(),
                 metric: target.metric.clone(),
                 unit: target.unit.clone(),
+                direction: target.direction,
                 target: target.value,
                 actual,
-                shortfall: actual.map(|a| tidy((target.value - a).max(0.0))),
+                shortfall: actual.map(|a| tidy(over(a).max(0.0))),
                 pct_done: actual.and_then(|a| {
-                    (target.value != 0.0).then(|| (a / target.value * 1e4).round() / 100.0)
+                    let (num, den) = ratio(a);
+                    (den != 0.0).then(|| (num / den * 1e4).round() / 100.0)
                 }),
                 status,
                 as_of: latest.map(|r| r.as_of),
@@ -78,4 +103,37 @@ pub fn shortfall(plan: &Plan, reports: &[Report]) -> Vec<Row> {
 /// Rounds away binary noise (`96 − 95.2` = `0.7999999999999972` → `0.8`).
 fn tidy(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{extract, ExtractOptions};
+
+    fn report(id: &str, actual: f64) -> Report {
+        Report {
+            target_id: id.into(),
+            actual,
+            as_of: Date::new(2025, 6, 30).expect("date"),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn at_most_targets_are_met_at_or_under_the_bound() {
+        let plan = extract(
+            "一、甲\n（一）居民消费价格涨幅控制在3%以内，建设100个站点。(省A厅负责)\n",
+            ExtractOptions::default(),
+        );
+        let dirs: Vec<Direction> = plan.targets().map(|(_, t)| t.direction).collect();
+        assert_eq!(dirs, [Direction::AtMost, Direction::AtLeast]);
+        let rows = shortfall(&plan, &[report("1.1#1", 2.5), report("1.1#2", 90.0)]);
+        assert_eq!(rows[0].status, Status::Met);
+        assert_eq!(rows[0].shortfall, Some(0.0));
+        assert_eq!(rows[1].status, Status::Behind);
+        let rows = shortfall(&plan, &[report("1.1#1", 3.5)]);
+        assert_eq!(rows[0].status, Status::Behind);
+        assert_eq!(rows[0].shortfall, Some(0.5));
+        assert_eq!(rows[0].pct_done, Some(85.71));
+    }
 }

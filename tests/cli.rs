@@ -389,7 +389,7 @@ fn schema_and_tables_are_results() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "column,type\ntask_id,str\nowner,str\nrole,str\nposition,int\n"
+        "column,type\ntask_id,str\nowner,str\nrole,str\nposition,int\nbasis,str\nlabel,str\n"
     );
     let (_, out, _) = run(&["-c", ".tables", "--format", "csv"]);
     assert!(

@@ -158,10 +158,11 @@ fn full_width_brackets_and_block_lines() {
 #[test]
 fn labelled_clauses() {
     let p = plan(THREE_LEVEL);
+    // A plain `责任单位：` list: the first unit leads by the genre's convention.
     assert_eq!(
         owners(&p, "1.1.3"),
         [
-            o("省发改委", "responsible"),
+            o("省发改委", "lead"),
             o("省数据管理局", "responsible"),
             o("各设区市政府", "responsible")
         ]
@@ -294,8 +295,8 @@ fn numbering_gaps_and_stray_text_are_warned() {
     assert_eq!(
         codes,
         [
-            ("planq::plan::numbering", 4),
-            ("planq::plan::unplaced_text", 3)
+            ("planq::plan::unplaced_text", 3),
+            ("planq::plan::numbering", 4)
         ]
     );
     // Nothing is lost: the stray line stays in the task it follows.
@@ -308,6 +309,282 @@ fn crlf_and_blank_lines() {
     assert_eq!(p.tasks.len(), 1);
     assert_eq!(p.tasks[0].line, 5);
     assert_eq!(owners(&p, "1.1"), [o("省A厅", "responsible")]);
+}
+
+// ---- plans as they are really written (issue 13) --------------------------------------
+
+/// Owners of one task as (name, role, basis).
+fn owners_basis(p: &Plan, id: &str) -> Vec<(String, &'static str, &'static str)> {
+    let t = p
+        .tasks
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no task {id}"));
+    t.owners
+        .iter()
+        .map(|o| (o.name.clone(), o.role.as_str(), o.basis.as_str()))
+        .collect()
+}
+
+fn ob(name: &str, role: &'static str, basis: &'static str) -> (String, &'static str, &'static str) {
+    (name.to_string(), role, basis)
+}
+
+#[test]
+fn plain_lists_lead_by_convention_or_by_the_notice() {
+    let text = "一、甲\n（一）任务一。（责任单位：省A厅、省B厅，省C局）\n（二）任务二。（牵头单位：省D局；责任单位：省E局、省F局）\n";
+    let p = plan(text);
+    assert_eq!(
+        owners_basis(&p, "1.1"),
+        [
+            ob("省A厅", "lead", "convention"),
+            ob("省B厅", "responsible", "convention"),
+            ob("省C局", "responsible", "convention"),
+        ]
+    );
+    // A stated lead beside a plain list: nobody leads by convention.
+    assert_eq!(
+        owners_basis(&p, "1.2"),
+        [
+            ob("省D局", "lead", "stated"),
+            ob("省E局", "responsible", "stated"),
+            ob("省F局", "responsible", "stated"),
+        ]
+    );
+    let p = plan(&format!("计划\n排在第一位的为牵头单位。\n{text}"));
+    assert_eq!(
+        owners_basis(&p, "1.1")[..2],
+        [
+            ob("省A厅", "lead", "stated"),
+            ob("省B厅", "responsible", "convention"),
+        ]
+    );
+    // Block lines: a `牵头单位：` line and a `责任单位：` line are read together.
+    let p = plan("一、甲\n（一）任务。\n牵头单位：县工信局\n责任单位：县财政局、各乡镇人民政府\n");
+    assert_eq!(
+        owners_basis(&p, "1.1"),
+        [
+            ob("县工信局", "lead", "stated"),
+            ob("县财政局", "responsible", "stated"),
+            ob("各乡镇人民政府", "responsible", "stated"),
+        ]
+    );
+}
+
+#[test]
+fn carried_owners_xiatong_and_following_items() {
+    let p = plan("一、甲\n（一）任务一。（市A局牵头，市B局配合，下同）\n（二）任务二。\n（三）任务三。（市C局负责）\n（四）任务四。\n二、乙\n（五）任务五。\n");
+    assert_eq!(
+        owners_basis(&p, "1.2"),
+        [
+            ob("市A局", "lead", "carried"),
+            ob("市B局", "support", "carried")
+        ]
+    );
+    assert_eq!(
+        owners_basis(&p, "1.3"),
+        [ob("市C局", "responsible", "stated")]
+    );
+    // Another clause ends the reach; a new section too.
+    assert!(owners_basis(&p, "1.4").is_empty());
+    assert!(owners_basis(&p, "2.5").is_empty());
+
+    let p = plan("一、甲\n1.任务一。(牵头单位:市A局。以下任务均需各区市政府、开发区管委落实,不再一一列出)\n2.任务二。(市B局负责)\n");
+    assert_eq!(owners_basis(&p, "1.1"), [ob("市A局", "lead", "stated")]);
+    assert_eq!(
+        owners_basis(&p, "1.2"),
+        [
+            ob("市B局", "responsible", "stated"),
+            ob("各区市政府", "responsible", "carried"),
+            ob("开发区管委", "responsible", "carried"),
+        ]
+    );
+}
+
+#[test]
+fn ids_are_printed_numbers_and_straight_through_numbering_is_not_warned() {
+    let p = plan("一、甲\n（一）任务一。\n（二）任务二。\n二、乙\n（三）任务三。\n（四）任务四。\n（五）任务五。\n（六）任务六。\n");
+    let ids: Vec<&str> = p.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["1.1", "1.2", "2.3", "2.4", "2.5", "2.6"]);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // A repeated number: warned, and a stable distinct id.
+    let p = plan("一、甲\n1.任务一。\n2.任务二。\n2.任务二又一。\n3.任务三。\n");
+    let ids: Vec<&str> = p.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["1.1", "1.2", "1.2~2", "1.3"]);
+    let codes: Vec<(&str, u32)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.line))
+        .collect();
+    assert_eq!(codes, [("planq::plan::numbering", 4)]);
+    // Items numbered 10 000 and above are items.
+    let p = plan("一、甲\n9999.任务甲。\n10000.任务乙。\n10001.任务丙。\n");
+    let ids: Vec<&str> = p.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["1.9999", "1.10000", "1.10001"]);
+}
+
+#[test]
+fn numbering_punctuation_variants_and_page_debris() {
+    let p = plan("计划\n来源：市数据局\n【字体：大 中 小】\n一、甲\n1﹒任务一。\n2．任务二。\n二、乙\n（1）任务三。\n⑵任务四。\n3)任务五。\n打印本页\n640.webp.jpg\n");
+    let ids: Vec<(&str, &str)> = p
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.title.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("1.1", "任务一"),
+            ("1.2", "任务二"),
+            ("2.1", "任务三"),
+            ("2.2", "任务四"),
+            ("2.3", "任务五"),
+        ]
+    );
+    let debris: Vec<u32> = p
+        .warnings
+        .iter()
+        .filter(|w| w.code == "planq::plan::debris")
+        .map(|w| w.line)
+        .collect();
+    assert_eq!(debris, [2, 3, 11, 12]);
+    assert!(!p.tasks.iter().any(|t| t.text.contains("webp")));
+}
+
+#[test]
+fn a_numeral_on_a_line_of_its_own_is_recovered_and_warned() {
+    let p = plan("计划\n一、数字经济\n（一）任务一。\n二\n数字政务\n（一）任务二。\n");
+    let ids: Vec<(&str, &str)> = p
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.category.as_str()))
+        .collect();
+    assert_eq!(ids, [("1.1", "数字经济"), ("2.1", "数字政务")]);
+    let codes: Vec<(&str, u32)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.line))
+        .collect();
+    assert_eq!(codes, [("planq::plan::bare_numeral", 4)]);
+}
+
+#[test]
+fn owner_clause_in_the_preamble_is_warned() {
+    let p = plan("计划\n开展试点。（省A厅负责）\n一、甲\n（一）任务。（省B厅负责）\n");
+    let codes: Vec<(&str, u32)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.line))
+        .collect();
+    assert_eq!(codes, [("planq::plan::unplaced_owners", 2)]);
+}
+
+#[test]
+fn unknown_labels_are_support_with_their_label_and_a_warning() {
+    let p = plan("一、甲\n（一）任务。（牵头单位：市A局；数据提供单位：市B局、市C局）\n");
+    let t = &p.tasks[0];
+    let got: Vec<(&str, &str, Option<&str>)> = t
+        .owners
+        .iter()
+        .map(|o| (o.name.as_str(), o.role.as_str(), o.label.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("市A局", "lead", Some("牵头单位")),
+            ("市B局", "support", Some("数据提供单位")),
+            ("市C局", "support", Some("数据提供单位")),
+        ]
+    );
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings[0].code, "planq::plan::owner_label");
+}
+
+#[test]
+fn deadlines_inside_owner_clauses() {
+    let p = plan("2023年工作要点\n一、甲\n（一）任务一。（市A局负责，6月底前完成）\n（二）任务二。（责任单位：市B局；完成时限：2023年12月）\n");
+    let d: Vec<Option<String>> = p
+        .tasks
+        .iter()
+        .map(|t| t.deadline.map(|d| d.to_string()))
+        .collect();
+    assert_eq!(
+        d,
+        [
+            Some("2023-06-30".to_string()),
+            Some("2023-12-31".to_string())
+        ]
+    );
+    assert_eq!(owners(&p, "1.1"), [o("市A局", "responsible")]);
+    assert_eq!(owners(&p, "1.2"), [o("市B局", "lead")]);
+}
+
+#[test]
+fn warnings_are_a_table() {
+    let path = write_temp(
+        "warned.txt",
+        "一、甲\n（一）任务一。(省A厅负责)\n打印本页\n（三）任务三。(省B厅负责)\n",
+    );
+    let path = path.to_str().expect("path");
+    planq()
+        .args(["export", "--table", "warnings", "--plan", path])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with(
+            "code,message,line,severity\nplanq::plan::debris,page debris skipped: `打印本页`,3,info\nplanq::plan::numbering,",
+        ));
+    planq()
+        .args(["--plan", path, "-c", "warnings | count by code | sort code"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("planq::plan::numbering"));
+}
+
+/// The corpus of genre documents under `tests/plans/genre/`: each `NAME.txt` (hand-written
+/// in the style of published provincial, city and county plans; simplified and traditional)
+/// has its expected tables `expected/NAME.<table>.csv`, compared exactly through the binary.
+#[test]
+fn genre_corpus_tables_are_exact() {
+    let dir = std::path::Path::new("tests/plans/genre");
+    let mut docs: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    docs.sort();
+    assert!(docs.len() >= 10, "the corpus has {} documents", docs.len());
+    let bless = std::env::var_os("PLANQ_BLESS").is_some();
+    let mut failures = Vec::new();
+    for doc in &docs {
+        let stem = doc.file_stem().and_then(|s| s.to_str()).expect("name");
+        for table in ["tasks", "owners", "targets", "warnings"] {
+            let out = planq()
+                .args(["export", "--table", table, "--plan"])
+                .arg(doc)
+                .output()
+                .expect("run planq");
+            assert!(
+                out.status.success(),
+                "{stem}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let actual = String::from_utf8(out.stdout).expect("utf-8");
+            let path = dir.join("expected").join(format!("{stem}.{table}.csv"));
+            if bless {
+                std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+                std::fs::write(&path, &actual).expect("write");
+                continue;
+            }
+            let expected = std::fs::read_to_string(&path).unwrap_or_default();
+            if actual != expected {
+                failures.push(format!(
+                    "{}\n--- expected\n{expected}--- actual\n{actual}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 // ---- command line --------------------------------------------------------------------

@@ -11,9 +11,12 @@
 use rayon::prelude::*;
 
 use super::numbers::{chinese_digit, parse_chinese};
-use super::owners::{self, deadline_label, normalise_head, owner_label, parse_clause, Named};
+use super::owners::{
+    self, apply_convention, deadline_label, normalise_head, owner_label, parse_clause,
+    parse_clause_raw, unknown_label, Named,
+};
 use super::targets::find_targets;
-use super::{Category, Date, Owner, Plan, Role, Target, Task, Warning};
+use super::{Basis, Category, Date, Owner, Plan, Role, Target, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,6 +53,10 @@ enum LineKind<'a> {
     OwnerBlock,
     /// `完成时限：…`
     DeadlineBlock,
+    /// Page debris copied from a web page (`打印本页`, `640.webp.jpg`): skipped, warned.
+    Debris,
+    /// A section numeral on a line of its own (`二`, `二、`), its heading on the next line.
+    BareNumeral(u32),
     Text,
 }
 
@@ -72,6 +79,53 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut kinds: Vec<LineKind> = lines.iter().map(|l| classify(clean(l))).collect();
     let mut plan = Plan::default();
+    // Page debris is skipped before anything else reads the lines.
+    for (i, kind) in kinds.iter_mut().enumerate() {
+        if *kind == LineKind::Debris {
+            plan.warnings.push(Warning {
+                code: "planq::plan::debris".into(),
+                line: (i + 1) as u32,
+                message: format!("page debris skipped: `{}`", shorten(clean(lines[i]), 30)),
+            });
+            *kind = LineKind::Blank;
+        }
+    }
+    // A section numeral on a line of its own: joined to the heading on the next line when
+    // that line reads as one, warned about either way.
+    for i in 0..kinds.len() {
+        let LineKind::BareNumeral(number) = kinds[i] else {
+            continue;
+        };
+        kinds[i] = LineKind::Blank;
+        let next = (i + 1..kinds.len()).find(|&j| kinds[j] != LineKind::Blank);
+        let heading =
+            next.filter(|&j| kinds[j] == LineKind::Text && is_heading_like(clean(lines[j])));
+        let message = match heading {
+            Some(j) => {
+                kinds[j] = LineKind::Numbered {
+                    rank: Rank::ChineseComma,
+                    number: Some(number),
+                    body: clean(lines[j]),
+                };
+                format!(
+                    "section numeral `{}` stands on a line of its own: read as the number of the heading on line {}",
+                    clean(lines[i]),
+                    j + 1
+                )
+            }
+            None => format!(
+                "section numeral `{}` stands on a line of its own and no heading follows it: ignored",
+                clean(lines[i])
+            ),
+        };
+        plan.warnings.push(Warning {
+            code: "planq::plan::bare_numeral".into(),
+            line: (i + 1) as u32,
+            message,
+        });
+    }
+    // The notice may state the convention that the first unit listed leads.
+    let notice = owners::states_first_leads(text);
 
     // The first non-blank line is the title when it reads like one.
     let first = kinds.iter().position(|k| *k != LineKind::Blank);
@@ -139,19 +193,34 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
             LineKind::OwnerBlock | LineKind::DeadlineBlock | LineKind::Text => match stack.last() {
                 Some(&top) => nodes[top].more.push((line_no, l.to_string())),
                 None if Some(i) == title_line => {}
-                None => preamble.push(l),
+                None => {
+                    if *kind == LineKind::OwnerBlock || has_owner_clause(l) {
+                        plan.warnings.push(Warning {
+                            code: "planq::plan::unplaced_owners".into(),
+                            line: line_no,
+                            message: format!(
+                                "an owner clause stands before the first heading and belongs to no task: `{}`",
+                                shorten(l, 30)
+                            ),
+                        });
+                    }
+                    preamble.push(l)
+                }
             },
+            LineKind::Debris | LineKind::BareNumeral(_) => {}
         }
     }
     plan.preamble = preamble.join("\n");
+    let year = plan_year(plan.title.as_deref());
 
     // Numbering that skips or repeats is worth a warning: items may be missing.
     check_numbering(&nodes, &roots, &mut plan.warnings);
 
     // Categories, and the leaves of the outline with their ids and headings, in order.
     let mut leaves: Vec<Leaf> = Vec::new();
-    for (ri, &root) in roots.iter().enumerate() {
-        let no = (ri + 1) as u32;
+    let root_ids = id_components(&nodes, &roots);
+    for ((ri, &root), comp) in roots.iter().enumerate().zip(root_ids) {
+        let no = nodes[root].number.unwrap_or((ri + 1) as u32);
         let name = heading_name(nodes[root].body);
         plan.categories.push(Category {
             no,
@@ -161,34 +230,135 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
         collect_leaves(
             &nodes,
             root,
-            &mut vec![no],
+            &mut vec![comp],
             &name,
             &mut Vec::new(),
             &mut leaves,
+            ri,
         );
     }
     // Tasks are independent once the outline is known: build them in parallel (large
     // documents), keeping document order for tasks and warnings alike.
-    let built: Vec<(Task, Vec<Warning>)> = leaves
+    let ctx = Context { notice, year };
+    let built: Vec<(Task, Vec<Warning>, bool, usize)> = leaves
         .into_par_iter()
         .map_init(Scratch::default, |scratch, leaf| {
             let mut warnings = Vec::new();
-            let task = build_task(
+            let (task, carries) = build_task(
                 &nodes[leaf.node],
                 leaf.id,
                 leaf.category,
                 leaf.subcategory,
                 &mut warnings,
                 scratch,
+                &ctx,
             );
-            (task, warnings)
+            (task, warnings, carries, leaf.root)
         })
         .collect();
-    for (task, warnings) in built {
+    let statements = carried_statements(&lines, &kinds);
+    // `…，下同` reaches the following items of the same section until another clause.
+    let mut carry: Option<(usize, Vec<Owner>)> = None;
+    for (mut task, warnings, carries, root) in built {
+        if !task.owners.is_empty() {
+            carry = carries.then(|| (root, task.owners.clone()));
+        } else if let Some((carry_root, owners)) = &carry {
+            if *carry_root == root {
+                add_carried(&mut task, owners.iter().map(|o| (o.name.clone(), o.role)));
+            }
+        }
+        // `以下任务均需X落实`: every later item.
+        for (line, named) in &statements {
+            if task.line > *line {
+                add_carried(&mut task, named.iter().map(|n| (n.name.clone(), n.role)));
+            }
+        }
         plan.tasks.push(task);
         plan.warnings.extend(warnings);
     }
+    // Warnings in reading order (stable: several on one line keep the order found).
+    plan.warnings.sort_by_key(|w| w.line);
     plan
+}
+
+/// What every task needs to know about the whole document.
+struct Context {
+    /// The notice states that the first unit listed leads.
+    notice: bool,
+    /// The plan's year, from its title (`2023年…工作要点`), for deadlines written without
+    /// one (`6月底前完成`).
+    year: Option<i32>,
+}
+
+/// The year a title starts with (`2023年数字福建工作要点` → 2023).
+fn plan_year(title: Option<&str>) -> Option<i32> {
+    let t = title?;
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let y: i32 = digits.parse().ok()?;
+    (digits.len() == 4 && t[digits.len()..].starts_with('年') && (1900..=2200).contains(&y))
+        .then_some(y)
+}
+
+/// Adds carried owners to a task, after its own, skipping (name, role) pairs it has.
+fn add_carried(task: &mut Task, owners: impl Iterator<Item = (String, Role)>) {
+    for (name, role) in owners {
+        if task.owners.iter().any(|o| o.name == name && o.role == role) {
+            continue;
+        }
+        task.owners.push(Owner {
+            position: task.owners.len() as u32 + 1,
+            name,
+            role,
+            basis: Basis::Carried,
+            label: None,
+        });
+    }
+}
+
+/// Statements that give owners to every later item: `以下任务均需各区市政府落实，不再一一
+/// 列出`, `以下各项任务均由X负责`. Returns (1-based line, owners).
+fn carried_statements(lines: &[&str], kinds: &[LineKind]) -> Vec<(u32, Vec<Named>)> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if kinds[i] == LineKind::Blank || !l.contains("以下") {
+            continue;
+        }
+        let norm = owners::normalise(l);
+        for (at, _) in norm.match_indices("以下") {
+            let rest = &norm[at..];
+            let Some(k) = ["均需", "均由", "均要", "都需", "均请"]
+                .iter()
+                .filter_map(|w| rest.find(w).map(|p| p + w.len()))
+                .min()
+            else {
+                continue;
+            };
+            // Up to the end of the clause: `，` `。` `；`.
+            let tail = &rest[k..];
+            let end = tail.find(['，', '。', '；', ',']).unwrap_or(tail.len());
+            let phrase = &tail[..end];
+            if phrase.chars().count() > 40 {
+                continue;
+            }
+            // Names in the original text: the same byte range (normalising keeps lengths
+            // in chars, not always in bytes, so map through char counts).
+            let from = norm[..at + k].chars().count();
+            let len = phrase.chars().count();
+            let mut original: String = l.chars().skip(from).take(len).collect();
+            // `…落实` ends the statement where a clause would say `负责`.
+            for verb in ["贯彻落实", "组织落实", "落实", "落實"] {
+                if let Some(head) = original.strip_suffix(verb) {
+                    original = format!("{head}负责");
+                    break;
+                }
+            }
+            let parsed = parse_clause(&original);
+            if !parsed.owners.is_empty() {
+                out.push(((i + 1) as u32, parsed.owners));
+            }
+        }
+    }
+    out
 }
 
 /// Buffers reused from task to task (one set per worker thread): large plans would
@@ -205,29 +375,48 @@ struct Leaf {
     id: String,
     category: String,
     subcategory: Option<String>,
+    /// Index of its top-level section.
+    root: usize,
+}
+
+/// The id component of each of `siblings`: its printed number (`(六)` → `6`), or its
+/// ordinal where the level is unnumbered; a number printed twice gets `~2`, `~3`… so that
+/// ids stay unique and stable.
+fn id_components(nodes: &[Node], siblings: &[usize]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::with_capacity(siblings.len());
+    let mut out = Vec::with_capacity(siblings.len());
+    for (k, &s) in siblings.iter().enumerate() {
+        let base = nodes[s].number.unwrap_or((k + 1) as u32).to_string();
+        let mut comp = base.clone();
+        let mut n = 1;
+        while seen.contains(&comp) {
+            n += 1;
+            comp = format!("{base}~{n}");
+        }
+        seen.push(comp.clone());
+        out.push(comp);
+    }
+    out
 }
 
 /// Walks the outline under `node`, collecting its leaves (the tasks) in order.
 fn collect_leaves(
     nodes: &[Node],
     node: usize,
-    path: &mut Vec<u32>,
+    path: &mut Vec<String>,
     category: &str,
     headings: &mut Vec<String>,
     leaves: &mut Vec<Leaf>,
+    root: usize,
 ) {
     let n = &nodes[node];
     if n.children.is_empty() {
-        let id = path
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(".");
         leaves.push(Leaf {
             node,
-            id,
+            id: path.join("."),
             category: category.to_string(),
             subcategory: (!headings.is_empty()).then(|| headings.join(" / ")),
+            root,
         });
         return;
     }
@@ -235,9 +424,10 @@ fn collect_leaves(
     if !is_root {
         headings.push(heading_name(n.body));
     }
-    for (ci, &child) in n.children.iter().enumerate() {
-        path.push((ci + 1) as u32);
-        collect_leaves(nodes, child, path, category, headings, leaves);
+    let comps = id_components(nodes, &n.children);
+    for (&child, comp) in n.children.iter().zip(comps) {
+        path.push(comp);
+        collect_leaves(nodes, child, path, category, headings, leaves, root);
         path.pop();
     }
     if !is_root {
@@ -246,6 +436,7 @@ fn collect_leaves(
 }
 
 /// Builds one task from its outline node.
+/// Returns the task and whether its owner clause reaches the following items (`下同`).
 fn build_task(
     n: &Node,
     id: String,
@@ -253,7 +444,8 @@ fn build_task(
     subcategory: Option<String>,
     warnings: &mut Vec<Warning>,
     scratch: &mut Scratch,
-) -> Task {
+    ctx: &Context,
+) -> (Task, bool) {
     // The task's text as chars, with the char index where each of its lines starts, so
     // that targets and clauses can point at their own line.
     let mut text = n.body.to_string();
@@ -267,6 +459,7 @@ fn build_task(
     let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
     let mut deadline = None;
+    let mut carries = false;
     let mut owner_clause_seen = !body_clauses.is_empty();
     // Chars that are not scanned for targets: block lines and (below) owner clauses.
     masked.clear();
@@ -280,15 +473,21 @@ fn build_task(
         line_starts.push((offset, *line));
         chars.extend(more.chars());
         let norm = label_head(more);
-        let is_block = if let Some((role, len)) = owner_label(&norm) {
-            let rest: String = chars[offset + len..].iter().collect();
-            let parsed = parse_clause(&format!("{}：{rest}", label_for(role)));
+        let is_block = if owner_label(&norm).is_some() || unknown_label(&norm).is_some() {
+            let parsed = parse_clause_raw(more);
+            note_warnings(&parsed.notes, *line, &id, warnings);
+            carries |= parsed.carries;
+            for left in &parsed.leftovers {
+                if deadline.is_none() {
+                    deadline = clause_deadline(left, ctx.year);
+                }
+            }
             named.extend(parsed.owners);
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
             let rest: String = chars[offset + len..].iter().collect();
-            match parse_deadline(&rest) {
+            match clause_deadline(&rest, ctx.year) {
                 Some(d) => deadline = Some(d),
                 None => warnings.push(Warning {
                     code: "planq::plan::deadline".into(),
@@ -336,7 +535,7 @@ fn build_task(
         for m in masked.iter_mut().take(*end).skip(*start) {
             *m = true;
         }
-        let parsed = parse_clause(content);
+        let parsed = parse_clause_raw(content);
         if parsed.owners.is_empty() {
             warnings.push(Warning {
                 code: "planq::plan::owner_clause".into(),
@@ -344,15 +543,20 @@ fn build_task(
                 message: format!("task {id}: owner clause `({content})` names no department"),
             });
         }
+        note_warnings(&parsed.notes, line_of(*start), &id, warnings);
+        carries |= parsed.carries;
         for left in &parsed.leftovers {
             if deadline.is_none() {
-                deadline = parse_deadline(left);
+                deadline = clause_deadline(left, ctx.year);
             }
         }
         inline.extend(parsed.owners);
     }
     // Inline clauses come first in reading order, then block lines below the item.
     inline.extend(named);
+    // The convention is read over all of a task's clauses at once: a `牵头单位：` line
+    // beside a `责任单位：` line means nobody leads by convention.
+    apply_convention(&mut inline, ctx.notice);
     let owners = number_owners(inline);
 
     let targets = find_targets(chars, masked)
@@ -364,12 +568,13 @@ fn build_task(
             value: t.value,
             unit: t.unit,
             qualifier: t.qualifier,
+            direction: t.direction,
             text: t.text,
             line: line_of(t.at),
         })
         .collect();
 
-    Task {
+    let task = Task {
         title,
         id,
         category,
@@ -379,15 +584,31 @@ fn build_task(
         deadline,
         line: n.line,
         targets,
+    };
+    (task, carries)
+}
+
+/// Turns a clause's notes into warnings at its line.
+fn note_warnings(notes: &[(&str, String)], line: u32, id: &str, warnings: &mut Vec<Warning>) {
+    for (code, message) in notes {
+        warnings.push(Warning {
+            code: (*code).to_string(),
+            line,
+            message: format!("task {id}: {message}"),
+        });
     }
 }
 
-fn label_for(role: Role) -> &'static str {
-    match role {
-        Role::Lead => "牵头单位",
-        Role::Support => "配合单位",
-        Role::Responsible => "责任单位",
-    }
+/// A deadline written inside an owner clause: `2010年底前完成`, `6月底前完成` (the plan's
+/// year is assumed when the clause gives none).
+fn clause_deadline(left: &str, year: Option<i32>) -> Option<Date> {
+    parse_deadline(left).or_else(|| {
+        let y = year?;
+        let t = left.trim();
+        (t.starts_with(|c: char| c.is_ascii_digit()) && t.contains('月'))
+            .then(|| parse_deadline(&format!("{y}年{t}")))
+            .flatten()
+    })
 }
 
 /// Positions owners 1.., dropping exact (name, role) repeats within the task.
@@ -401,6 +622,8 @@ fn number_owners(named: Vec<Named>) -> Vec<Owner> {
             position: out.len() as u32 + 1,
             name: n.name,
             role: n.role,
+            basis: n.basis,
+            label: n.label,
         });
     }
     out
@@ -568,12 +791,18 @@ fn classify(l: &str) -> LineKind<'_> {
     if l.is_empty() {
         return LineKind::Blank;
     }
+    if is_debris(l) {
+        return LineKind::Debris;
+    }
     let norm = label_head(l);
-    if owner_label(&norm).is_some() {
+    if owner_label(&norm).is_some() || unknown_label(&norm).is_some() {
         return LineKind::OwnerBlock;
     }
     if deadline_label(&norm).is_some() {
         return LineKind::DeadlineBlock;
+    }
+    if let Some(n) = bare_numeral(l) {
+        return LineKind::BareNumeral(n);
     }
     match numbering(l) {
         Some((rank, number, body)) => LineKind::Numbered {
@@ -585,29 +814,133 @@ fn classify(l: &str) -> LineKind<'_> {
     }
 }
 
-/// Recognises a numbering marker at the start of a line.
+/// `二` or `二、` alone on a line: a section numeral whose heading is on the next line.
+fn bare_numeral(l: &str) -> Option<u32> {
+    let digits = l.strip_suffix('、').unwrap_or(l);
+    let n = digits.chars().count();
+    if !(1..=3).contains(&n)
+        || !digits
+            .chars()
+            .all(|c| chinese_digit(c).is_some() || c == '十')
+    {
+        return None;
+    }
+    parse_chinese(digits).map(|v| v as u32).filter(|&v| v > 0)
+}
+
+/// Lines a web page leaves in a copied plan: print and close buttons, font-size
+/// switches, source and date lines, image file names.
+fn is_debris(l: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "打印本页",
+        "打印",
+        "关闭",
+        "关闭窗口",
+        "【打印】",
+        "【关闭】",
+        "返回顶部",
+        "扫一扫",
+        "分享到",
+        "分享到：",
+        "打印本頁",
+        "關閉窗口",
+    ];
+    const PREFIXES: &[&str] = &[
+        "来源：",
+        "来源:",
+        "信息来源：",
+        "文章来源：",
+        "发布时间：",
+        "发布日期：",
+        "浏览次数",
+        "【字体",
+        "字体：",
+        "字号：",
+        "【字號",
+        "來源：",
+        "發布時間：",
+        "点击量",
+        "阅读次数",
+    ];
+    if EXACT.contains(&l) || PREFIXES.iter().any(|p| l.starts_with(p)) {
+        return true;
+    }
+    // `640.webp.jpg`, `image003.png`: a file name, no Chinese text.
+    let bytes = l.as_bytes();
+    [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"]
+        .iter()
+        .any(|e| {
+            bytes.len() >= e.len()
+                && bytes[bytes.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+        })
+        && !l.chars().any(is_cjk)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// The value of an ASCII or full-width digit.
+fn digit_value(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    }
+}
+
+/// Whether the text after a marker is an item: it has Chinese text, and (after an Arabic
+/// marker) does not go on with letters or digits, as `640.webp.jpg` or `1.5万` do.
+fn introduces_text(body: &str, arabic: bool) -> bool {
+    let t = body.trim_start();
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    t.chars().any(is_cjk) && !(arabic && (first.is_ascii_alphanumeric() || first == '.'))
+}
+
+/// Recognises a numbering marker at the start of a line. Punctuation variants are read
+/// as their plain forms: `1﹒` `1．` `１.` `1)` `（1）` `⑴` `⒈`.
 fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
-    let chars: Vec<(usize, char)> = l.char_indices().collect();
+    let chars: Vec<(usize, char)> = l.char_indices().take(12).collect();
     let first = chars.first()?.1;
+    let after_first = &l[first.len_utf8()..];
+    // `⑴`…`⒇`, `⒈`…`⒛`, `①`…`⑳`: one char holds the number.
+    for (from, to, rank) in [
+        ('⑴', '⒇', Rank::ParenArabic),
+        ('⒈', '⒛', Rank::Arabic),
+        ('①', '⑳', Rank::Circled),
+    ] {
+        if (from..=to).contains(&first) {
+            let n = first as u32 - from as u32 + 1;
+            return introduces_text(after_first, false).then_some((rank, Some(n), after_first));
+        }
+    }
     // `(一)` / `（一）` / `(1)` / `（1）`
-    if first == '(' || first == '（' {
-        let inner_end = chars.iter().position(|&(_, c)| c == ')' || c == '）')?;
-        if !(2..=5).contains(&inner_end) {
+    if matches!(first, '(' | '（' | '﹙') {
+        let inner_end = chars
+            .iter()
+            .position(|&(_, c)| matches!(c, ')' | '）' | '﹚'))?;
+        if !(2..=7).contains(&inner_end) {
             return None;
         }
-        let inner: String = chars[1..inner_end].iter().map(|&(_, c)| c).collect();
-        let rest_at = chars.get(inner_end + 1).map_or(l.len(), |&(b, _)| b);
-        let body = &l[rest_at..];
+        let inner: Vec<char> = chars[1..inner_end].iter().map(|&(_, c)| c).collect();
+        let (b, close) = chars[inner_end];
+        let body = &l[b + close.len_utf8()..];
         if body.trim().is_empty() {
             return None;
         }
-        if inner.chars().all(|c| c.is_ascii_digit()) {
-            return Some((Rank::ParenArabic, inner.parse().ok(), body));
+        if inner.iter().all(|&c| digit_value(c).is_some()) {
+            if !introduces_text(body, false) {
+                return None;
+            }
+            return Some((Rank::ParenArabic, arabic_value(&inner), body));
         }
         if inner
-            .chars()
-            .all(|c| chinese_digit(c).is_some() || c == '十')
+            .iter()
+            .all(|&c| chinese_digit(c).is_some() || matches!(c, '十' | '百'))
         {
+            let inner: String = inner.iter().collect();
             return Some((
                 Rank::ParenChinese,
                 parse_chinese(&inner).map(|v| v as u32),
@@ -616,34 +949,40 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
         }
         return None;
     }
-    // `①`…`⑳`
-    if ('①'..='⑳').contains(&first) {
-        let n = first as u32 - '①' as u32 + 1;
-        return Some((Rank::Circled, Some(n), &l[first.len_utf8()..]));
-    }
-    // `一、` / `1.` / `1、` / `1．`
+    // `1.` / `1、` / `1．` / `1﹒` / `1)` — up to six digits (items 10 000 and above).
     let digits = chars
         .iter()
-        .take_while(|&&(_, c)| c.is_ascii_digit())
+        .take_while(|&&(_, c)| digit_value(c).is_some())
         .count();
-    if digits > 0 && digits <= 3 {
+    if digits > 0 {
+        if digits > 6 {
+            return None;
+        }
         let (b, sep) = *chars.get(digits)?;
         let next = chars.get(digits + 1).map(|&(_, c)| c);
-        if matches!(sep, '.' | '、' | '．') && !next.is_some_and(|c| c.is_ascii_digit()) {
-            let body = &l[b + sep.len_utf8()..];
-            if !body.trim().is_empty() {
-                return Some((Rank::Arabic, l[..b].parse().ok(), body));
-            }
+        let rank = match sep {
+            '.' | '、' | '．' | '﹒' | '，' => Rank::Arabic,
+            ')' | '）' => Rank::ParenArabic,
+            _ => return None,
+        };
+        // `1，` only numbers an item in the loosest documents: require Chinese right after.
+        if sep == '，' && !next.is_some_and(is_cjk) {
+            return None;
         }
-        return None;
+        if next.is_some_and(|c| digit_value(c).is_some()) {
+            return None;
+        }
+        let body = &l[b + sep.len_utf8()..];
+        let value: Vec<char> = chars[..digits].iter().map(|&(_, c)| c).collect();
+        return introduces_text(body, true).then(|| (rank, arabic_value(&value), body));
     }
     let cn = chars
         .iter()
-        .take_while(|&&(_, c)| chinese_digit(c).is_some() || c == '十')
+        .take_while(|&&(_, c)| chinese_digit(c).is_some() || matches!(c, '十' | '百'))
         .count();
-    if cn > 0 && cn <= 3 {
+    if cn > 0 && cn <= 4 {
         let (b, sep) = *chars.get(cn)?;
-        if sep == '、' {
+        if matches!(sep, '、' | '．' | '﹒') {
             let body = &l[b + sep.len_utf8()..];
             if !body.trim().is_empty() {
                 return Some((
@@ -657,13 +996,41 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
     None
 }
 
+/// The value of ASCII or full-width digits.
+fn arabic_value(digits: &[char]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &c| {
+        acc.checked_mul(10)?.checked_add(digit_value(c)?)
+    })
+}
+
+/// Warns about printed numbers that skip or repeat. A level numbered straight through its
+/// parents (`(一)…(十五)` across `一、二、三、`) is an ordinary convention, not a gap.
 fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>) {
-    let mut check = |siblings: &[usize]| {
-        let mut expected = 1;
+    // The last number printed at each rank, across parents, in document order.
+    let mut last_at_rank: [Option<u32>; 6] = [None; 6];
+    let mut check = |siblings: &[usize], last_at_rank: &mut [Option<u32>; 6]| {
+        let Some(&first) = siblings.first() else {
+            return;
+        };
+        let rank = nodes[first].rank as usize;
+        let continued = last_at_rank[rank].map(|n| n + 1);
+        let mut expected = match (nodes[first].number, continued) {
+            (Some(num), Some(c)) if num == c => c,
+            _ => 1,
+        };
+        let mut seen: Vec<u32> = Vec::new();
         for &s in siblings {
             let n = &nodes[s];
             if let Some(num) = n.number {
-                if num != expected {
+                if seen.contains(&num) {
+                    warnings.push(Warning {
+                        code: "planq::plan::numbering".into(),
+                        line: n.line,
+                        message: format!(
+                            "number {num} is printed twice at this level: this item's id gets a `~2` suffix"
+                        ),
+                    });
+                } else if num != expected {
                     warnings.push(Warning {
                         code: "planq::plan::numbering".into(),
                         line: n.line,
@@ -672,16 +1039,20 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
                         ),
                     });
                 }
+                seen.push(num);
                 expected = num + 1;
+                if (n.rank as usize) < last_at_rank.len() {
+                    last_at_rank[n.rank as usize] = Some(num);
+                }
             } else {
                 expected += 1;
             }
         }
     };
-    check(roots);
+    check(roots, &mut last_at_rank);
     for n in nodes {
         if !n.children.is_empty() {
-            check(&n.children);
+            check(&n.children, &mut last_at_rank);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod date;
 mod extract;
+mod gazetteer;
 mod numbers;
 mod owners;
 mod targets;
@@ -43,6 +44,33 @@ impl Role {
     }
 }
 
+/// Why an owner has its role: said in so many words, read by the genre's convention, or
+/// carried over from a statement that reaches other items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// A role word or label in the text (`X牵头`, `牵头单位：X`), or a notice that states
+    /// the convention (`排在第一位的为牵头单位`).
+    #[default]
+    Stated,
+    /// A plain list `责任单位：A、B，C`: the first unit leads by the genre's convention, the
+    /// rest are responsible.
+    Convention,
+    /// From a clause of another item (`…，下同`, `以下任务均需X落实`).
+    Carried,
+}
+
+impl Basis {
+    /// The basis as written in tables: `stated`, `convention`, `carried`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Stated => "stated",
+            Basis::Convention => "convention",
+            Basis::Carried => "carried",
+        }
+    }
+}
+
 /// One owner of a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Owner {
@@ -52,6 +80,36 @@ pub struct Owner {
     pub role: Role,
     /// 1-based order of appearance within the task.
     pub position: u32,
+    /// Why it has that role.
+    #[serde(default)]
+    pub basis: Basis,
+    /// The label the owner was listed under (`责任单位`, `数据提供单位`), if any.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Which side of a target counts as meeting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Met when the actual value reaches the target (the default: `达到`, `以上`, `超`).
+    #[default]
+    AtLeast,
+    /// Met when the actual value stays at or under it (`以内`, `不超过`, `控制在`, `下降到`).
+    AtMost,
+    /// Aimed at, not a bound (`左右`): met when the actual value reaches it.
+    About,
+}
+
+impl Direction {
+    /// The direction as written in tables: `at_least`, `at_most`, `about`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::AtLeast => "at_least",
+            Direction::AtMost => "at_most",
+            Direction::About => "about",
+        }
+    }
 }
 
 /// A numeric target stated in a task.
@@ -65,8 +123,11 @@ pub struct Target {
     pub value: f64,
     /// Unit or counter: `个`, `所`, `%`, `人`, …
     pub unit: String,
-    /// `以上`, `超`, `不少于`, `达到` or empty.
+    /// `以上`, `超`, `不少于`, `达到`, `以内`, `不超过`, `左右` or empty.
     pub qualifier: String,
+    /// Which side of the value counts as meeting it.
+    #[serde(default)]
+    pub direction: Direction,
     /// The source phrase.
     pub text: String,
     /// 1-based source line.
@@ -76,7 +137,8 @@ pub struct Target {
 /// A numbered item of the plan (or a section that has no items).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
-    /// Ordinal path: `3.7` = section 3 item 7.
+    /// Path of printed numbers (`二、` then `(六)` → `2.6`), with ordinals for unnumbered
+    /// levels (the seed's sections); a repeated printed number gets a `~2`, `~3`… suffix.
     pub id: String,
     /// Top-level section title.
     pub category: String,
@@ -116,6 +178,17 @@ pub struct Warning {
     pub line: u32,
     /// What was noticed.
     pub message: String,
+}
+
+impl Warning {
+    /// `info` for page debris that was skipped (no plan content was lost), `warning` for
+    /// everything that may have lost or misplaced content.
+    pub fn severity(&self) -> &'static str {
+        match self.code.as_str() {
+            "planq::plan::debris" => "info",
+            _ => "warning",
+        }
+    }
 }
 
 /// A whole extracted plan.

@@ -4,6 +4,7 @@
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
 use super::numbers::{read_number, Found};
+use super::Direction;
 
 /// A target found in text, before it is given an id and a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +15,10 @@ pub struct RawTarget {
     pub value: f64,
     /// Unit or counter.
     pub unit: String,
-    /// `以上`, `超`, `不少于`, `达到` or empty.
+    /// `以上`, `超`, `不少于`, `达到`, `以内`, `不超过`, `控制在`, `下降到`, `左右` or empty.
     pub qualifier: String,
+    /// Which side of the value meets the target.
+    pub direction: Direction,
     /// The source phrase.
     pub text: String,
     /// Char index of the number in the scanned text.
@@ -29,6 +32,21 @@ const COUNTERS: &[&str] = &[
     "人次",
     "万元",
     "亿元",
+    "萬元",
+    "億元",
+    "個",
+    "項",
+    "戶",
+    "條",
+    "臺",
+    "張",
+    "輛",
+    "棟",
+    "種",
+    "類",
+    "處",
+    "盏",
+    "盞",
     "公里",
     "千米",
     "兆",
@@ -90,14 +108,35 @@ const QUOTES: &[char] = &['“', '”', '"', '《', '》', '‘', '’'];
 /// Leading scope words dropped from metrics (`全省建制村宽带率` → `建制村宽带率`).
 const SCOPES: &[&str] = &["全省", "全市", "全国", "全县", "全区", "全面", "省级"];
 
+/// Latin units written straight after a number (`62Tbps`, `5EFLOPS`, `1000M宽带`,
+/// `100PB`), longest first. `G` is not among them: `5G` and `10G-PON` are names.
+const LATIN_UNITS: &[&str] = &[
+    "EFLOPS", "PFLOPS", "TFLOPS", "Tbps", "Gbps", "Mbps", "Kbps", "kbps", "EB", "PB", "TB", "GB",
+    "GW", "MW", "kW", "KW", "km", "M",
+];
+
 /// Prefix qualifiers, longest first, mapped to the canonical form.
 const PREFIX_QUALIFIERS: &[(&str, &str)] = &[
+    ("不超过", "不超过"),
+    ("不高于", "不超过"),
+    ("控制在", "控制在"),
+    ("下降到", "下降到"),
+    ("降低到", "下降到"),
+    ("降至", "下降到"),
+    ("压减到", "下降到"),
+    ("压缩到", "下降到"),
+    ("不超過", "不超过"),
     ("不少于", "不少于"),
+    ("不少於", "不少于"),
     ("不低于", "不少于"),
+    ("不低於", "不少于"),
     ("至少", "不少于"),
     ("超过", "超"),
+    ("突破", "超"),
     ("超", "超"),
     ("达到", "达到"),
+    ("達到", "达到"),
+    ("超過", "超"),
     ("提高到", "达到"),
     ("提升到", "达到"),
     ("增加到", "达到"),
@@ -107,12 +146,52 @@ const PREFIX_QUALIFIERS: &[(&str, &str)] = &[
 /// Person nouns: a multiplied count without a counter (`200万农民`) is counted in `人`.
 const PERSON_ENDINGS: &[char] = &['民', '人', '员', '者', '生', '户', '众'];
 
-/// Finds the targets in `chars`. `masked` marks chars to skip (owner clauses).
+/// Suffix qualifiers after the number (and unit), with the direction they give.
+const SUFFIX_QUALIFIERS: &[(&str, Direction)] = &[
+    ("以上", Direction::AtLeast),
+    ("以内", Direction::AtMost),
+    ("以下", Direction::AtMost),
+    ("左右", Direction::About),
+];
+
+/// The direction of a target from its qualifiers: `左右` is about, `以内`/`以下` and the
+/// bounding prefixes (`不超过`, `控制在`, `下降到`) are at most, anything else at least.
+fn direction(prefix: &str, suffix: Option<Direction>) -> Direction {
+    match suffix {
+        Some(d) if d != Direction::AtLeast => d,
+        _ if matches!(prefix, "不超过" | "控制在" | "下降到") => Direction::AtMost,
+        _ => Direction::AtLeast,
+    }
+}
+
+/// The suffix qualifier at `at`, if any: (word, direction).
+fn suffix_at(chars: &[char], at: usize) -> Option<(&'static str, Direction)> {
+    SUFFIX_QUALIFIERS
+        .iter()
+        .find(|(w, _)| starts_with_at(chars, at, w))
+        .copied()
+}
+
+/// Finds the targets in `chars`. `masked` marks chars to skip (owner clauses). Numbers
+/// inside quotes or book titles (`“两张网”`, `“六个一”`) are slogans, never targets.
 pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
     let mut out = Vec::new();
     let mut i = 0;
+    // Quote depth at `i`, kept by a second cursor so that chars skipped over by a target
+    // still open and close quotes.
+    let mut quoted = 0u32;
+    let mut q = 0;
     while i < chars.len() {
-        if masked.get(i).copied().unwrap_or(false) {
+        while q <= i {
+            match chars[q] {
+                '“' | '《' | '「' => quoted += 1,
+                '”' | '》' | '」' => quoted = quoted.saturating_sub(1),
+                '\n' | '。' => quoted = 0,
+                _ => {}
+            }
+            q += 1;
+        }
+        if quoted > 0 || masked.get(i).copied().unwrap_or(false) {
             i += 1;
             continue;
         }
@@ -138,18 +217,32 @@ pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
 /// A number starting at `i` that is not glued to letters, digits or an ordinal `第`.
 fn candidate(chars: &[char], i: usize) -> Option<Found> {
     let prev = i.checked_sub(1).map(|p| chars[p]);
-    if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '第' || p == '.') {
+    // `等三类`: an enumeration count, not a target.
+    if prev.is_some_and(|p| p.is_ascii_alphanumeric() || matches!(p, '第' | '.' | '等' | '-')) {
         return None;
     }
     let found = read_number(chars, i)?;
-    // 3G, 4G, 12345 followed by letters: technology names, not counts.
+    // 3G, 4G, 12345 followed by letters: technology names, not counts — unless the
+    // letters are a unit (`62Tbps`, `1000M宽带`).
     if chars
         .get(found.end)
         .is_some_and(|c| c.is_ascii_alphanumeric())
+        && latin_unit(chars, found.end).is_none()
     {
         return None;
     }
     Some(found)
+}
+
+/// A Latin unit at `at` that ends there (not followed by more letters, digits or `-`).
+fn latin_unit(chars: &[char], at: usize) -> Option<&'static str> {
+    LATIN_UNITS.iter().copied().find(|u| {
+        let end = at + u.len();
+        starts_with_at(chars, at, u)
+            && !chars
+                .get(end)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '-')
+    })
 }
 
 /// Decides whether the number at `start` is a target, and builds it.
@@ -157,6 +250,10 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
     let after = found.end;
     if matches!(chars.get(after), Some('%' | '％')) {
         return Some(percent_target(chars, start, found.value, after + 1));
+    }
+    if let Some(unit) = latin_unit(chars, after) {
+        let unit_end = after + unit.chars().count();
+        return Some(count_target(chars, start, found.value, unit, unit_end));
     }
     if let Some(unit) = COUNTERS.iter().find(|u| starts_with_at(chars, after, u)) {
         let unit_end = after + unit.chars().count();
@@ -168,10 +265,17 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         return Some(count_target(chars, start, found.value, unit, unit_end));
     }
     if found.multiplied && !found.chinese {
-        // `200万农民`: the noun is the counter.
-        let (metric, end) = metric_after(chars, after);
+        // `200万农民`: the noun is the counter; `用户突破1.6亿`: the noun stands before.
+        let (mut metric, end) = metric_after(chars, after);
         if metric.is_empty() {
-            return None;
+            let phrase_start = phrase_start(chars, start);
+            let before: String = chars[phrase_start..start].iter().collect();
+            let (head, prefix) = strip_qualifier_suffix(&before);
+            // Only with a qualifier (`突破`, `达到`): a bare `2亿` is too often a remark.
+            if prefix.is_empty() || head.is_empty() {
+                return None;
+            }
+            metric = strip_scope(&head);
         }
         let unit = if metric.ends_with(PERSON_ENDINGS) {
             "人"
@@ -181,6 +285,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         let phrase_start = phrase_start(chars, start);
         let qualifier = qualifier_before(chars, phrase_start, start);
         let t = RawTarget {
+            direction: direction(&qualifier, None),
             metric,
             value: found.value,
             unit: unit.to_string(),
@@ -190,7 +295,37 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         };
         return Some((t, end));
     }
-    None
+    index_target(chars, start, found)
+}
+
+/// An index without a unit, bounded on both sides so that years and codes never qualify:
+/// `居民消费价格涨幅控制在103左右` — a bounding verb before, `左右`/`以内`/`以上` after.
+fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
+    let (word, suffix) = suffix_at(chars, found.end)?;
+    let phrase_start = phrase_start(chars, start);
+    let before: String = chars[phrase_start..start].iter().collect();
+    let (metric, prefix) = strip_qualifier_suffix(&before);
+    if !matches!(prefix.as_str(), "控制在" | "达到" | "不超过" | "下降到")
+        && !before.ends_with("保持在")
+    {
+        return None;
+    }
+    let metric = strip_scope(metric.strip_suffix("保持在").unwrap_or(&metric));
+    let end = found.end + word.chars().count();
+    let t = RawTarget {
+        direction: direction(&prefix, Some(suffix)),
+        metric,
+        value: found.value,
+        unit: String::new(),
+        qualifier: if suffix == Direction::AtLeast && !prefix.is_empty() {
+            prefix.clone()
+        } else {
+            word.to_string()
+        },
+        text: chars[phrase_start..end].iter().collect(),
+        at: start,
+    };
+    Some((t, end))
 }
 
 fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
@@ -211,18 +346,21 @@ fn percent_words(chars: &[char], i: usize) -> Option<(RawTarget, usize)> {
 fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawTarget, usize) {
     let mut end = end;
     let mut qualifier = String::new();
-    if starts_with_at(chars, end, "以上") {
-        qualifier = "以上".into();
-        end += 2;
+    let suffix = suffix_at(chars, end);
+    if let Some((word, _)) = suffix {
+        qualifier = word.into();
+        end += word.chars().count();
     }
     let phrase_start = phrase_start(chars, start);
     let before: String = chars[phrase_start..start].iter().collect();
     let (mut metric, prefix_q) = strip_qualifier_suffix(&before);
+    let direction = direction(&prefix_q, suffix.map(|(_, d)| d));
     if qualifier.is_empty() {
         qualifier = prefix_q;
     }
     metric = strip_scope(&metric);
     let t = RawTarget {
+        direction,
         metric,
         value,
         unit: "%".into(),
@@ -240,16 +378,17 @@ fn count_target(
     unit: &str,
     unit_end: usize,
 ) -> (RawTarget, usize) {
-    let mut qualifier_after = false;
+    let mut suffix = suffix_at(chars, unit_end);
     let mut m_start = unit_end;
-    if starts_with_at(chars, m_start, "以上") {
-        qualifier_after = true;
-        m_start += 2;
+    if let Some((w, _)) = suffix {
+        m_start += w.chars().count();
     }
     let (mut metric, mut end) = metric_after(chars, m_start);
-    if starts_with_at(chars, end, "以上") {
-        qualifier_after = true;
-        end += 2;
+    if suffix.is_none() {
+        suffix = suffix_at(chars, end);
+        if let Some((w, _)) = suffix {
+            end += w.chars().count();
+        }
     }
     let phrase_start = phrase_start(chars, start);
     if metric.is_empty() {
@@ -257,12 +396,14 @@ fn count_target(
         let before: String = chars[phrase_start..start].iter().collect();
         metric = strip_scope(&strip_qualifier_suffix(&before).0);
     }
-    let qualifier = if qualifier_after {
-        "以上".to_string()
-    } else {
-        qualifier_before(chars, phrase_start, start)
+    let prefix = qualifier_before(chars, phrase_start, start);
+    let direction = direction(&prefix, suffix.map(|(_, d)| d));
+    let qualifier = match suffix {
+        Some((w, _)) => w.to_string(),
+        None => prefix,
     };
     let t = RawTarget {
+        direction,
         metric,
         value,
         unit: unit.to_string(),
@@ -413,5 +554,88 @@ mod tests {
         ] {
             assert_eq!(targets(text), vec![], "{text}");
         }
+    }
+
+    fn dirs(text: &str) -> Vec<(String, f64, String, String, &'static str)> {
+        let chars: Vec<char> = text.chars().collect();
+        let masked = vec![false; chars.len()];
+        find_targets(&chars, &masked)
+            .into_iter()
+            .map(|t| (t.metric, t.value, t.unit, t.qualifier, t.direction.as_str()))
+            .collect()
+    }
+
+    fn d(
+        m: &str,
+        v: f64,
+        u: &str,
+        q: &str,
+        dir: &'static str,
+    ) -> (String, f64, String, String, &'static str) {
+        (m.into(), v, u.into(), q.into(), dir)
+    }
+
+    #[test]
+    fn directions() {
+        assert_eq!(
+            dirs("地区生产总值增长6.2%左右，居民消费价格涨幅控制在103左右，能耗下降3%，失业率控制在5.5%以内，债务率不超过120%"),
+            vec![
+                d("地区生产总值增长", 6.2, "%", "左右", "about"),
+                d("居民消费价格涨幅", 103.0, "", "左右", "about"),
+                d("能耗下降", 3.0, "%", "", "at_least"),
+                d("失业率", 5.5, "%", "以内", "at_most"),
+                d("债务率", 120.0, "%", "不超过", "at_most"),
+            ]
+        );
+        assert_eq!(
+            dirs("开办时间压减到1个工作日以内"),
+            vec![d("工作日", 1.0, "个", "以内", "at_most")]
+        );
+    }
+
+    #[test]
+    fn latin_units_and_traditional_counters() {
+        assert_eq!(
+            dirs("骨干网带宽达到62Tbps，算力规模达到5EFLOPS，推广1000M宽带，存储规模达到100PB"),
+            vec![
+                d("骨干网带宽", 62.0, "Tbps", "达到", "at_least"),
+                d("算力规模", 5.0, "EFLOPS", "达到", "at_least"),
+                d("宽带", 1000.0, "M", "", "at_least"),
+                d("存储规模", 100.0, "PB", "达到", "at_least"),
+            ]
+        );
+        assert_eq!(
+            dirs("建成30個站點，新增120項服務，覆蓋5000戶，用戶達到6500萬戶，調用2億元"),
+            vec![
+                d("站點", 30.0, "個", "", "at_least"),
+                d("服務", 120.0, "項", "", "at_least"),
+                d("覆蓋", 5000.0, "戶", "", "at_least"),
+                d("用戶", 6.5e7, "戶", "达到", "at_least"),
+                d("調用", 2e8, "元", "", "at_least"),
+            ]
+        );
+    }
+
+    #[test]
+    fn slogans_enumerations_and_generations_are_not_targets() {
+        for text in [
+            "推动“两张网”融合，打造“六个一”服务体系，实现“三个全覆盖”",
+            "开展定向式、半定向式、开放式等三类试点",
+            "推进5G和4G网络协同，部署10G-PON设备",
+            "落实《“十四五”数字经济发展规划》",
+        ] {
+            assert_eq!(targets(text), vec![], "{text}");
+        }
+        // A count next to a quoted slogan is still a target.
+        assert_eq!(
+            targets("新增20项“一件事”集成服务"),
+            vec![t(
+                "一件事集成服务",
+                20.0,
+                "项",
+                "",
+                "新增20项“一件事”集成服务"
+            )]
+        );
     }
 }

@@ -1,0 +1,95 @@
+//! Chinese administrative divisions (provinces, prefectures, counties) and their short
+//! forms, from `data/gazetteer.txt` (generated from a public dataset; the file names its
+//! source and version). Owner names use it to tell a place or a body of a place
+//! (`广州海关`, `福州大学`) from an abbreviated department (`审改办`).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The data file, compiled in.
+const DATA: &str = include_str!("../../data/gazetteer.txt");
+
+/// The longest place name we look for, in chars (`新疆维吾尔自治区` and county names).
+const MAX_LEN: usize = 12;
+
+/// Names of places, in two sets: `strong` are names safe to find anywhere in an owner
+/// name (provinces and prefectures, full and short; counties in full), `bare` adds the
+/// short forms of counties, which are only trusted for a whole name (`平潭`).
+struct Places {
+    strong: HashSet<&'static str>,
+    bare: HashSet<&'static str>,
+}
+
+fn places() -> &'static Places {
+    static PLACES: OnceLock<Places> = OnceLock::new();
+    PLACES.get_or_init(|| {
+        let mut strong = HashSet::new();
+        let mut bare = HashSet::new();
+        for line in DATA.lines().filter(|l| !l.starts_with('#')) {
+            let mut cols = line.split('\t');
+            let (Some(level), Some(full)) = (cols.next(), cols.next()) else {
+                continue;
+            };
+            let short = cols.next().unwrap_or("");
+            strong.insert(full);
+            bare.insert(full);
+            if !short.is_empty() {
+                bare.insert(short);
+                // County short forms (`公安` of 公安县) are too often ordinary words to be
+                // trusted inside a department name.
+                if level != "d" {
+                    strong.insert(short);
+                }
+            }
+        }
+        Places { strong, bare }
+    })
+}
+
+/// Whether `name` is exactly a place name, full or short (`广州`, `福州市`, `平潭`).
+pub fn is_place(name: &str) -> bool {
+    places().bare.contains(name)
+}
+
+/// The longest place (province or prefecture, full or short; county in full) that `name`
+/// starts with, as a char count.
+pub fn place_prefix_len(name: &str) -> Option<usize> {
+    let p = places();
+    let ends: Vec<usize> = name
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take(MAX_LEN)
+        .collect();
+    ends.iter()
+        .enumerate()
+        .rev()
+        .find(|(k, &e)| *k >= 1 && p.strong.contains(&name[..e]))
+        .map(|(k, _)| k + 1)
+}
+
+/// Whether a strong place name occurs anywhere in `name` (`中国人民银行福建省分行`).
+pub fn contains_place(name: &str) -> bool {
+    let starts: Vec<usize> = name.char_indices().map(|(i, _)| i).collect();
+    starts
+        .iter()
+        .any(|&s| place_prefix_len(&name[s..]).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_full_and_short() {
+        assert!(is_place("广州"));
+        assert!(is_place("福州市"));
+        assert!(is_place("平潭"));
+        assert!(!is_place("审改办"));
+        assert_eq!(place_prefix_len("福州大学"), Some(2));
+        assert_eq!(place_prefix_len("福建省分行"), Some(3));
+        assert_eq!(place_prefix_len("公安厅"), None);
+        assert!(contains_place("中国人民银行福建省分行"));
+        assert!(!contains_place("市场监管局"));
+        assert!(!contains_place("数字办"));
+    }
+}

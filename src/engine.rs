@@ -9,6 +9,10 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,7 +23,7 @@ use crate::lang::ast::Span;
 use crate::lang::ast::{Pipeline, Statement};
 use crate::lang::{parse_query, parse_script, ParseError};
 use crate::plan::Date;
-use crate::query::compile::{self, Env};
+use crate::query::compile::{self, Env, Halt};
 use crate::query::{hints, Catalog, Checker, Columns, Type};
 
 /// A parameter value (`$name` in a query).
@@ -152,14 +156,48 @@ pub struct TableInfo {
     pub rows: Option<usize>,
 }
 
+/// Bounds on the work of one statement, for programs that run queries they did not write.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut engine = planq::Engine::seed()?;
+/// engine.set_limits(planq::Limits { max_rows: Some(10), timeout: Some(Duration::from_secs(5)) });
+/// assert!(engine.query("categories").is_ok());
+/// let err = engine.query("tasks").unwrap_err();
+/// assert_eq!(err.code, "planq::limit::rows");
+/// # Ok::<(), planq::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Most rows a result may have. A larger result is an error (`planq::limit::rows`),
+    /// never silently cut; the query stops reading once it has one row too many.
+    pub max_rows: Option<usize>,
+    /// Longest a statement may run; it is then cancelled (`planq::limit::time`).
+    pub timeout: Option<Duration>,
+}
+
+/// A `let` kept by the engine: its pipeline, compiled again against the current tables
+/// each time it is used, so that it never answers from tables that have been replaced
+/// (`.load`, [`Engine::add_progress_file`], [`Engine::set_dataset`]).
+#[derive(Clone)]
+pub(crate) struct Binding {
+    name: String,
+    source: Source,
+    pipeline: Pipeline,
+    columns: Columns,
+}
+
 /// The planq engine. Cheap to query repeatedly; `let` bindings and parameters persist
 /// across calls of [`Engine::run_script`]. Cloning is cheap (tables share their buffers).
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) data: Dataset,
     pub(crate) registered: Vec<(String, DataFrame)>,
-    pub(crate) lets: Vec<(String, LazyFrame, Columns)>,
+    /// Every `let` kept, oldest first; a later one shadows an earlier one of the same name,
+    /// which stays for the bindings made before that refer to it.
+    pub(crate) lets: Vec<Binding>,
     pub(crate) params: BTreeMap<String, Value>,
+    pub(crate) limits: Limits,
 }
 
 impl Engine {
@@ -175,7 +213,18 @@ impl Engine {
             registered: Vec::new(),
             lets: Vec::new(),
             params: BTreeMap::new(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Bounds every later statement's result rows and run time.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The bounds set with [`Engine::set_limits`].
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// An engine over a plan document read from `path`.
@@ -199,7 +248,8 @@ impl Engine {
         self.data.add_progress(&Source::new(name, text))
     }
 
-    /// Replaces the plan (keeps registered tables, parameters and `let` bindings).
+    /// Replaces the plan (keeps registered tables, parameters and `let` bindings, which
+    /// from now on read the new plan).
     pub fn set_dataset(&mut self, data: Dataset) {
         self.data = data;
     }
@@ -300,18 +350,22 @@ impl Engine {
             columns: columns_of(df.schema()),
             rows: Some(df.height()),
         }));
-        out.extend(self.lets.iter().map(|(n, _, cols)| {
-            TableInfo {
-                name: n.clone(),
+        for (i, b) in self.lets.iter().enumerate() {
+            if self.lets[i + 1..].iter().any(|later| later.name == b.name) {
+                continue; // shadowed
+            }
+            out.push(TableInfo {
+                name: b.name.clone(),
                 kind: TableKind::Let,
-                columns: cols
+                columns: b
+                    .columns
                     .0
                     .iter()
                     .map(|(c, t)| (c.clone(), t.name().to_string()))
                     .collect(),
                 rows: None,
-            }
-        }));
+            });
+        }
         out
     }
 
@@ -323,19 +377,76 @@ impl Engine {
             .map(|t| t.columns)
     }
 
-    /// A table's rows as a lazy frame: `let` bindings shadow registered tables, which
-    /// come after plan tables.
-    pub(crate) fn lazy_table(&self, name: &str) -> Option<LazyFrame> {
-        Some(match self.lookup(name)? {
-            Named::Let(lf, _) => lf.clone(),
-            Named::Frame(df) => df.clone().lazy(),
+    /// A table's rows as a lazy frame: `let` bindings (the first `upto` of them) shadow
+    /// registered tables, which come after plan tables.
+    pub(crate) fn lazy_table(
+        &self,
+        name: &str,
+        upto: usize,
+        stop: Option<&Arc<AtomicBool>>,
+    ) -> Result<Option<LazyFrame>, Error> {
+        Ok(match self.lookup(name, upto) {
+            None => None,
+            Some(Named::Let(i)) => Some(self.compile_binding(i, stop)?),
+            Some(Named::Frame(df)) => Some(df.clone().lazy()),
         })
     }
 
-    /// Finds what a name stands for, in shadowing order: `let`s, plan tables, registered.
-    fn lookup(&self, name: &str) -> Option<Named<'_>> {
-        if let Some((_, lf, cols)) = self.lets.iter().rev().find(|(n, _, _)| n == name) {
-            return Some(Named::Let(lf, cols));
+    /// Compiles the kept `let` number `i` against the current tables (and the bindings made
+    /// before it). A binding whose columns would change is refused rather than answered.
+    fn compile_binding(
+        &self,
+        i: usize,
+        stop: Option<&Arc<AtomicBool>>,
+    ) -> Result<LazyFrame, Error> {
+        let b = &self.lets[i];
+        let catalog = EngineCatalog {
+            engine: self,
+            upto: i,
+        };
+        let checker = Checker::new(&catalog, &b.source);
+        let again = |e: Error| {
+            e.with_help(format!(
+                "`{}` was bound before the tables changed and no longer fits them; bind it again with `let {} = …`",
+                b.name, b.name
+            ))
+        };
+        let cols = checker
+            .pipeline(&b.pipeline)
+            .map_err(again)?
+            .pop()
+            .unwrap_or_default();
+        if cols != b.columns {
+            return Err(Error::new(
+                ErrorKind::Query,
+                "planq::engine::stale_let",
+                format!(
+                    "the `let` binding `{}` no longer has the columns it was bound with",
+                    b.name
+                ),
+            )
+            .at(&b.source, b.pipeline.span, "bound here")
+            .with_help(format!(
+                "the tables it reads have changed; bind it again with `let {} = …`",
+                b.name
+            )));
+        }
+        let tables = |n: &str| self.lazy_table(n, i, stop);
+        let env = Env {
+            tables: &tables,
+            params: &self.params,
+            lets: Vec::new(),
+            stop: stop.cloned(),
+        };
+        compile::pipeline(&checker, &env, &b.pipeline).map_err(again)
+    }
+
+    /// Finds what a name stands for, in shadowing order: `let`s (the first `upto`), plan
+    /// tables, registered.
+    fn lookup(&self, name: &str, upto: usize) -> Option<Named<'_>> {
+        let lets = &self.lets[..upto.min(self.lets.len())];
+        if let Some(i) = lets.iter().rposition(|b| b.name == name) {
+            return Some(Named::Let(i));
         }
         self.data
             .table(name)
@@ -351,8 +462,8 @@ impl Engine {
 
 /// What a table name stands for.
 enum Named<'a> {
-    /// A `let` binding: its plan and schema.
-    Let(&'a LazyFrame, &'a Columns),
+    /// A kept `let` binding: its index.
+    Let(usize),
     /// A plan or registered table.
     Frame(&'a DataFrame),
 }
@@ -364,27 +475,45 @@ fn parse_error(source: &Source, e: ParseError) -> Error {
         .with_help_opt(e.help)
 }
 
-/// The engine's tables and parameters as the checker sees them.
-struct EngineCatalog<'a>(&'a Engine);
+/// The engine's tables and parameters as the checker sees them (with the first `upto`
+/// kept `let`s).
+struct EngineCatalog<'a> {
+    engine: &'a Engine,
+    upto: usize,
+}
+
+impl<'a> EngineCatalog<'a> {
+    /// Everything the engine has.
+    fn all(engine: &'a Engine) -> Self {
+        EngineCatalog {
+            engine,
+            upto: engine.lets.len(),
+        }
+    }
+}
 
 impl Catalog for EngineCatalog<'_> {
     fn table(&self, name: &str) -> Option<Columns> {
-        Some(match self.0.lookup(name)? {
-            Named::Let(_, cols) => cols.clone(),
+        Some(match self.engine.lookup(name, self.upto)? {
+            Named::Let(i) => self.engine.lets[i].columns.clone(),
             Named::Frame(df) => columns_from(df.schema()),
         })
     }
 
     fn table_names(&self) -> Vec<String> {
-        let e = self.0;
+        let e = self.engine;
         let mut names: Vec<String> = e.data.tables().iter().map(|(n, _)| n.clone()).collect();
         names.extend(e.registered.iter().map(|(n, _)| n.clone()));
-        names.extend(e.lets.iter().map(|(n, _, _)| n.clone()));
+        for b in &e.lets[..self.upto.min(e.lets.len())] {
+            if !names.contains(&b.name) {
+                names.push(b.name.clone());
+            }
+        }
         names
     }
 
     fn param(&self, name: &str) -> Option<Type> {
-        self.0.params.get(name).map(|v| match v {
+        self.engine.params.get(name).map(|v| match v {
             Value::Null => Type::Null,
             Value::Bool(_) => Type::Bool,
             Value::Int(_) => Type::Int,
@@ -395,7 +524,7 @@ impl Catalog for EngineCatalog<'_> {
     }
 
     fn param_names(&self) -> Vec<String> {
-        self.0.params.keys().cloned().collect()
+        self.engine.params.keys().cloned().collect()
     }
 }
 
@@ -409,7 +538,7 @@ fn columns_from(schema: &Schema) -> Columns {
 }
 
 /// A `let` the script bound, to be kept by the engine when the script persists its lets.
-type Bound = (String, LazyFrame, Columns);
+type Bound = (String, Pipeline, Columns);
 
 impl Engine {
     /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
@@ -431,8 +560,27 @@ impl Engine {
     /// [`Engine::query`], with the statement's span and text and the engine's advice about
     /// its result (e.g. why a filter matched nothing).
     pub fn query_result(&self, src: &str) -> Result<StatementResult, Error> {
+        self.query_result_until(src, None)
+    }
+
+    /// [`Engine::query_result`] that stops when `stop` becomes true (e.g. set by a Ctrl-C
+    /// handler on another thread): polars' execution is cancelled — it stops at its next
+    /// operator — and the result is the error `planq::cancelled`.
+    pub fn query_result_cancellable(
+        &self,
+        src: &str,
+        stop: &AtomicBool,
+    ) -> Result<StatementResult, Error> {
+        self.query_result_until(src, Some(stop))
+    }
+
+    fn query_result_until(
+        &self,
+        src: &str,
+        stop: Option<&AtomicBool>,
+    ) -> Result<StatementResult, Error> {
         let source = Source::new("<query>", src);
-        let (mut results, _) = self.execute(&source)?;
+        let (mut results, _) = self.execute(&source, stop)?;
         results.pop().ok_or_else(|| {
             Error::new(
                 ErrorKind::Query,
@@ -468,10 +616,14 @@ impl Engine {
         src: &str,
     ) -> Result<Vec<StatementResult>, Error> {
         let source = Source::new(name, src);
-        let (results, bound) = self.execute(&source)?;
-        for (n, lf, cols) in bound {
-            self.lets.retain(|(m, _, _)| *m != n);
-            self.lets.push((n, lf, cols));
+        let (results, bound) = self.execute(&source, None)?;
+        for (name, pipeline, columns) in bound {
+            self.lets.push(Binding {
+                name,
+                source: source.clone(),
+                pipeline,
+                columns,
+            });
         }
         Ok(results)
     }
@@ -491,9 +643,11 @@ impl Engine {
     /// ```
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
-        let (lf, span) = self.compile_last(&source)?;
-        lf.explain(true)
-            .map_err(|e| runtime_error(&source, span, &e))
+        guarded(|| {
+            let (lf, span) = self.compile_last(&source)?;
+            lf.explain(true)
+                .map_err(|e| runtime_error(&source, span, &e))
+        })
     }
 
     /// Parses, checks and compiles a query (the last statement of `src`; earlier `let`s
@@ -505,7 +659,7 @@ impl Engine {
 
     fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span), Error> {
         let mut last = None;
-        self.walk(source, |_, _, _, span, lf| {
+        self.walk(source, None, |_, _, _, span, lf| {
             last = Some((lf, span));
             Ok(())
         })?;
@@ -529,16 +683,18 @@ impl Engine {
     fn walk(
         &self,
         source: &Source,
+        stop: Option<&Arc<AtomicBool>>,
         mut on_query: impl FnMut(&Checker, &Env, &Pipeline, Span, LazyFrame) -> Result<(), Error>,
     ) -> Result<Vec<Bound>, Error> {
         let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
-        let catalog = EngineCatalog(self);
+        let catalog = EngineCatalog::all(self);
         let mut checker = Checker::new(&catalog, source);
-        let tables = |n: &str| self.lazy_table(n);
+        let tables = |n: &str| self.lazy_table(n, self.lets.len(), stop);
         let mut env = Env {
             tables: &tables,
             params: &self.params,
             lets: Vec::new(),
+            stop: stop.cloned(),
         };
         let mut bound = Vec::new();
         for st in &script.statements {
@@ -547,8 +703,8 @@ impl Engine {
                     let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
                     let lf = compile::pipeline(&checker, &env, pipeline)?;
                     checker.bind(&name.name, cols.clone());
-                    env.lets.push((name.name.clone(), lf.clone()));
-                    bound.push((name.name.clone(), lf, cols));
+                    env.lets.push((name.name.clone(), lf));
+                    bound.push((name.name.clone(), pipeline.clone(), cols));
                 }
                 Statement::Query(p) => {
                     let lf = compile::pipeline(&checker, &env, p)?;
@@ -565,7 +721,7 @@ impl Engine {
         let trimmed = src.trim_end().trim_end_matches('|');
         let source = Source::new("<query>", trimmed);
         let p = parse_query(trimmed).map_err(|e| parse_error(&source, e))?;
-        let catalog = EngineCatalog(self);
+        let catalog = EngineCatalog::all(self);
         let checker = Checker::new(&catalog, &source);
         let cols = checker.pipeline(&p)?.pop().unwrap_or_default();
         Ok(cols
@@ -584,24 +740,46 @@ impl Engine {
         let Ok(p) = parse_query(trimmed) else {
             return Vec::new();
         };
-        let catalog = EngineCatalog(self);
+        let catalog = EngineCatalog::all(self);
         let checker = Checker::new(&catalog, &source);
-        let tables = |n: &str| self.lazy_table(n);
+        let tables = |n: &str| self.lazy_table(n, self.lets.len(), None);
         let env = Env {
             tables: &tables,
             params: &self.params,
             lets: Vec::new(),
+            stop: None,
         };
-        let mut values = hints::distinct(&checker, &env, &p, column).unwrap_or_default();
+        // Completion must never freeze the prompt: a slow pipeline gives no values.
+        let budget = Duration::from_millis(300);
+        let mut values = guarded(|| Ok(hints::distinct_within(&checker, &env, &p, column, budget)))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         values.truncate(limit);
         values
     }
 
     /// Parses, checks, compiles and runs every statement of `source`.
-    fn execute(&self, source: &Source) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
+    fn execute(
+        &self,
+        source: &Source,
+        stop: Option<&AtomicBool>,
+    ) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
+        guarded(|| self.execute_unguarded(source, stop))
+    }
+
+    fn execute_unguarded(
+        &self,
+        source: &Source,
+        stop: Option<&AtomicBool>,
+    ) -> Result<(Vec<StatementResult>, Vec<Bound>), Error> {
         let mut results = Vec::new();
-        let bound = self.walk(source, |checker, env, p, span, lf| {
-            let frame = lf.collect().map_err(|e| runtime_error(source, span, &e))?;
+        // Set when the statement is cancelled or runs out of time: stops the polars query
+        // at its next operator and at the next join checkpoint.
+        let halt = Arc::new(AtomicBool::new(false));
+        let watched = stop.is_some() || self.limits.timeout.is_some();
+        let bound = self.walk(source, watched.then_some(&halt), |checker, env, p, span, lf| {
+            let frame = self.collect(lf, source, span, stop, &halt)?;
             let notes = if frame.height() == 0 {
                 hints::no_match_hints(checker, env, p)
             } else {
@@ -623,10 +801,111 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Runs a compiled statement within the engine's [`Limits`], stopping when `stop` is set.
+    fn collect(
+        &self,
+        lf: LazyFrame,
+        source: &Source,
+        span: Span,
+        stop: Option<&AtomicBool>,
+        halt: &Arc<AtomicBool>,
+    ) -> Result<DataFrame, Error> {
+        let limits = &self.limits;
+        let lf = match limits.max_rows {
+            // One row too many is enough to know the result is too big.
+            Some(n) => lf.limit(IdxSize::try_from(n.saturating_add(1)).unwrap_or(IdxSize::MAX)),
+            None => lf,
+        };
+        let frame = if stop.is_none() && limits.timeout.is_none() {
+            lf.collect()
+        } else {
+            match compile::collect_watched(lf, halt, stop, limits.timeout) {
+                Ok(result) => result,
+                Err(Halt::Cancelled) => {
+                    return Err(Error::new(ErrorKind::Query, "planq::cancelled", "query cancelled"))
+                }
+                Err(Halt::TimedOut) => {
+                    let t = limits.timeout.unwrap_or_default();
+                    return Err(Error::new(
+                        ErrorKind::Query,
+                        "planq::limit::time",
+                        format!("the query ran longer than {} and was stopped", seconds(t)),
+                    )
+                    .at(source, span, "this statement")
+                    .with_help("narrow it (a `where` before a `join`, a `take`), or raise the engine's time limit"));
+                }
+            }
+        }
+        .map_err(|e| runtime_error(source, span, &e))?;
+        if let Some(n) = limits.max_rows {
+            if frame.height() > n {
+                return Err(Error::new(
+                    ErrorKind::Query,
+                    "planq::limit::rows",
+                    format!("the result has more than {n} rows"),
+                )
+                .at(source, span, "this statement")
+                .with_help(format!(
+                    "the engine allows at most {n} rows per result: add `take {n}` or a `where`, or raise the limit"
+                )));
+            }
+        }
+        Ok(frame)
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// How many calls are inside [`guarded`] now: while any is, a panic prints nothing (it
+/// becomes a diagnostic instead).
+static GUARDED: AtomicUsize = AtomicUsize::new(0);
+static HOOK: Once = Once::new();
+/// Where the silenced panic hook leaves the place of the last panic, for the diagnostic.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Runs `f`, turning a panic inside it (in polars, or a planq bug) into an internal
+/// diagnostic: no panic text or backtrace reaches the user. The last line of defence —
+/// the checker is meant to refuse or type everything that could panic.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if GUARDED.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            } else if let Ok(mut last) = LAST_PANIC.lock() {
+                *last = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+            }
+        }));
+    });
+    GUARDED.fetch_add(1, Ordering::SeqCst);
+    let result = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
+    result.unwrap_or_else(|_| {
+        let place = LAST_PANIC.lock().ok().and_then(|mut l| l.take());
+        Err(Error::new(
+            ErrorKind::Query,
+            "planq::internal",
+            "internal error: the query engine failed on this statement",
+        )
+        .with_help(format!(
+            "this is a bug in planq; please report the query{}",
+            place.map(|p| format!(" (failed at {p})")).unwrap_or_default()
+        )))
+    })
+}
+
 /// A polars failure while running a statement, as a diagnostic on the statement.
 fn runtime_error(source: &Source, span: Span, e: &PolarsError) -> Error {
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("query failed").to_string();
+    if let Some(at) = first.find(compile::OVERFLOW) {
+        return Error::new(ErrorKind::Query, "planq::execute::overflow", first[at..].to_string())
+            .at(source, span, "while running this statement")
+            .with_help("integers are 64-bit and overflow is an error, as in SQL; for larger values compute with floats: to_float(x)");
+    }
     Error::new(ErrorKind::Query, "planq::execute", format!("the query failed while running: {first}"))
         .at(source, span, "while running this statement")
         .with_help("the checker accepted this statement, so this may be a data problem (e.g. a value that cannot be converted); if not, please report it")

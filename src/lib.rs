@@ -20,7 +20,7 @@ pub mod repl;
 pub mod shortfall;
 
 pub use dataset::Dataset;
-pub use engine::{Engine, Value};
+pub use engine::{Engine, Limits, Value};
 pub use error::{Error, ErrorKind, Result};
 
 /// README.md's Rust examples, compiled and run as doc tests so the README never rots.

@@ -1,12 +1,25 @@
 //! The docs never rot: every ```planq block in README.md and grammar/ runs against the seed
-//! plan (with the sample progress file) and must succeed; every ```planq-error block must
-//! fail with a diagnostic. ```planq-params name=value … sets parameters first.
+//! plan (with the sample progress file) and must give the result written in the ```text
+//! block right after it; every ```planq-error block must fail with the diagnostic code
+//! written in the ```text block after it. ```planq-params name=value … sets parameters first.
+//!
+//! Results are written as CSV, at most [`SHOWN`] rows each, then `… N more rows`; results of
+//! several queries in one block are separated by a blank line. After changing an example,
+//! `PLANQ_BLESS_DOCS=1 cargo test --release --test docs` writes the new expected blocks —
+//! then read the diff: the expected block is the documentation's promise.
 
+use planq::render::{self, Format};
 use planq::{Engine, Value};
+
+/// Rows of each result written in the docs.
+const SHOWN: usize = 8;
 
 struct Block {
     file: &'static str,
+    /// Line of the opening fence (1-based).
     line: usize,
+    /// Line of the closing fence (1-based).
+    end: usize,
     tag: String,
     code: String,
 }
@@ -19,11 +32,15 @@ fn blocks(file: &'static str) -> Vec<Block> {
         let trimmed = line.trim_start();
         if let Some(fence) = trimmed.strip_prefix("```") {
             match current.take() {
-                Some(b) => out.push(b),
+                Some(mut b) => {
+                    b.end = i + 1;
+                    out.push(b)
+                }
                 None => {
                     current = Some(Block {
                         file,
                         line: i + 1,
+                        end: 0,
                         tag: fence.trim().to_string(),
                         code: String::new(),
                     })
@@ -48,15 +65,28 @@ fn engine(params: &str) -> Engine {
     e
 }
 
-fn check_file(file: &'static str) -> usize {
-    let mut ran = 0;
-    for b in blocks(file) {
-        let (kind, params) = b.tag.split_once(' ').unwrap_or((b.tag.as_str(), ""));
-        match kind {
-            "planq" | "planq-params" => {
-                let mut e = engine(params);
-                match e.run_script_named(file, &b.code) {
-                    Ok(results) => assert!(
+/// A result as the docs write it.
+fn shown(df: &polars::prelude::DataFrame) -> String {
+    let rows = df.height();
+    let mut out = Vec::new();
+    render::write(&df.head(Some(SHOWN)), Format::Csv, &mut out).expect("csv");
+    let mut text = String::from_utf8(out).expect("utf-8");
+    if rows > SHOWN {
+        text.push_str(&format!("… {} more rows\n", rows - SHOWN));
+    }
+    text
+}
+
+/// What the block after `b` must say: its results, or its error code.
+fn actual(b: &Block) -> Option<String> {
+    let (kind, params) = b.tag.split_once(' ').unwrap_or((b.tag.as_str(), ""));
+    let file = b.file;
+    match kind {
+        "planq" | "planq-params" => {
+            let mut e = engine(params);
+            match e.run_script_named(file, &b.code) {
+                Ok(results) => {
+                    assert!(
                         !results.is_empty()
                             || b.code.lines().all(|l| l.trim().is_empty()
                                 || l.trim_start().starts_with('#')
@@ -65,42 +95,114 @@ fn check_file(file: &'static str) -> usize {
                         "{}:{}: block ran no query",
                         b.file,
                         b.line
-                    ),
-                    Err(err) => panic!(
-                        "{}:{}: example failed:\n{}\n{}",
-                        b.file,
-                        b.line,
-                        b.code,
-                        planq::cli::report(&err, false)
-                    ),
+                    );
+                    if results.is_empty() {
+                        return None;
+                    }
+                    let parts: Vec<String> = results.iter().map(|r| shown(&r.frame)).collect();
+                    Some(parts.join("\n"))
                 }
-                ran += 1;
-            }
-            "planq-error" => {
-                let mut e = engine(params);
-                let result = e.run_script_named(file, &b.code);
-                assert!(
-                    result.is_err(),
-                    "{}:{}: expected an error:\n{}",
+                Err(err) => panic!(
+                    "{}:{}: example failed:\n{}\n{}",
                     b.file,
                     b.line,
-                    b.code
-                );
+                    b.code,
+                    planq::cli::report(&err, false)
+                ),
+            }
+        }
+        "planq-error" => {
+            let mut e = engine(params);
+            match e.run_script_named(file, &b.code) {
+                Ok(_) => panic!("{}:{}: expected an error:\n{}", b.file, b.line, b.code),
+                Err(err) => Some(format!("error: {}\n", err.code)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Checks (or with `PLANQ_BLESS_DOCS=1`, rewrites) every example of `file`; returns how
+/// many examples ran.
+fn check_file(file: &'static str) -> usize {
+    let bless = std::env::var("PLANQ_BLESS_DOCS").is_ok_and(|v| v == "1");
+    let all = blocks(file);
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    // (line after which to insert, or range to replace, new expected text)
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (i, b) in all.iter().enumerate() {
+        let Some(want) = actual(b) else {
+            if b.tag.starts_with("planq") {
                 ran += 1;
             }
-            _ => {}
+            continue;
+        };
+        ran += 1;
+        let next = all.get(i + 1).filter(|n| n.tag == "text" && n.line == b.end + 1);
+        match next {
+            Some(n) if n.code == want => {}
+            Some(n) => {
+                failures.push(format!(
+                    "{}:{}: the example's result changed:\n{}--- documented:\n{}--- actual:\n{}",
+                    file, b.line, b.code, n.code, want
+                ));
+                edits.push((n.line, n.end, want));
+            }
+            None => {
+                failures.push(format!(
+                    "{}:{}: no ```text block with the expected result after:\n{}",
+                    file, b.line, b.code
+                ));
+                edits.push((b.end, b.end, want));
+            }
         }
     }
+    if bless && !edits.is_empty() {
+        let text = std::fs::read_to_string(file).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out = String::new();
+        let mut at = 0; // lines written so far
+        for (from, to, want) in edits {
+            if from == to {
+                // Insert after line `from`.
+                for l in &lines[at..from] {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                out.push_str("```text\n");
+                out.push_str(&want);
+                out.push_str("```\n");
+                at = from;
+            } else {
+                // Replace the text block at lines from..=to (keep its fences).
+                for l in &lines[at..from] {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                out.push_str(&want);
+                out.push_str("```\n");
+                at = to;
+            }
+        }
+        for l in &lines[at..] {
+            out.push_str(l);
+            out.push('\n');
+        }
+        std::fs::write(file, out).expect("write");
+        return ran;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     ran
 }
 
 #[test]
-fn grammar_readme_examples_run() {
+fn grammar_readme_examples_give_their_documented_results() {
     assert!(check_file("grammar/README.md") >= 30);
 }
 
 #[test]
-fn readme_examples_run() {
+fn readme_examples_give_their_documented_results() {
     assert!(check_file("README.md") >= 5);
 }
 

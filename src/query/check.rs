@@ -233,8 +233,23 @@ impl<'a> Checker<'a> {
             StageKind::Join { kind, right, on } => self.join(*kind, right, on, input),
             StageKind::Rename(pairs) => {
                 let mut out = input.clone();
+                let mut renamed: Vec<&str> = Vec::new();
                 for (new, old) in pairs {
                     let t = self.column(&old.name, old.span, &input)?;
+                    if renamed.contains(&old.name.as_str()) {
+                        return Err(err(
+                            self.source,
+                            "planq::check::duplicate_column",
+                            old.span,
+                            format!("`{}` is renamed twice", old.name),
+                            "renamed already in this stage",
+                        )
+                        .with_help(format!(
+                            "rename it once; for a copy under a second name use `derive {} = {}`",
+                            new.name, old.name
+                        )));
+                    }
+                    renamed.push(&old.name);
                     if new.name != old.name && out.get(&new.name).is_some() {
                         return Err(err(
                             self.source,
@@ -265,6 +280,7 @@ impl<'a> Checker<'a> {
     ) -> Result<Columns, Error> {
         let right_cols = self.source_columns(right)?;
         let mut right_keys = Vec::new();
+        let mut key_types = Vec::new();
         for key in on {
             let lt = self.column(&key.left.name, key.left.span, &left)?;
             let r = key.right.as_ref().unwrap_or(&key.left);
@@ -303,21 +319,29 @@ impl<'a> Checker<'a> {
                 .with_help("convert one side first, e.g. `derive k = to_str(k)`"));
             }
             right_keys.push(r.name.clone());
+            // Keys of different types are made alike before joining, and the kept (left)
+            // key has that type: int with float compare as floats, null takes the other's.
+            let kept = match (lt, rt) {
+                (a, b) if a == b => a,
+                (Type::Null, b) => b,
+                (a, Type::Null) => a,
+                _ => Type::Float,
+            };
+            if kept != lt {
+                key_types.push((key.left.name.clone(), kept));
+            }
         }
         if matches!(kind, ast::JoinKind::Semi | ast::JoinKind::Anti) {
             return Ok(left);
         }
         let mut out = left.clone();
-        for (name, t) in &right_cols.0 {
-            if right_keys.contains(name) {
-                continue;
+        for (name, t) in key_types {
+            out.set(&name, t);
+        }
+        for (name, out_name) in join_output_names(&left, &right_cols, &right_keys) {
+            if let Some(t) = right_cols.get(&name) {
+                out.set(&out_name, t);
             }
-            let name = if left.get(name).is_some() {
-                format!("{name}_right")
-            } else {
-                name.clone()
-            };
-            out.set(&name, *t);
         }
         Ok(out)
     }
@@ -411,6 +435,7 @@ impl<'a> Checker<'a> {
                 match op {
                     UnOp::Not if t.is_bool() => Ok(Type::Bool),
                     UnOp::Not => Err(self.wrong_type(operand, t, "`not` needs true/false")),
+                    UnOp::Neg if t == Type::Null => Ok(Type::Int),
                     UnOp::Neg if t.is_numeric() => Ok(t),
                     UnOp::Neg => Err(self.wrong_type(operand, t, "`-` needs a number")),
                 }
@@ -649,11 +674,19 @@ impl<'a> Checker<'a> {
                         "`round`'s digits must be a whole number from 0 to 18, written out",
                     ));
                 }
-                t[0]
+                if t[0] == Type::Null {
+                    Type::Int
+                } else {
+                    t[0]
+                }
             }
             "abs" | "floor" | "ceil" => {
                 need(0, number, "a number")?;
-                t[0]
+                if t[0] == Type::Null {
+                    Type::Int
+                } else {
+                    t[0]
+                }
             }
             "coalesce" => {
                 let mut acc = Type::Null;
@@ -787,6 +820,37 @@ impl<'a> Checker<'a> {
     pub fn near_columns<'c>(&self, name: &str, cols: &'c Columns) -> Vec<&'c str> {
         closest_many(name, cols.names(), 3)
     }
+}
+
+/// The names the right side's columns get in a join's output: every column but the join
+/// keys, in order; a name the left side (or an earlier right column) already uses gets the
+/// suffix `_right`, then `_right2`, `_right3`, … — the first that is free. So any number of
+/// joins of the same table gives distinct names.
+pub fn join_output_names(
+    left: &Columns,
+    right: &Columns,
+    right_keys: &[String],
+) -> Vec<(String, String)> {
+    let mut taken: Vec<String> = left.names().map(str::to_string).collect();
+    let mut out = Vec::new();
+    for name in right.names() {
+        if right_keys.iter().any(|k| k == name) {
+            continue;
+        }
+        let mut candidate = name.to_string();
+        let mut n = 1;
+        while taken.contains(&candidate) {
+            candidate = if n == 1 {
+                format!("{name}_right")
+            } else {
+                format!("{name}_right{n}")
+            };
+            n += 1;
+        }
+        taken.push(candidate.clone());
+        out.push((name.to_string(), candidate));
+    }
+    out
 }
 
 /// `deadline <= "2010-12-31"`: a date compared with a text literal that reads as a date.

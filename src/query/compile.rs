@@ -4,6 +4,8 @@
 //! still returns `Result` rather than assuming it, so no malformed input can panic here.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -15,17 +17,109 @@ use crate::lang::ast::{
 };
 use crate::plan::Date;
 
-use super::check::{date_string, Checker, Place};
+use super::check::{date_string, join_output_names, Checker, Place};
 use super::types::{Columns, Type};
 
 /// Where compiled pipelines get their data from.
 pub struct Env<'a> {
-    /// Looks up a table or engine-level `let` binding.
-    pub tables: &'a dyn Fn(&str) -> Option<LazyFrame>,
+    /// Looks up a table or engine-level `let` binding (`Err` when a `let` no longer
+    /// compiles against the current tables).
+    pub tables: &'a dyn Fn(&str) -> Result<Option<LazyFrame>, Error>,
     /// Parameter values.
     pub params: &'a BTreeMap<String, Value>,
     /// `let` bindings made earlier in the script (latest last).
     pub lets: Vec<(String, LazyFrame)>,
+    /// When set, the result of every stage is checked against this flag before the next
+    /// stage runs on it (see [`collect_watched`]): a cancelled or timed-out query stops at
+    /// the next stage instead of running to its end — e.g. before the last, largest join of
+    /// a chain of joins.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// The message of the error a [`Env::stop`] checkpoint raises.
+pub const STOPPED: &str = "planq: query stopped";
+
+/// Why a watched query stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// The caller's stop flag was set (Ctrl-C).
+    Cancelled,
+    /// The time budget ran out.
+    TimedOut,
+}
+
+/// Runs `lf` — compiled with `Env::stop` set to `halt` — on this thread (so that a panic in
+/// it can be caught by the caller), while a watchdog thread sets `halt` when `stop` becomes
+/// true or `timeout` passes; the query then fails at its next stage. Returns the result, or
+/// why it was stopped.
+pub fn collect_watched(
+    lf: LazyFrame,
+    halt: &Arc<AtomicBool>,
+    stop: Option<&AtomicBool>,
+    timeout: Option<std::time::Duration>,
+) -> Result<PolarsResult<DataFrame>, Halt> {
+    use std::time::{Duration, Instant};
+    /// Tells the watchdog to leave, even when the query panics.
+    struct Done<'a>(&'a AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let done = AtomicBool::new(false);
+    let why: std::sync::Mutex<Option<Halt>> = std::sync::Mutex::new(None);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = Instant::now();
+            let mut pause = Duration::from_micros(200);
+            while !done.load(Ordering::SeqCst) {
+                let reason = if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                    Some(Halt::Cancelled)
+                } else if timeout.is_some_and(|t| started.elapsed() >= t) {
+                    Some(Halt::TimedOut)
+                } else {
+                    None
+                };
+                if let Some(r) = reason {
+                    if let Ok(mut w) = why.lock() {
+                        *w = Some(r);
+                    }
+                    halt.store(true, Ordering::SeqCst);
+                    return;
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
+        });
+        let _done = Done(&done);
+        lf.collect()
+    });
+    let why = why.lock().ok().and_then(|w| *w);
+    match (&result, why) {
+        (Err(e), Some(r)) if e.to_string().contains(STOPPED) => Err(r),
+        // Stopped too late to matter: the answer is complete.
+        _ => Ok(result),
+    }
+}
+
+/// An identity step that fails once `env.stop` is set (nothing when it is not).
+fn checkpoint(lf: LazyFrame, env: &Env) -> LazyFrame {
+    let Some(flag) = &env.stop else {
+        return lf;
+    };
+    let flag = Arc::clone(flag);
+    lf.map(
+        move |df| {
+            if flag.load(Ordering::SeqCst) {
+                Err(polars_err!(ComputeError: "{STOPPED}"))
+            } else {
+                Ok(df)
+            }
+        },
+        AllowedOptimizations::default(),
+        None,
+        Some("planq checkpoint"),
+    )
 }
 
 /// Compiles one pipeline (already checked by `checker`) into a lazy frame.
@@ -33,7 +127,7 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
     let schemas = checker.pipeline(p)?;
     let mut lf = source(checker, env, &p.source)?;
     for (stage, input) in p.stages.iter().zip(&schemas) {
-        lf = compile_stage(checker, env, lf, stage, input)?;
+        lf = checkpoint(compile_stage(checker, env, lf, stage, input)?, env);
     }
     Ok(lf)
 }
@@ -41,14 +135,42 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
 fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Error> {
     match s {
         ast::Source::Sub(p) => pipeline(checker, env, p),
-        ast::Source::Name(ident) => env
-            .lets
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == ident.name)
-            .map(|(_, lf)| lf.clone())
-            .or_else(|| (env.tables)(&ident.name))
-            .ok_or_else(|| internal(format!("table `{}` vanished after checking", ident.name))),
+        ast::Source::Name(ident) => {
+            if let Some((_, lf)) = env.lets.iter().rev().find(|(n, _)| *n == ident.name) {
+                return Ok(lf.clone());
+            }
+            (env.tables)(&ident.name)?.ok_or_else(|| {
+                internal(format!("table `{}` vanished after checking", ident.name))
+            })
+        }
+    }
+}
+
+/// The dtype that holds values of a checker type (`None` for null and other types).
+pub fn dtype(t: Type) -> Option<DataType> {
+    Some(match t {
+        Type::Int => DataType::Int64,
+        Type::Float => DataType::Float64,
+        Type::Str => DataType::String,
+        Type::Bool => DataType::Boolean,
+        Type::Date => DataType::Date,
+        Type::Null | Type::Other => return None,
+    })
+}
+
+/// Whether an expression reads a column. One that does not (literals, parameters and
+/// functions of them) is a constant, which polars evaluates once — so it is broadcast to
+/// the rows explicitly (see [`ExprCompiler::broadcast`]).
+fn reads_column(e: &AstExpr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Param(_) => false,
+        ExprKind::Column(_) => true,
+        ExprKind::Paren(inner) => reads_column(inner),
+        ExprKind::IsNull { expr, .. } => reads_column(expr),
+        ExprKind::InList { expr, list, .. } => reads_column(expr) || list.iter().any(reads_column),
+        ExprKind::Unary { operand, .. } => reads_column(operand),
+        ExprKind::Binary { left, right, .. } => reads_column(left) || reads_column(right),
+        ExprKind::Call { args, .. } => args.iter().any(reads_column),
     }
 }
 
@@ -70,7 +192,7 @@ fn compile_stage(
         cols: input,
     };
     Ok(match &stage.kind {
-        StageKind::Where(e) => lf.filter(c.expr(e)?),
+        StageKind::Where(e) => lf.filter(c.typed(c.expr(e)?, e, Place::Row, Type::Bool)),
         StageKind::Select(items) => lf.select(c.items(items)?),
         StageKind::Derive(items) => {
             // One `with_column` per item so later items see earlier ones; polars merges
@@ -100,11 +222,7 @@ fn compile_stage(
                 .collect::<Result<_, Error>>()?;
             group(lf, c.items(by)?, aggs)
         }
-        StageKind::Count { by } => group(
-            lf,
-            c.items(by)?,
-            vec![len().cast(DataType::Int64).alias("count")],
-        ),
+        StageKind::Count { by } => group(lf, c.items(by)?, vec![row_count(input).alias("count")]),
         StageKind::Sort(keys) => sort(&c, lf, keys, None)?,
         StageKind::Take { n, .. } => lf.limit(idx(*n)),
         StageKind::Top { n, key, .. } => sort(&c, lf, std::slice::from_ref(key), Some(*n))?,
@@ -120,41 +238,95 @@ fn compile_stage(
             };
             lf.unique_stable(None, UniqueKeepStrategy::First)
         }
-        StageKind::Join { kind, right, on } => {
-            let right_cols = checker.source_columns(right)?;
-            let right_lf = source(checker, env, right)?;
-            let (mut left_on, mut right_on) = (Vec::new(), Vec::new());
-            for key in on {
-                let r = key.right.as_ref().unwrap_or(&key.left);
-                let (lt, rt) = (input.get(&key.left.name), right_cols.get(&r.name));
-                let (mut l, mut re) = (col(key.left.name.as_str()), col(r.name.as_str()));
-                if lt != rt {
-                    // int with float keys: compare as floats.
-                    l = l.cast(DataType::Float64);
-                    re = re.cast(DataType::Float64);
-                }
-                left_on.push(l);
-                right_on.push(re);
-            }
-            let how = match kind {
-                JoinKind::Inner => JoinType::Inner,
-                JoinKind::Left => JoinType::Left,
-                JoinKind::Semi => JoinType::Semi,
-                JoinKind::Anti => JoinType::Anti,
-            };
-            let mut args = JoinArgs::new(how)
-                .with_coalesce(JoinCoalesce::CoalesceColumns)
-                .with_suffix(Some("_right".into()));
-            // Deterministic output: left rows in their order, then right matches in theirs.
-            args.maintain_order = MaintainOrderJoin::LeftRight;
-            lf.join(right_lf, left_on, right_on, args)
-        }
+        StageKind::Join { kind, right, on } => join(checker, env, lf, input, *kind, right, on)?,
         StageKind::Rename(pairs) => {
             let old: Vec<&str> = pairs.iter().map(|(_, o)| o.name.as_str()).collect();
             let new: Vec<&str> = pairs.iter().map(|(n, _)| n.name.as_str()).collect();
             lf.rename(old, new, true)
         }
     })
+}
+
+/// A join. The right side is reshaped first so that polars' own naming never applies:
+/// its key columns get private names (they are dropped: the left keys stay), and its other
+/// columns get the names of the checker's suffix rule ([`join_output_names`]). Keys of
+/// different types are made equal first, as plain columns, so that polars can merge them:
+/// an int key with a float key is compared as floats, a null key takes the other side's type.
+fn join(
+    checker: &Checker,
+    env: &Env,
+    lf: LazyFrame,
+    input: &Columns,
+    kind: JoinKind,
+    right: &ast::Source,
+    on: &[ast::JoinKey],
+) -> Result<LazyFrame, Error> {
+    let right_cols = checker.source_columns(right)?;
+    let mut right_lf = source(checker, env, right)?;
+    let mut lf = lf;
+    let mut right_keys: Vec<String> = Vec::new();
+    let mut right_exprs: Vec<Expr> = Vec::new();
+    let (mut left_on, mut right_on) = (Vec::new(), Vec::new());
+    let filtering = matches!(kind, JoinKind::Semi | JoinKind::Anti);
+    for (i, key) in on.iter().enumerate() {
+        let r = key.right.as_ref().unwrap_or(&key.left);
+        let lt = input.get(&key.left.name).unwrap_or(Type::Null);
+        let rt = right_cols.get(&r.name).unwrap_or(Type::Null);
+        let private = format!("__planq_key_{i}");
+        let mut re = col(r.name.as_str());
+        let target = match (lt, rt) {
+            (a, b) if a == b => a,
+            (Type::Null, b) => b,
+            (a, Type::Null) => a,
+            _ => Type::Float,
+        };
+        let mut le = col(key.left.name.as_str());
+        if let Some(d) = dtype(target) {
+            if lt != target {
+                if filtering {
+                    // The left rows come out as they are: compare a converted copy.
+                    le = le.cast(d.clone());
+                } else {
+                    lf = lf.with_column(le.clone().cast(d.clone()));
+                }
+            }
+            if rt != target {
+                re = re.cast(d);
+            }
+        }
+        right_exprs.push(re.alias(private.as_str()));
+        left_on.push(le);
+        right_on.push(col(private.as_str()));
+        right_keys.push(r.name.clone());
+    }
+    if !filtering {
+        for (name, out) in join_output_names(input, &right_cols, &right_keys) {
+            right_exprs.push(col(name.as_str()).alias(out.as_str()));
+        }
+    }
+    right_lf = right_lf.select(right_exprs);
+    let how = match kind {
+        JoinKind::Inner => JoinType::Inner,
+        JoinKind::Left => JoinType::Left,
+        JoinKind::Semi => JoinType::Semi,
+        JoinKind::Anti => JoinType::Anti,
+    };
+    let mut args = JoinArgs::new(how)
+        .with_coalesce(JoinCoalesce::CoalesceColumns)
+        .with_suffix(Some("_right".into()));
+    // Deterministic output: left rows in their order, then right matches in theirs.
+    args.maintain_order = MaintainOrderJoin::LeftRight;
+    Ok(lf.join(right_lf, left_on, right_on, args))
+}
+
+/// The number of rows (of the group), read from a column of the input: polars' `len()`
+/// reads none, so the optimiser may drop the stages before it and count the rows of an
+/// earlier table (`owners | summarize n = count() | count` gave 55, not 1).
+fn row_count(input: &Columns) -> Expr {
+    match input.0.first() {
+        Some((c, _)) => col(c.as_str()).is_null().count().cast(DataType::Int64),
+        None => len().cast(DataType::Int64),
+    }
 }
 
 fn idx(n: u64) -> IdxSize {
@@ -298,9 +470,41 @@ impl ExprCompiler<'_> {
         }
     }
 
-    /// A row-level expression.
+    /// A row-level expression, one value per row even when it reads no column.
     fn expr(&self, e: &AstExpr) -> Result<Expr, Error> {
-        self.expr_in(e, Place::Row)
+        Ok(self.broadcast(e, self.expr_in(e, Place::Row)?))
+    }
+
+    /// `x` for every row: polars evaluates an expression that reads no column once, as a
+    /// single value (so `select x = 1` gave one row and `sum(1)` gave 1); SQL evaluates it
+    /// per row. A condition that is true on every row, taken from the first input column,
+    /// gives it the rows' length — in a group, the group's.
+    fn broadcast(&self, e: &AstExpr, x: Expr) -> Expr {
+        if reads_column(e) {
+            return x;
+        }
+        match self.cols.0.first() {
+            Some((c, _)) => {
+                let every_row = col(c.as_str()).is_null().is_not_null();
+                when(every_row).then(x.clone()).otherwise(x)
+            }
+            None => x,
+        }
+    }
+
+    /// `x` (compiled from `e`) as a value of type `want` when the checker typed `e` as
+    /// null: polars' Null dtype is refused by string, number, date and boolean operations,
+    /// while `null` fits anywhere in the language.
+    fn typed(&self, x: Expr, e: &AstExpr, place: Place, want: Type) -> Expr {
+        match dtype(want) {
+            Some(d) if self.ty(e, place) == Type::Null => x.cast(d),
+            _ => x,
+        }
+    }
+
+    /// Compiles `e`, giving a null-typed value the type `want`.
+    fn typed_expr(&self, e: &AstExpr, place: Place, want: Type) -> Result<Expr, Error> {
+        Ok(self.typed(self.expr_in(e, place)?, e, place, want))
     }
 
     /// A `summarize` item: an aggregate call (possibly parenthesised).
@@ -317,29 +521,28 @@ impl ExprCompiler<'_> {
             let a = args
                 .get(i)
                 .ok_or_else(|| internal(format!("`{name}` lost an argument")))?;
-            self.expr_in(a, Place::InAggregate)
+            Ok(self.broadcast(a, self.expr_in(a, Place::InAggregate)?))
         };
         let arg_type = |i: usize| {
             args.get(i)
                 .map_or(Type::Null, |a| self.ty(a, Place::InAggregate))
         };
         Ok(match name {
-            "count" if args.is_empty() => len().cast(DataType::Int64),
+            "count" if args.is_empty() => row_count(self.cols),
             "count" => arg(0)?.count().cast(DataType::Int64),
             "count_distinct" => arg(0)?.drop_nulls().n_unique().cast(DataType::Int64),
-            "sum" => {
-                let x = if arg_type(0) == Type::Bool {
-                    arg(0)?.cast(DataType::Int64)
-                } else {
-                    arg(0)?
-                };
+            "sum" if arg_type(0) == Type::Float => {
+                let x = arg(0)?;
                 // SQL: the sum of no values is null, not 0.
                 when(x.clone().count().eq(lit(0)))
                     .then(null())
                     .otherwise(x.sum())
             }
-            "avg" => arg(0)?.mean(),
-            "median" => arg(0)?.median(),
+            // Integers (and bools, and nulls): summed with an overflow check, null when
+            // there is no value.
+            "sum" => checked_sum(arg(0)?.cast(DataType::Int64)),
+            "avg" => arg(0)?.cast(DataType::Float64).mean(),
+            "median" => arg(0)?.cast(DataType::Float64).median(),
             "min" => arg(0)?.min(),
             "max" => arg(0)?.max(),
             "first" => arg(0)?.first(),
@@ -388,7 +591,18 @@ impl ExprCompiler<'_> {
                 negated,
             } => {
                 let t = self.ty(expr, place);
-                let x = self.expr_in(expr, place)?;
+                // A null tested value takes the type of the list's items.
+                let item_type = list
+                    .iter()
+                    .map(|i| self.ty(i, place))
+                    .try_fold(Type::Null, |acc, it| acc.unify(it))
+                    .unwrap_or(Type::Null);
+                let x = self.typed_expr(expr, place, item_type)?;
+                if list.is_empty() {
+                    // Nothing is in an empty list, not even null: false on every row.
+                    let none = x.is_null().and(lit(false));
+                    return Ok(if *negated { none.not() } else { none });
+                }
                 if let Some(values) = literal_series(list, t) {
                     // A list of plain literals: one hash lookup per row.
                     let test = x.is_in(lit(values).implode(false), false);
@@ -397,8 +611,8 @@ impl ExprCompiler<'_> {
                 // `x in [a, b]` is `x == a or x == b`, with SQL's null logic.
                 let mut acc: Option<Expr> = None;
                 for item in list {
-                    let v = self.operand(item, t, place)?;
-                    let test = x.clone().eq(v);
+                    let v = self.typed(self.operand(item, t, place)?, item, place, t);
+                    let test = x.clone().eq(v).cast(DataType::Boolean);
                     acc = Some(match acc {
                         Some(a) => a.or(test),
                         None => test,
@@ -411,21 +625,17 @@ impl ExprCompiler<'_> {
                     test
                 }
             }
-            ExprKind::Unary { op, operand } => {
-                let mut x = self.expr_in(operand, place)?;
-                if self.ty(operand, place) == Type::Null {
-                    // polars refuses `not`/`-` on the Null dtype; give the null a type.
-                    x = x.cast(if *op == UnOp::Not {
-                        DataType::Boolean
-                    } else {
-                        DataType::Int64
-                    });
-                }
-                match op {
-                    UnOp::Not => x.not(),
-                    UnOp::Neg => -x,
-                }
-            }
+            ExprKind::Unary { op, operand } => match op {
+                UnOp::Not => self.typed_expr(operand, place, Type::Bool)?.not(),
+                UnOp::Neg => match self.ty(operand, place) {
+                    Type::Float => -self.expr_in(operand, place)?,
+                    _ => checked_unary(
+                        "-",
+                        self.typed_expr(operand, place, Type::Int)?,
+                        i64::checked_neg,
+                    ),
+                },
+            },
             ExprKind::Binary { op, left, right } => self.binary(*op, left, right, place)?,
             ExprKind::Call { func, args } => self.call(&func.name, args, place)?,
         })
@@ -452,17 +662,39 @@ impl ExprCompiler<'_> {
         place: Place,
     ) -> Result<Expr, Error> {
         let (lt, rt) = (self.ty(left, place), self.ty(right, place));
-        let l = self.operand(left, rt, place)?;
-        let r = self.operand(right, lt, place)?;
+        // The type both operands take: a null side takes the other's (for arithmetic,
+        // the result's), booleans for `and`/`or`.
+        let want = match op {
+            BinOp::And | BinOp::Or => Type::Bool,
+            BinOp::Add if lt == Type::Str || rt == Type::Str => Type::Str,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Rem => {
+                if lt == Type::Float || rt == Type::Float {
+                    Type::Float
+                } else {
+                    Type::Int
+                }
+            }
+            BinOp::Div => Type::Float,
+            _ => lt.unify(rt).unwrap_or(Type::Null),
+        };
+        let l = self.typed(self.operand(left, rt, place)?, left, place, want);
+        let r = self.typed(self.operand(right, lt, place)?, right, place, want);
+        let compare = |x: Expr| {
+            if lt == Type::Null || rt == Type::Null {
+                x.cast(DataType::Boolean)
+            } else {
+                x
+            }
+        };
         Ok(match op {
             BinOp::Or => l.or(r),
             BinOp::And => l.and(r),
-            BinOp::Eq => l.eq(r),
-            BinOp::Ne => l.neq(r),
-            BinOp::Lt => l.lt(r),
-            BinOp::Le => l.lt_eq(r),
-            BinOp::Gt => l.gt(r),
-            BinOp::Ge => l.gt_eq(r),
+            BinOp::Eq => compare(l.eq(r)),
+            BinOp::Ne => compare(l.neq(r)),
+            BinOp::Lt => compare(l.lt(r)),
+            BinOp::Le => compare(l.lt_eq(r)),
+            BinOp::Gt => compare(l.gt(r)),
+            BinOp::Ge => compare(l.gt_eq(r)),
             BinOp::Like | BinOp::NotLike => {
                 let test = match caseless_literal(right, self.params) {
                     // `owner ~ "数字"`: a needle without letter case (CJK, digits) matches
@@ -480,11 +712,16 @@ impl ExprCompiler<'_> {
                     test
                 }
             }
-            BinOp::Add if lt == Type::Str || rt == Type::Str => concat_str([l, r], "", false),
-            BinOp::Add => l + r,
-            BinOp::Sub => l - r,
-            BinOp::Mul => l * r,
-            BinOp::Rem => l % r,
+            BinOp::Add if want == Type::Str => concat_str([l, r], "", false),
+            BinOp::Add if want == Type::Float => l + r,
+            BinOp::Sub if want == Type::Float => l - r,
+            BinOp::Mul if want == Type::Float => l * r,
+            BinOp::Rem if want == Type::Float => l % r,
+            // Integers: overflow is an error, as in SQL, never a silent wrap.
+            BinOp::Add => checked_binary("+", l, r, i64::checked_add),
+            BinOp::Sub => checked_binary("-", l, r, i64::checked_sub),
+            BinOp::Mul => checked_binary("*", l, r, i64::checked_mul),
+            BinOp::Rem => checked_binary("%", l, r, floored_rem),
             BinOp::Div => {
                 // True division; dividing by zero gives null rather than ±inf.
                 let r = r.cast(DataType::Float64);
@@ -508,6 +745,13 @@ impl ExprCompiler<'_> {
             self.expr_in(e, place)
         };
         let t0 = args.first().map_or(Type::Null, |e| self.ty(e, place));
+        // Text arguments: a null one is a null text.
+        let s = |i: usize| -> Result<Expr, Error> {
+            let e = args
+                .get(i)
+                .ok_or_else(|| internal(format!("`{name}` lost an argument")))?;
+            self.typed_expr(e, place, Type::Str)
+        };
         let result_type = |call_types: &[Type]| {
             call_types
                 .iter()
@@ -515,15 +759,15 @@ impl ExprCompiler<'_> {
                 .unwrap_or(Type::Null)
         };
         Ok(match name {
-            "lower" => a(0)?.str().to_lowercase(),
-            "upper" => a(0)?.str().to_uppercase(),
-            "len" => a(0)?.str().len_chars().cast(DataType::Int64),
-            "trim" => a(0)?.str().strip_chars(null()),
-            "contains" => a(0)?.str().contains_literal(a(1)?),
-            "starts_with" => a(0)?.str().starts_with(a(1)?),
-            "ends_with" => a(0)?.str().ends_with(a(1)?),
-            "matches" => a(0)?.str().contains(a(1)?, true),
-            "replace" => a(0)?.str().replace_all(a(1)?, a(2)?, true),
+            "lower" => s(0)?.str().to_lowercase(),
+            "upper" => s(0)?.str().to_uppercase(),
+            "len" => s(0)?.str().len_chars().cast(DataType::Int64),
+            "trim" => s(0)?.str().strip_chars(null()),
+            "contains" => s(0)?.str().contains_literal(s(1)?),
+            "starts_with" => s(0)?.str().starts_with(s(1)?),
+            "ends_with" => s(0)?.str().ends_with(s(1)?),
+            "matches" => s(0)?.str().contains(s(1)?, true),
+            "replace" => s(0)?.str().replace_all(s(1)?, s(2)?, true),
             "round" => {
                 let digits = match args.get(1).map(|e| &e.kind) {
                     Some(ExprKind::Lit(Literal::Int(d))) => u32::try_from(*d).unwrap_or(0),
@@ -532,22 +776,23 @@ impl ExprCompiler<'_> {
                 if t0 == Type::Float {
                     a(0)?.round(digits, RoundMode::HalfAwayFromZero)
                 } else {
-                    a(0)?
+                    a(0)?.cast(DataType::Int64)
                 }
             }
-            "abs" => a(0)?.abs(),
+            "abs" if t0 == Type::Float => a(0)?.abs(),
+            "abs" => checked_unary("abs", a(0)?.cast(DataType::Int64), i64::checked_abs),
             "floor" if t0 == Type::Float => a(0)?.floor(),
             "ceil" if t0 == Type::Float => a(0)?.ceil(),
-            "floor" | "ceil" => a(0)?,
+            "floor" | "ceil" => a(0)?.cast(DataType::Int64),
             "coalesce" => {
                 let types: Vec<Type> = args.iter().map(|e| self.ty(e, place)).collect();
-                let float = result_type(&types) == Type::Float;
+                // Every argument as the result's type (ints and floats: floats).
+                let target = dtype(result_type(&types));
                 let exprs: Vec<Expr> = (0..args.len())
                     .map(|i| {
-                        Ok(if float {
-                            a(i)?.cast(DataType::Float64)
-                        } else {
-                            a(i)?
+                        Ok(match &target {
+                            Some(d) => a(i)?.cast(d.clone()),
+                            None => a(i)?,
                         })
                     })
                     .collect::<Result<_, Error>>()?;
@@ -556,15 +801,122 @@ impl ExprCompiler<'_> {
             "if" => {
                 let ty = |i: usize| args.get(i).map_or(Type::Null, |e| self.ty(e, place));
                 let types = [ty(1), ty(2)];
-                let float = result_type(&types) == Type::Float;
-                let cast = |x: Expr| if float { x.cast(DataType::Float64) } else { x };
-                when(a(0)?).then(cast(a(1)?)).otherwise(cast(a(2)?))
+                let target = dtype(result_type(&types));
+                let cast = |x: Expr| match &target {
+                    Some(d) => x.cast(d.clone()),
+                    None => x,
+                };
+                let condition = args
+                    .first()
+                    .ok_or_else(|| internal("`if` lost its condition".into()))?;
+                when(self.typed_expr(condition, place, Type::Bool)?)
+                    .then(cast(a(1)?))
+                    .otherwise(cast(a(2)?))
             }
             "to_int" => a(0)?.cast(DataType::Int64),
             "to_float" => a(0)?.cast(DataType::Float64),
             "to_str" => a(0)?.cast(DataType::String),
-            "year" => a(0)?.dt().year().cast(DataType::Int64),
+            "year" => a(0)?
+                .cast(DataType::Date)
+                .dt()
+                .year()
+                .cast(DataType::Int64),
             other => return Err(internal(format!("no compiler for function `{other}`"))),
         })
     }
+}
+
+/// Whether an error message is planq's integer overflow (raised inside polars).
+pub const OVERFLOW: &str = "integer overflow";
+
+/// Reads one value of an int column, a single value standing for every row.
+fn int_at(ca: &Int64Chunked, i: usize) -> Option<i64> {
+    if ca.len() == 1 {
+        ca.get(0)
+    } else {
+        ca.get(i)
+    }
+}
+
+/// `l op r` on integers, row by row, with `f` saying `None` on overflow: an overflow is an
+/// error (as in SQL), never a wrapped value. Nulls give null.
+fn checked_binary(op: &'static str, l: Expr, r: Expr, f: fn(i64, i64) -> Option<i64>) -> Expr {
+    map_multiple(
+        move |cols: &mut [Column]| {
+            let name = cols[0].name().clone();
+            let a = cols[0].cast(&DataType::Int64)?;
+            let b = cols[1].cast(&DataType::Int64)?;
+            let (a, b) = (a.i64()?, b.i64()?);
+            let n = if a.is_empty() || b.is_empty() {
+                0
+            } else {
+                a.len().max(b.len())
+            };
+            let mut out: Vec<Option<i64>> = Vec::with_capacity(n);
+            for i in 0..n {
+                out.push(match (int_at(a, i), int_at(b, i)) {
+                    (Some(x), Some(y)) => match f(x, y) {
+                        Some(v) => Some(v),
+                        None if op == "%" => None,
+                        None => {
+                            return Err(polars_err!(ComputeError: "{OVERFLOW}: {x} {op} {y} does not fit in a 64-bit integer"))
+                        }
+                    },
+                    _ => None,
+                });
+            }
+            Ok(Int64Chunked::from_iter_options(name, out.into_iter()).into_column())
+        },
+        [l, r],
+        |_, fields: &[Field]| Ok(Field::new(fields[0].name().clone(), DataType::Int64)),
+    )
+}
+
+/// `op x` on integers with an overflow check (`-`, `abs` of the smallest integer).
+fn checked_unary(op: &'static str, x: Expr, f: fn(i64) -> Option<i64>) -> Expr {
+    x.map(
+        move |c: Column| {
+            let name = c.name().clone();
+            let a = c.cast(&DataType::Int64)?;
+            let mut out: Vec<Option<i64>> = Vec::with_capacity(a.len());
+            for v in a.i64()?.iter() {
+                out.push(match v {
+                    Some(x) => Some(f(x).ok_or_else(|| {
+                        polars_err!(ComputeError: "{OVERFLOW}: {op}({x}) does not fit in a 64-bit integer")
+                    })?),
+                    None => None,
+                });
+            }
+            Ok(Int64Chunked::from_iter_options(name, out.into_iter()).into_column())
+        },
+        |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Int64)),
+    )
+}
+
+/// `%` on integers: the remainder takes the divisor's sign (floored, as polars and Python
+/// do); `x % 0` is null.
+fn floored_rem(x: i64, y: i64) -> Option<i64> {
+    if y == 0 {
+        return None;
+    }
+    let r = x.checked_rem(y).unwrap_or(0);
+    Some(if r != 0 && (r < 0) != (y < 0) { r + y } else { r })
+}
+
+/// `sum` of integers: overflow is an error; no values give null (SQL).
+fn checked_sum(x: Expr) -> Expr {
+    x.agg_with_fmt_str(
+        |c: Column| {
+            let name = c.name().clone();
+            let mut total: Option<i64> = None;
+            for v in c.i64()?.iter().flatten() {
+                total = Some(total.unwrap_or(0).checked_add(v).ok_or_else(|| {
+                    polars_err!(ComputeError: "{OVERFLOW}: the sum does not fit in a 64-bit integer")
+                })?);
+            }
+            Ok(Int64Chunked::from_iter_options(name, std::iter::once(total)).into_column())
+        },
+        |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Int64)),
+        "sum",
+    )
 }

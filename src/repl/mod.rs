@@ -6,8 +6,9 @@
 //! * Completion, highlighting and the multi-line validator are pure functions in
 //!   [`complete`] and [`highlight`]; the rustyline helper only wires them in.
 //! * Ctrl-C on a line clears it; during a query it cancels: the query runs on a worker
-//!   thread, a SIGINT handler sets a flag, and the REPL abandons the worker and returns to
-//!   the prompt at once. Ctrl-D leaves.
+//!   thread, a SIGINT handler sets a flag, the REPL cancels polars' execution (which stops
+//!   at its next operator, so the worker does not keep eating CPU) and returns to the
+//!   prompt at once. Ctrl-D leaves.
 
 pub mod complete;
 pub mod dot;

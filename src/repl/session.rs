@@ -342,7 +342,8 @@ impl Session {
         }
     }
 
-    /// Runs one query; in the REPL on a worker thread that Ctrl-C abandons.
+    /// Runs one query; in the REPL on a worker thread, which Ctrl-C stops: polars' execution
+    /// is cancelled (it stops at its next operator) and the prompt returns at once.
     pub fn run_query(&self, text: &str) -> Result<StatementResult, Error> {
         let Some(flag) = self.interrupt.clone() else {
             let engine = self.engine();
@@ -354,14 +355,20 @@ impl Session {
         let engine = Arc::clone(&self.engine);
         let owned = text.to_string();
         let delay = self.query_delay;
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker_stop = Arc::clone(&stop);
         std::thread::Builder::new()
             .name("planq-query".into())
             .spawn(move || {
                 if let Some(d) = delay {
-                    std::thread::sleep(d);
+                    // In steps, so that a cancelled test query ends soon as well.
+                    let until = Instant::now() + d;
+                    while Instant::now() < until && !worker_stop.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
                 }
                 let engine = engine.read().unwrap_or_else(lock_poisoned);
-                let _ = tx.send(engine.query_result(&owned));
+                let _ = tx.send(engine.query_result_cancellable(&owned, &worker_stop));
             })
             .map_err(|e| {
                 Error::new(
@@ -375,7 +382,9 @@ impl Session {
                 Ok(result) => return result,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if flag.swap(false, Ordering::SeqCst) {
-                        // The worker finishes in the background; its result is dropped.
+                        // Polars stops at its next operator; the worker then ends and its
+                        // result is dropped.
+                        stop.store(true, Ordering::SeqCst);
                         return Err(cancelled());
                     }
                 }

@@ -17,7 +17,7 @@ use crate::lang::ast::{
 };
 use crate::plan::Date;
 
-use super::check::{date_string, join_output_names, Checker, Place};
+use super::check::{constant, date_string, join_output_names, Checker, Place};
 use super::types::{Columns, Type};
 
 /// Where compiled pipelines get their data from.
@@ -162,16 +162,7 @@ pub fn dtype(t: Type) -> Option<DataType> {
 /// functions of them) is a constant, which polars evaluates once — so it is broadcast to
 /// the rows explicitly (see [`ExprCompiler::broadcast`]).
 fn reads_column(e: &AstExpr) -> bool {
-    match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Param(_) => false,
-        ExprKind::Column(_) => true,
-        ExprKind::Paren(inner) => reads_column(inner),
-        ExprKind::IsNull { expr, .. } => reads_column(expr),
-        ExprKind::InList { expr, list, .. } => reads_column(expr) || list.iter().any(reads_column),
-        ExprKind::Unary { operand, .. } => reads_column(operand),
-        ExprKind::Binary { left, right, .. } => reads_column(left) || reads_column(right),
-        ExprKind::Call { args, .. } => args.iter().any(reads_column),
-    }
+    !constant(e)
 }
 
 fn internal(message: String) -> Error {
@@ -767,6 +758,12 @@ impl ExprCompiler<'_> {
             "starts_with" => s(0)?.str().starts_with(s(1)?),
             "ends_with" => s(0)?.str().ends_with(s(1)?),
             "matches" => s(0)?.str().contains(s(1)?, true),
+            // A null pattern or replacement replaces into null (polars refuses them).
+            "replace" if args[1..].iter().any(|e| self.ty(e, place) == Type::Null) => {
+                let none = lit(Null {}).cast(DataType::String);
+                // One null per row of the text.
+                when(s(0)?.is_null()).then(none.clone()).otherwise(none)
+            }
             "replace" => s(0)?.str().replace_all(s(1)?, s(2)?, true),
             "round" => {
                 let digits = match args.get(1).map(|e| &e.kind) {

@@ -105,10 +105,7 @@ fn integer_overflow_is_an_error_not_a_wrap() {
         q("categories | select x = abs(-9223372036854775807) | take 1"),
         "x\n9223372036854775807\n"
     );
-    assert_eq!(
-        q("categories | summarize s = sum(no)"),
-        "s\n15\n"
-    );
+    assert_eq!(q("categories | summarize s = sum(no)"), "s\n15\n");
 }
 
 #[test]
@@ -176,7 +173,10 @@ fn counting_a_summary_counts_its_one_row() {
 
 #[test]
 fn grouping_no_rows_by_a_constant_gives_no_groups() {
-    assert_eq!(q("categories | where no > 100 | count by k = 1"), "k,count\n");
+    assert_eq!(
+        q("categories | where no > 100 | count by k = 1"),
+        "k,count\n"
+    );
     assert_eq!(rows("categories | count by k = 1"), 1);
 }
 
@@ -216,7 +216,10 @@ fn functions_of_null_are_null() {
 #[test]
 fn a_null_condition_takes_the_else_branch() {
     // SQL: CASE WHEN NULL THEN 1 ELSE 2 END is 2.
-    assert_eq!(q("categories | select a = if(null, 1, 2) | take 2"), "a\n2\n2\n");
+    assert_eq!(
+        q("categories | select a = if(null, 1, 2) | take 2"),
+        "a\n2\n2\n"
+    );
 }
 
 #[test]
@@ -255,7 +258,11 @@ fn nothing_is_in_an_empty_list() {
             5,
             "{x} not in []"
         );
-        assert_eq!(rows(&format!("categories | where {x} in []")), 0, "{x} in []");
+        assert_eq!(
+            rows(&format!("categories | where {x} in []")),
+            0,
+            "{x} in []"
+        );
     }
 }
 

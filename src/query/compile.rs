@@ -139,9 +139,8 @@ fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Er
             if let Some((_, lf)) = env.lets.iter().rev().find(|(n, _)| *n == ident.name) {
                 return Ok(lf.clone());
             }
-            (env.tables)(&ident.name)?.ok_or_else(|| {
-                internal(format!("table `{}` vanished after checking", ident.name))
-            })
+            (env.tables)(&ident.name)?
+                .ok_or_else(|| internal(format!("table `{}` vanished after checking", ident.name)))
         }
     }
 }
@@ -813,11 +812,7 @@ impl ExprCompiler<'_> {
             "to_int" => a(0)?.cast(DataType::Int64),
             "to_float" => a(0)?.cast(DataType::Float64),
             "to_str" => a(0)?.cast(DataType::String),
-            "year" => a(0)?
-                .cast(DataType::Date)
-                .dt()
-                .year()
-                .cast(DataType::Int64),
+            "year" => a(0)?.cast(DataType::Date).dt().year().cast(DataType::Int64),
             other => return Err(internal(format!("no compiler for function `{other}`"))),
         })
     }
@@ -897,7 +892,11 @@ fn floored_rem(x: i64, y: i64) -> Option<i64> {
         return None;
     }
     let r = x.checked_rem(y).unwrap_or(0);
-    Some(if r != 0 && (r < 0) != (y < 0) { r + y } else { r })
+    Some(if r != 0 && (r < 0) != (y < 0) {
+        r + y
+    } else {
+        r
+    })
 }
 
 /// `sum` of integers: overflow is an error; no values give null (SQL).

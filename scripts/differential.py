@@ -38,6 +38,8 @@ TABLES = {
         "metric": "str",
         "value": "float",
         "unit": "str",
+        "qualifier": "str",
+        "text": "str",
         "line": "int",
     },
 }
@@ -290,20 +292,18 @@ def main():
     rng = random.Random(args.seed)
 
     tmp = tempfile.mkdtemp(prefix="planq-diff-")
-    subprocess.run([args.planq, "export", "--out", tmp], check=True, capture_output=True)
+    # JSON keeps empty text and null apart (CSV cannot).
+    subprocess.run(
+        [args.planq, "export", "--format", "json", "--out", tmp], check=True, capture_output=True
+    )
     con = duckdb.connect()
     types = {"int": "BIGINT", "str": "VARCHAR", "float": "DOUBLE"}
     for t, cols in TABLES.items():
-        # Read as text, then cast to the planq types (so ids such as "1.1" stay text).
+        spec = ", ".join(f"\"{c}\": '{types[ct]}'" for c, ct in cols.items())
         con.execute(
-            f"CREATE TABLE \"{t}_text\" AS SELECT * FROM "
-            f"read_csv_auto('{tmp}/{t}.csv', header=true, all_varchar=true)"
+            f"CREATE TABLE \"{t}\" AS SELECT * FROM "
+            f"read_json('{tmp}/{t}.json', format='array', columns={{{spec}}})"
         )
-        casts = ", ".join(
-            f"CAST(NULLIF(\"{c}\", '') AS {types[ct]}) AS \"{c}\"" if ct != "str" else f"\"{c}\""
-            for c, ct in cols.items()
-        )
-        con.execute(f"CREATE TABLE \"{t}\" AS SELECT {casts} FROM \"{t}_text\"")
 
     agree = differ = planq_refused = sql_failed = both_failed = 0
     shown = 0

@@ -778,25 +778,29 @@ impl Engine {
         // at its next operator and at the next join checkpoint.
         let halt = Arc::new(AtomicBool::new(false));
         let watched = stop.is_some() || self.limits.timeout.is_some();
-        let bound = self.walk(source, watched.then_some(&halt), |checker, env, p, span, lf| {
-            let frame = self.collect(lf, source, span, stop, &halt)?;
-            let notes = if frame.height() == 0 {
-                hints::no_match_hints(checker, env, p)
-            } else {
-                Vec::new()
-            };
-            results.push(StatementResult {
-                span,
-                text: source
-                    .text
-                    .get(span.start..span.end)
-                    .unwrap_or("")
-                    .to_string(),
-                frame,
-                notes,
-            });
-            Ok(())
-        })?;
+        let bound = self.walk(
+            source,
+            watched.then_some(&halt),
+            |checker, env, p, span, lf| {
+                let frame = self.collect(lf, source, span, stop, &halt)?;
+                let notes = if frame.height() == 0 {
+                    hints::no_match_hints(checker, env, p)
+                } else {
+                    Vec::new()
+                };
+                results.push(StatementResult {
+                    span,
+                    text: source
+                        .text
+                        .get(span.start..span.end)
+                        .unwrap_or("")
+                        .to_string(),
+                    frame,
+                    notes,
+                });
+                Ok(())
+            },
+        )?;
         Ok((results, bound))
     }
 }
@@ -876,7 +880,9 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Erro
             if GUARDED.load(Ordering::SeqCst) == 0 {
                 previous(info);
             } else if let Ok(mut last) = LAST_PANIC.lock() {
-                *last = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+                *last = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
             }
         }));
     });
@@ -892,7 +898,9 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Erro
         )
         .with_help(format!(
             "this is a bug in planq; please report the query{}",
-            place.map(|p| format!(" (failed at {p})")).unwrap_or_default()
+            place
+                .map(|p| format!(" (failed at {p})"))
+                .unwrap_or_default()
         )))
     })
 }

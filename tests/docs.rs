@@ -139,7 +139,9 @@ fn check_file(file: &'static str) -> usize {
             continue;
         };
         ran += 1;
-        let next = all.get(i + 1).filter(|n| n.tag == "text" && n.line == b.end + 1);
+        let next = all
+            .get(i + 1)
+            .filter(|n| n.tag == "text" && n.line == b.end + 1);
         match next {
             Some(n) if n.code == want => {}
             Some(n) => {

@@ -62,7 +62,7 @@ fn rebinding_a_name_keeps_bindings_made_from_the_old_one() {
 
 #[test]
 fn a_let_whose_columns_changed_is_refused_not_answered() {
-    use polars::prelude::*;
+    use polars::prelude::{Column, DataFrame};
     let mut e = Engine::seed().expect("seed");
     let t = DataFrame::new(1, vec![Column::new("a".into(), [1i64])]).expect("frame");
     e.register_table("t", t).expect("register");

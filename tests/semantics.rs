@@ -105,10 +105,7 @@ fn integer_overflow_is_an_error_not_a_wrap() {
         q("categories | select x = abs(-9223372036854775807) | take 1"),
         "x\n9223372036854775807\n"
     );
-    assert_eq!(
-        q("categories | summarize s = sum(no)"),
-        "s\n15\n"
-    );
+    assert_eq!(q("categories | summarize s = sum(no)"), "s\n15\n");
 }
 
 #[test]
@@ -133,8 +130,8 @@ fn to_int_truncates_toward_zero() {
 fn concat_of_nothing_is_empty_text() {
     // Documented choice: SQL's string_agg of no rows is null; planq's concat is "".
     assert_eq!(
-        q("categories | where no > 100 | summarize j = concat(name)"),
-        "j\n\"\"\n"
+        q("categories | where no > 100 | summarize j = concat(name) | select empty = j == \"\", missing = j is null"),
+        "empty,missing\ntrue,false\n"
     );
 }
 
@@ -156,7 +153,7 @@ fn aggregates_of_constants_count_every_row() {
     );
     assert_eq!(
         q("tasks | summarize n = count(null), s = sum(null), a = avg(2)"),
-        "n,s,a\n0,,2.0\n"
+        "n,s,a\n0,,2\n"
     );
 }
 
@@ -176,7 +173,10 @@ fn counting_a_summary_counts_its_one_row() {
 
 #[test]
 fn grouping_no_rows_by_a_constant_gives_no_groups() {
-    assert_eq!(q("categories | where no > 100 | count by k = 1"), "k,count\n");
+    assert_eq!(
+        q("categories | where no > 100 | count by k = 1"),
+        "k,count\n"
+    );
     assert_eq!(rows("categories | count by k = 1"), 1);
 }
 
@@ -196,11 +196,11 @@ fn functions_of_null_are_null() {
         "matches(null, \"a\")",
         "replace(null, \"a\", \"b\")",
         "replace(name, null, \"b\")",
+        "replace(name, \"a\", null)",
         "abs(null)",
         "round(null)",
         "floor(null)",
         "year(null)",
-        "if(null, 1, 2)",
         "-null",
         "null + 1",
         "null + null",
@@ -211,6 +211,29 @@ fn functions_of_null_are_null() {
         let query = format!("categories | select a = {f}");
         assert_eq!(q(&query), "a\n\n\n\n\n\n", "{query}");
     }
+}
+
+#[test]
+fn a_null_condition_takes_the_else_branch() {
+    // SQL: CASE WHEN NULL THEN 1 ELSE 2 END is 2.
+    assert_eq!(
+        q("categories | select a = if(null, 1, 2) | take 2"),
+        "a\n2\n2\n"
+    );
+}
+
+#[test]
+fn replace_needs_a_constant_pattern() {
+    // polars cannot replace a per-row pattern: the checker says so instead of a run-time
+    // failure.
+    fails(
+        "categories | select a = replace(name, name, \"b\")",
+        "planq::check::type_mismatch",
+    );
+    assert_eq!(
+        q("categories | select a = replace(name, \"规\", to_str(no)) | take 1"),
+        "a\n精心谋划“十二五”发展1划\n"
+    );
 }
 
 #[test]
@@ -235,7 +258,11 @@ fn nothing_is_in_an_empty_list() {
             5,
             "{x} not in []"
         );
-        assert_eq!(rows(&format!("categories | where {x} in []")), 0, "{x} in []");
+        assert_eq!(
+            rows(&format!("categories | where {x} in []")),
+            0,
+            "{x} in []"
+        );
     }
 }
 

@@ -661,6 +661,14 @@ impl<'a> Checker<'a> {
                 for i in 0..3 {
                     need(i, text, "text")?;
                 }
+                // polars replaces a pattern that is the same on every row only.
+                if !constant(&args[1]) {
+                    return Err(self.wrong_type(
+                        &args[1],
+                        t[1],
+                        "`replace`'s pattern must be a text literal or a parameter",
+                    ));
+                }
                 Type::Str
             }
             "round" => {
@@ -851,6 +859,20 @@ pub fn join_output_names(
         out.push((name.to_string(), candidate));
     }
     out
+}
+
+/// Whether an expression is the same on every row: it reads no column.
+pub fn constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Param(_) => true,
+        ExprKind::Column(_) => false,
+        ExprKind::Paren(inner) => constant(inner),
+        ExprKind::IsNull { expr, .. } => constant(expr),
+        ExprKind::InList { expr, list, .. } => constant(expr) && list.iter().all(constant),
+        ExprKind::Unary { operand, .. } => constant(operand),
+        ExprKind::Binary { left, right, .. } => constant(left) && constant(right),
+        ExprKind::Call { args, .. } => args.iter().all(constant),
+    }
 }
 
 /// `deadline <= "2010-12-31"`: a date compared with a text literal that reads as a date.

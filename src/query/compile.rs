@@ -17,7 +17,7 @@ use crate::lang::ast::{
 };
 use crate::plan::Date;
 
-use super::check::{date_string, join_output_names, Checker, Place};
+use super::check::{constant, date_string, join_output_names, Checker, Place};
 use super::types::{Columns, Type};
 
 /// Where compiled pipelines get their data from.
@@ -139,9 +139,8 @@ fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Er
             if let Some((_, lf)) = env.lets.iter().rev().find(|(n, _)| *n == ident.name) {
                 return Ok(lf.clone());
             }
-            (env.tables)(&ident.name)?.ok_or_else(|| {
-                internal(format!("table `{}` vanished after checking", ident.name))
-            })
+            (env.tables)(&ident.name)?
+                .ok_or_else(|| internal(format!("table `{}` vanished after checking", ident.name)))
         }
     }
 }
@@ -162,16 +161,7 @@ pub fn dtype(t: Type) -> Option<DataType> {
 /// functions of them) is a constant, which polars evaluates once — so it is broadcast to
 /// the rows explicitly (see [`ExprCompiler::broadcast`]).
 fn reads_column(e: &AstExpr) -> bool {
-    match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Param(_) => false,
-        ExprKind::Column(_) => true,
-        ExprKind::Paren(inner) => reads_column(inner),
-        ExprKind::IsNull { expr, .. } => reads_column(expr),
-        ExprKind::InList { expr, list, .. } => reads_column(expr) || list.iter().any(reads_column),
-        ExprKind::Unary { operand, .. } => reads_column(operand),
-        ExprKind::Binary { left, right, .. } => reads_column(left) || reads_column(right),
-        ExprKind::Call { args, .. } => args.iter().any(reads_column),
-    }
+    !constant(e)
 }
 
 fn internal(message: String) -> Error {
@@ -767,6 +757,12 @@ impl ExprCompiler<'_> {
             "starts_with" => s(0)?.str().starts_with(s(1)?),
             "ends_with" => s(0)?.str().ends_with(s(1)?),
             "matches" => s(0)?.str().contains(s(1)?, true),
+            // A null pattern or replacement replaces into null (polars refuses them).
+            "replace" if args[1..].iter().any(|e| self.ty(e, place) == Type::Null) => {
+                let none = lit(Null {}).cast(DataType::String);
+                // One null per row of the text.
+                when(s(0)?.is_null()).then(none.clone()).otherwise(none)
+            }
             "replace" => s(0)?.str().replace_all(s(1)?, s(2)?, true),
             "round" => {
                 let digits = match args.get(1).map(|e| &e.kind) {
@@ -816,11 +812,7 @@ impl ExprCompiler<'_> {
             "to_int" => a(0)?.cast(DataType::Int64),
             "to_float" => a(0)?.cast(DataType::Float64),
             "to_str" => a(0)?.cast(DataType::String),
-            "year" => a(0)?
-                .cast(DataType::Date)
-                .dt()
-                .year()
-                .cast(DataType::Int64),
+            "year" => a(0)?.cast(DataType::Date).dt().year().cast(DataType::Int64),
             other => return Err(internal(format!("no compiler for function `{other}`"))),
         })
     }
@@ -900,7 +892,11 @@ fn floored_rem(x: i64, y: i64) -> Option<i64> {
         return None;
     }
     let r = x.checked_rem(y).unwrap_or(0);
-    Some(if r != 0 && (r < 0) != (y < 0) { r + y } else { r })
+    Some(if r != 0 && (r < 0) != (y < 0) {
+        r + y
+    } else {
+        r
+    })
 }
 
 /// `sum` of integers: overflow is an error; no values give null (SQL).

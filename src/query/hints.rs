@@ -63,7 +63,10 @@ pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline) -> Vec<Error> 
             if schemas.get(i).and_then(|s| s.get(probe.column)) != Some(Type::Str) {
                 continue;
             }
-            let at = match read.iter().position(|(s, c, _)| *s == i && *c == probe.column) {
+            let at = match read
+                .iter()
+                .position(|(s, c, _)| *s == i && *c == probe.column)
+            {
                 Some(at) => at,
                 None => {
                     let prefix = Pipeline {
@@ -71,8 +74,7 @@ pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline) -> Vec<Error> 
                         stages: p.stages[..i].to_vec(),
                         span: p.span,
                     };
-                    let values =
-                        distinct_within(checker, env, &prefix, probe.column, HINT_BUDGET);
+                    let values = distinct_within(checker, env, &prefix, probe.column, HINT_BUDGET);
                     read.push((i, probe.column, values));
                     read.len() - 1
                 }

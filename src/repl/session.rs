@@ -528,4 +528,35 @@ mod tests {
         s.query_delay = None;
         assert!(s.run_query("tasks").is_ok());
     }
+
+    #[test]
+    fn a_cancelled_query_stops_its_worker() {
+        // A 5-way self-join on a constant key: hundreds of millions of rows, it would run
+        // for minutes. Cancelled, the worker must stop and let go of the engine.
+        const RUNAWAY: &str = "owners | select k = 1 | join (owners | select k = 1) on k \
+            | join (owners | select k = 1) on k | join (owners | select k = 1) on k \
+            | join (owners | select k = 1) on k | count";
+        let (mut s, _out, _err) = session();
+        let flag = Arc::new(AtomicBool::new(false));
+        s.interrupt = Some(flag.clone());
+        s.query_delay = Some(Duration::from_millis(200));
+        let setter = {
+            let flag = flag.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                flag.store(true, Ordering::SeqCst);
+            })
+        };
+        let e = s.run_query(RUNAWAY).unwrap_err();
+        setter.join().unwrap();
+        assert_eq!(e.code, "planq::cancelled");
+        let started = Instant::now();
+        while s.engine.try_write().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the cancelled query is still running"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 }

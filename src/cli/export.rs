@@ -107,7 +107,7 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             let shown = path.display().to_string();
             write_file(&path, args.force, |w| render::write(df, format, w)).map_err(
                 |e| match e {
-                    WriteError::Exists => exists_error(&[shown.clone()]),
+                    WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
                     e => Error::new(
                         ErrorKind::Data,
                         "planq::io",

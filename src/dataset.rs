@@ -34,6 +34,8 @@ impl Dataset {
     /// A plan document from its text; `name` is used in diagnostics. A document that
     /// yields no tasks is an error.
     pub fn from_text(name: &str, text: &str) -> Result<Self, Error> {
+        // A byte-order mark (Word's "Unicode text" and Notepad write one) is not text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let source = Source::new(name, Arc::<str>::from(text));
         let plan = plan::extract(text, ExtractOptions::default());
         if plan.tasks.is_empty() {

@@ -55,16 +55,23 @@ impl Source {
         }
     }
 
-    /// 1-based (line, column) of a byte offset; columns count characters.
+    /// 1-based (line, column) of a byte offset; columns count characters. `\n`, `\r\n`
+    /// and a bare `\r` each end a line (as in the diagnostic renderer and the CSV reader).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let mut start = offset;
         while !self.text.is_char_boundary(start) {
             start -= 1;
         }
+        let bytes = self.text.as_bytes();
         let before = &self.text[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let is_break = |i: usize| match bytes[i] {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        let line = count_breaks(before.as_bytes(), is_break) + 1;
+        let line_start = (0..start).rev().find(|&i| is_break(i)).map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() + 1;
         (line, col)
     }
@@ -81,6 +88,13 @@ impl Source {
         }
         Span::new(self.text.len(), self.text.len())
     }
+}
+
+/// How many positions of `bytes` are line breaks.
+fn count_breaks(bytes: &[u8], is_break: impl Fn(usize) -> bool) -> usize {
+    (0..bytes.len())
+        .filter(|&i| matches!(bytes[i], b'\n' | b'\r') && is_break(i))
+        .count()
 }
 
 /// A planq error: code, message, optional source span, label, help and related errors.
@@ -297,6 +311,11 @@ mod tests {
         let x = src.text.find('x').unwrap();
         assert_eq!(src.line_col(x), (2, 6));
         assert_eq!(src.line_span(2), Span::new(3, src.text.len()));
+        let cr = Source::new("p", "a\rb\r\nc\nd");
+        assert_eq!(cr.line_col(2), (2, 1));
+        assert_eq!(cr.line_col(4), (2, 3));
+        assert_eq!(cr.line_col(5), (3, 1));
+        assert_eq!(cr.line_col(7), (4, 1));
     }
 
     #[test]

@@ -438,3 +438,331 @@ fn an_empty_result_explains_itself_on_stderr() {
     assert!(r.2.contains("did you mean `省数字办`"), "{}", r.2);
     assert!(r.2.contains("[<command>:1:25]"), "{}", r.2);
 }
+
+// ---- never crash, never lose data (issue 10) -------------------------------------------
+
+/// Writes `text` to a file `name` in a fresh directory; returns its path.
+fn file_with(test: &str, name: &str, text: &str) -> String {
+    let path = tempdir(test).join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path.display().to_string()
+}
+
+#[test]
+fn a_span_past_column_65535_renders_clipped() {
+    // Before: miette panicked (exit 101) on the span of `nosuch` past column 65 535.
+    let long = "a".repeat(70_000);
+    let query = format!("tasks | where title == \"{long}\" or nosuch == 1");
+    let (code, out, err) = run(&["-c", &query]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("planq::check::unknown_column"), "{err}");
+    assert!(err.contains("nosuch == 1"), "{err}");
+    let column = query.find("nosuch").unwrap() + 1;
+    assert!(err.contains(&format!("[<command>:1:{column}]")), "{err}");
+    assert!(err.len() < 3_000, "{} bytes of diagnostics", err.len());
+}
+
+#[test]
+fn a_70000_character_progress_field_renders_clipped() {
+    let long = "9".repeat(70_000);
+    let path = file_with(
+        "longfield",
+        "p.csv",
+        &format!("target_id,actual,as_of\n2.5#1,{long}x,2010-06-30\n"),
+    );
+    let (code, _, err) = run(&["--progress", &path, "-c", "progress | count"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("planq::progress::bad_number"), "{err}");
+    assert!(
+        err.contains("70001") && err.contains("characters)"),
+        "{err}"
+    );
+    assert!(err.len() < 3_000, "{} bytes of diagnostics", err.len());
+}
+
+#[test]
+fn a_one_line_plan_is_not_echoed_in_its_warnings() {
+    // A plan whose item is one huge line (a converted document without line breaks) and
+    // numbered wrongly: the warning shows an excerpt of the line, not megabytes of it
+    // (before: the whole line, or a panic past column 65 535).
+    let filler = "推进信息化建设工作".repeat(25_000);
+    let path = file_with(
+        "oneline",
+        "plan.txt",
+        &format!("一、总体要求\n2.加快{filler}（牵头单位：{filler}）完成时限：{filler}\n"),
+    );
+    let (code, out, err) = run(&["--plan", &path, "-c", "tasks | count", "--format", "csv"]);
+    assert_eq!((code, out.as_str()), (0, "count\n1\n"), "{err}");
+    assert!(err.contains("planq::plan::numbering"), "{err}");
+    assert!(err.contains("span clipped"), "{err}");
+    assert!(err.len() < 3_000, "{} bytes of diagnostics", err.len());
+}
+
+#[test]
+fn a_cr_only_progress_file_loads_every_row() {
+    // Before: 0 rows, exit 0 (everything after the first bare CR was dropped).
+    let path = file_with(
+        "cronly",
+        "p.csv",
+        "target_id,actual,as_of,note\r2.5#1,1500,2010-06-30,half\r2.2#1,9,2010-12-31,\r",
+    );
+    let (code, out, err) = run(&[
+        "--progress",
+        &path,
+        "-c",
+        "progress | count",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!((code, out.as_str()), (0, "count\n2\n"), "{err}");
+}
+
+#[test]
+fn every_error_of_a_progress_file_is_reported() {
+    let path = file_with(
+        "allerrors",
+        "p.csv",
+        "target_id,actual,as_of\n2.5#1,1,2010-01-01,extra\n9.9#9,lots,+201-01-01\n",
+    );
+    let (code, _, err) = run(&["--progress", &path, "-c", "progress"]);
+    assert_eq!(code, 1);
+    for c in ["extra_fields", "unknown_target", "bad_number", "bad_date"] {
+        assert!(err.contains(&format!("planq::progress::{c}")), "{c}: {err}");
+    }
+    assert!(err.contains("has 4 errors; nothing was loaded"), "{err}");
+}
+
+#[test]
+fn json_duplicate_keys_and_unknown_fields_are_all_reported() {
+    let path = file_with(
+        "jsondup",
+        "p.json",
+        "[{\"target_id\": \"2.5#1\", \"actual\": 1, \"as_of\": \"2010-01-01\", \"actual\": 2},\n {\"target_id\": \"2.5#1\", \"actaul\": 1, \"actual\": \"x\", \"as_of\": \"2010-01-02\"}]",
+    );
+    let (code, _, err) = run(&["--progress", &path, "-c", "progress"]);
+    assert_eq!(code, 1);
+    for c in ["duplicate_field", "unknown_column", "bad_number"] {
+        assert!(err.contains(&format!("planq::progress::{c}")), "{c}: {err}");
+    }
+}
+
+#[test]
+fn the_duplicate_column_label_names_the_column() {
+    let path = file_with("dupcol", "p.csv", "target_id,actual,as_of,actual\n");
+    let (code, _, err) = run(&["--progress", &path, "-c", "progress"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("second `actual` column"), "{err}");
+    assert!(!err.contains("{name}"), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_everywhere() {
+    let dir = tempdir("bom");
+    let script = dir.join("s.pq");
+    std::fs::write(&script, "\u{feff}.format csv\ncategories | count\n").unwrap();
+    let csv = dir.join("p.csv");
+    std::fs::write(&csv, "\u{feff}target_id,actual,as_of\n2.5#1,1,2010-01-01\n").unwrap();
+    let json = dir.join("p.json");
+    std::fs::write(
+        &json,
+        "\u{feff}[{\"target_id\": \"2.2#1\", \"actual\": 1, \"as_of\": \"2010-01-01\"}]",
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "--progress",
+        &csv.display().to_string(),
+        "--progress",
+        &json.display().to_string(),
+        &script.display().to_string(),
+        "-c",
+        "progress | count",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "count\n5\ncount\n2\n");
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/2010年数字福建工作要点.txt"),
+    )
+    .unwrap();
+    let plan = dir.join("plan.txt");
+    std::fs::write(&plan, format!("\u{feff}{seed}")).unwrap();
+    let (code, out, err) = run(&[
+        "--plan",
+        &plan.display().to_string(),
+        "--strict",
+        "-c",
+        "tasks | count",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!((code, out.as_str()), (0, "count\n26\n"), "{err}");
+}
+
+#[test]
+fn export_into_a_closed_pipe_ends_quietly() {
+    // Before: "Broken pipe" and exit 1, unlike the query modes.
+    for args in [
+        &["export"][..],
+        &["export", "--table", "tasks"][..],
+        &["export", "--format", "json"][..],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_planq"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let status = child.wait().expect("wait");
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut err)
+            .expect("read");
+        assert_eq!(err, "", "{args:?}");
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn global_options_go_on_either_side_of_export() {
+    let progress = progress_file();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds/2010年数字福建工作要点.txt")
+        .display()
+        .to_string();
+    let after = run(&["export", "--progress", &progress, "--table", "progress"]);
+    let before = run(&["--progress", &progress, "export", "--table", "progress"]);
+    assert_eq!(after.0, 0, "{}", after.2);
+    assert_eq!(before, after);
+    assert!(after.1.lines().count() > 2, "{}", after.1);
+    let (code, out, err) = run(&["--plan", &plan, "export", "--table", "categories"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("no,name,tasks,targets\n"), "{out}");
+    // The query modes' options make no sense with export: a usage error, not a guess.
+    let (code, _, err) = run(&["-c", "tasks", "export"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn ndjson_keeps_column_order() {
+    let (code, out, _) = run(&[
+        "-c",
+        "categories | select tasks, name, no | take 1",
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "{\"tasks\":2,\"name\":\"精心谋划“十二五”发展规划\",\"no\":1}\n"
+    );
+}
+
+#[test]
+fn markdown_escapes_cr_and_pipes() {
+    let (code, out, _) = run(&[
+        "-c",
+        r#"categories | select a = "x|y\rz\nw" | take 1"#,
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "| a |\n| --- |\n| x\\|y<br>z<br>w |\n");
+}
+
+#[test]
+fn export_out_refuses_to_overwrite_and_never_follows_symlinks() {
+    let dir = tempdir("exportout");
+    let out = dir.join("out");
+    let out_s = out.display().to_string();
+    let (code, _, err) = run(&["export", "--out", &out_s]);
+    assert_eq!(code, 0, "{err}");
+    let tasks = std::fs::read_to_string(out.join("tasks.csv")).unwrap();
+    // Again: refused, nothing touched.
+    std::fs::write(out.join("tasks.csv"), "mine").unwrap();
+    let (code, _, err) = run(&["export", "--out", &out_s]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("planq::export::exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("tasks.csv")).unwrap(),
+        "mine"
+    );
+    // A symlink planted in DIR is replaced, never written through.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::remove_file(out.join("owners.csv")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, out.join("owners.csv")).unwrap();
+    let (code, _, err) = run(&["export", "--out", &out_s]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(&["export", "--out", &out_s, "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(out.join("tasks.csv")).unwrap(),
+        tasks
+    );
+    assert!(!std::fs::symlink_metadata(out.join("owners.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn save_refuses_to_overwrite_without_force() {
+    let dir = tempdir("saveforce");
+    std::fs::write(dir.join("out.csv"), "mine").unwrap();
+    let r = run_in(
+        Some(&dir),
+        &["-c", "categories", "-c", ".save out.csv"],
+        None,
+    );
+    assert_eq!(r.0, 1, "{}", r.2);
+    assert!(r.2.contains("planq::dot::exists"), "{}", r.2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.csv")).unwrap(),
+        "mine"
+    );
+    let r = run_in(
+        Some(&dir),
+        &["-c", "categories | take 1", "-c", ".save out.csv --force"],
+        None,
+    );
+    assert_eq!(r.0, 0, "{}", r.2);
+    let csv = std::fs::read_to_string(dir.join("out.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}
+
+#[test]
+fn safe_mode_disables_dot_commands_that_touch_files() {
+    let dir = tempdir("safe");
+    std::fs::write(dir.join("s.pq"), "tasks | count\n").unwrap();
+    for cmd in [
+        ".load progress p.csv",
+        ".read s.pq",
+        ".save out.csv",
+        ".load plan x.txt",
+    ] {
+        let r = run_in(Some(&dir), &["--safe", "-c", "categories", "-c", cmd], None);
+        assert_eq!(r.0, 1, "{cmd}: {}", r.2);
+        assert!(r.2.contains("planq::dot::unsafe"), "{cmd}: {}", r.2);
+        assert!(r.2.contains("disabled by --safe"), "{cmd}: {}", r.2);
+    }
+    assert!(!dir.join("out.csv").exists());
+    // Other dot commands still work.
+    let r = run(&["--safe", "-c", ".format csv", "-c", "categories | count"]);
+    assert_eq!((r.0, r.1.as_str()), (0, "count\n5\n"), "{}", r.2);
+}

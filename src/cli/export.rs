@@ -1,10 +1,15 @@
 //! `planq export`: every table (or one) as CSV or JSON, for spreadsheets and tests.
+//!
+//! Into a pipe that closes early (`planq export | head`) it stops quietly with exit 0, as
+//! the query modes do. `--out DIR` writes each file atomically, never overwrites one
+//! without `--force` and never writes through a symlink (see [`crate::render::file`]).
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind};
 use crate::lang::suggest::closest;
+use crate::render::file::{write_file, WriteError};
 use crate::render::{self, Format};
 
 use super::DataArgs;
@@ -21,6 +26,9 @@ pub struct ExportArgs {
     /// Write every table to DIR/<table>.csv (or .json).
     #[arg(long, value_name = "DIR", conflicts_with = "table")]
     pub out: Option<String>,
+    /// With --out: replace files that exist (never through a symlink).
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// The formats `export` writes: the ones a spreadsheet or a program reads back.
@@ -48,12 +56,17 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
     let format = Format::from(args.format);
     let ext = format.name();
     let stdout = std::io::stdout();
-    let write_err = |what: &str, e: std::io::Error| {
+    let write_err = |what: &str, e: io::Error| {
         Error::new(
             ErrorKind::Data,
             "planq::io",
             format!("cannot write {what}: {e}"),
         )
+    };
+    // A reader that stops early (`| head`) is not a failure.
+    let to_stdout = |r: io::Result<()>| match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| write_err("to stdout", e)),
     };
     if let Some(name) = &args.table {
         let Some(df) = data.table(name) else {
@@ -70,19 +83,38 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             .with_help(help));
         };
         let mut out = stdout.lock();
-        return render::write(df, format, &mut out).map_err(|e| write_err("to stdout", e));
+        return to_stdout(render::write(df, format, &mut out).and_then(|()| out.flush()));
     }
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-        for (name, df) in data.tables() {
-            let path = Path::new(dir).join(format!("{name}.{ext}"));
+        // Refuse before writing anything: an export is all the tables or none replaced.
+        let paths: Vec<_> = data
+            .tables()
+            .iter()
+            .map(|(name, df)| (Path::new(dir).join(format!("{name}.{ext}")), df))
+            .collect();
+        if !args.force {
+            let existing: Vec<String> = paths
+                .iter()
+                .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
+                .map(|(p, _)| p.display().to_string())
+                .collect();
+            if !existing.is_empty() {
+                return Err(exists_error(&existing));
+            }
+        }
+        for (path, df) in paths {
             let shown = path.display().to_string();
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(&path).map_err(|e| write_err(&shown, e))?,
-            );
-            render::write(df, format, &mut file)
-                .and_then(|()| file.flush())
-                .map_err(|e| write_err(&shown, e))?;
+            write_file(&path, args.force, |w| render::write(df, format, w)).map_err(
+                |e| match e {
+                    WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
+                    e => Error::new(
+                        ErrorKind::Data,
+                        "planq::io",
+                        format!("cannot write {shown}: {e}"),
+                    ),
+                },
+            )?;
         }
         eprintln!("wrote {} tables to {dir}", data.tables().len());
         return Ok(());
@@ -98,8 +130,9 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
                 (n.clone(), rows)
             })
             .collect();
+        // (io::Error::from keeps the kind of an I/O failure, so a closed pipe is seen.)
         serde_json::to_writer(&mut out, &obj)
-            .map_err(std::io::Error::other)
+            .map_err(io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
         data.tables()
@@ -113,5 +146,18 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
                 render::write(df, Format::Csv, &mut out)
             })
     };
-    result.map_err(|e| write_err("to stdout", e))
+    to_stdout(result.and_then(|()| out.flush()))
+}
+
+fn exists_error(paths: &[String]) -> Error {
+    Error::new(
+        ErrorKind::Usage,
+        "planq::export::exists",
+        format!(
+            "{} already exist{}; nothing was written",
+            paths.join(", "),
+            if paths.len() == 1 { "s" } else { "" }
+        ),
+    )
+    .with_help("add --force to replace them, or choose another --out directory")
 }

@@ -35,7 +35,6 @@ use crate::repl::{self, Flow, Session, Settings};
     version,
     about,
     long_about = None,
-    args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  \
         planq -c 'owners | where role == \"lead\" | count by owner | sort count desc | take 5'\n  \
         planq --progress examples/progress-2010.csv examples/shortfall.pq\n  \
@@ -125,7 +124,24 @@ pub struct RunArgs {
     /// against target). Like `.chart` after each query.
     #[arg(long, value_name = "LABEL,VALUE|auto")]
     pub chart: Option<String>,
+    /// Disable the dot commands that touch files (.load, .read, .save): for running
+    /// query text from someone else.
+    #[arg(long)]
+    pub safe: bool,
 }
+
+/// The ids of [`RunArgs`]: options of the query modes, which `export` does not take.
+const RUN_ARGS: &[&str] = &[
+    "files",
+    "commands",
+    "format",
+    "params",
+    "max_rows",
+    "timer",
+    "keep_going",
+    "chart",
+    "safe",
+];
 
 /// Parses `--param name=value`.
 fn parse_param(s: &str) -> Result<(String, Value), String> {
@@ -206,10 +222,28 @@ pub fn main() -> ExitCode {
     };
     let err_color = cli.data.color.enabled(std::io::stderr().is_terminal());
     let result = match &cli.command {
+        Some(Command::Export(_)) if RUN_ARGS.iter().any(|id| given(&matches, id)) => {
+            // Global options (--plan, --progress, --strict, --color) go on either side
+            // of `export`; the query modes' options make no sense with it.
+            let mut cmd = Cli::command();
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "query options (-c, FILE.pq, --format before `export`, --param, …) cannot be used with `export`; \
+                 put export's own options (--format, --table, --out) after it",
+            )
+            .exit()
+        }
         Some(Command::Export(args)) => export::run(&cli.data, args, err_color),
         None => return run(&cli, &matches, err_color),
     };
     exit_with(result, err_color)
+}
+
+/// Whether the option `id` was given on the command line.
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    matches
+        .value_source(id)
+        .is_some_and(|s| s == clap::parser::ValueSource::CommandLine)
 }
 
 fn exit_with(result: Result<(), Error>, err_color: bool) -> ExitCode {
@@ -255,6 +289,7 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         },
         chart: cli.run.chart.as_deref().map(ChartSpec::parse),
         keep_going: cli.run.keep_going,
+        safe: cli.run.safe,
     };
     let mut session = Session::new(engine, settings);
 

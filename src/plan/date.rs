@@ -27,18 +27,27 @@ impl Date {
         Date::new(year, month, days_in_month(year, month))
     }
 
-    /// Parses `YYYY-MM-DD` (also `YYYY/MM/DD`).
+    /// Parses `YYYY-MM-DD` (also `YYYY/MM/DD`): the one date grammar of every input
+    /// (progress files, query text, parameters, plan dates). Exactly four ASCII digits of
+    /// year, one or two of month and day, one separator used twice; the calendar check is
+    /// chrono's. Signs and wider years (`+201-01-01`, `12010-01-01`) are not dates.
     pub fn parse_iso(s: &str) -> Option<Date> {
         let s = s.trim();
-        let mut parts = s.split(['-', '/']);
+        let sep = *s.as_bytes().get(4)?;
+        if sep != b'-' && sep != b'/' {
+            return None;
+        }
+        let mut parts = s.split(sep as char);
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.is_empty() || d.is_empty() {
+        let digits = |t: &str, lo: usize, hi: usize| {
+            (lo..=hi).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        if parts.next().is_some() || !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
             return None;
         }
-        if m.len() > 2 || d.len() > 2 {
-            return None;
-        }
-        Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        let date = chrono::NaiveDate::parse_from_str(&format!("{y}-{m}-{d}"), "%Y-%m-%d").ok()?;
+        use chrono::Datelike;
+        Date::new(date.year(), date.month(), date.day())
     }
 
     /// Days since 1970-01-01 (polars' Date representation).
@@ -126,5 +135,22 @@ mod tests {
         assert!(Date::parse_iso("2010-13-01").is_none());
         assert!(Date::parse_iso("20100630").is_none());
         assert!(Date::parse_iso("2010-06-30-1").is_none());
+        // One strict grammar: no signs, no wider years, no mixed separators.
+        for bad in [
+            "+201-01-01",
+            "-201-01-01",
+            "+2010-01-01",
+            "12010-01-01",
+            "2010-06/30",
+            "２０１０-06-30",
+            "2010-+6-30",
+            "2010-02-29",
+        ] {
+            assert!(Date::parse_iso(bad).is_none(), "{bad}");
+        }
+        assert_eq!(
+            Date::parse_iso("2010/6/3").unwrap().to_string(),
+            "2010-06-03"
+        );
     }
 }

@@ -1,6 +1,17 @@
 //! A small CSV reader that keeps the byte span of every field, so that a bad cell can be
-//! pointed at exactly. RFC 4180 quoting (`"a,b"`, `""` for a quote, newlines inside
+//! pointed at exactly. RFC 4180 quoting (`"a,b"`, `""` for a quote, line breaks inside
 //! quotes); lines starting with `#` and blank lines are skipped.
+//!
+//! Line endings: a file's records end the way its first record ends — `\n` or `\r\n`
+//! (which may be mixed), or a bare `\r` (old Mac and Excel exports). Once the style is
+//! known, the other kind of line break outside quotes cannot be a record end, and a
+//! field that contains one unquoted is reported (it is usually a cell with an embedded
+//! line break that was not quoted; splitting the row there would invent two bad rows).
+//! Line numbers count every `\n`, `\r\n` and bare `\r` as one line break, the way the
+//! diagnostic renderer does.
+//!
+//! The reader agrees with the `csv` crate on every file both accept without trimming
+//! (`csv-differential/` checks a generated corpus).
 
 use crate::lang::ast::Span;
 
@@ -24,127 +35,240 @@ pub struct Record {
     pub span: Span,
 }
 
-/// A quote that was opened and never closed: the span of the opening quote.
+/// A problem in the CSV syntax.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unclosed(pub Span);
+pub enum Problem {
+    /// A quote that was opened and never closed: the span of the opening quote. Reading
+    /// stops there (the rest of the file is inside the quote).
+    Unclosed(Span),
+    /// A bare `\r` inside an unquoted field of a file whose lines end with `\n`: its span
+    /// and 1-based line.
+    StrayCr(Span, usize),
+    /// A `\n` inside an unquoted field of a file whose lines end with a bare `\r`.
+    StrayLf(Span, usize),
+}
 
-/// Reads every record of `text`.
-pub fn read(text: &str) -> Result<Vec<Record>, Unclosed> {
-    let bytes = text.as_bytes();
+/// How the file's records end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Style {
+    /// `\n` or `\r\n`.
+    Lf,
+    /// A bare `\r`.
+    Cr,
+}
+
+/// Reads every record of `text`, and every syntax problem found on the way (records are
+/// still read after a stray line break, so that later rows get checked too).
+pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
+    let mut r = Reader {
+        text,
+        bytes: text.as_bytes(),
+        style: None,
+        problems: Vec::new(),
+        counted: 0,
+        line: 1,
+    };
     let mut records = Vec::new();
     let mut pos = 0;
-    let mut line = 1;
-    while pos < bytes.len() {
+    while pos < r.bytes.len() {
         // Skip blank and comment lines.
-        let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+        let line_end = r.line_end(pos);
         let raw = text[pos..line_end].trim();
         if raw.is_empty() || raw.starts_with('#') {
-            pos = line_end + 1;
-            line += 1;
+            pos = r.take_break(line_end);
             continue;
         }
         let start = pos;
-        let start_line = line;
+        let start_line = r.line_at(start);
         let mut fields = Vec::new();
         loop {
-            let (field, next, newlines) = read_field(text, pos)?;
-            line += newlines;
+            let Some((field, next)) = r.read_field(pos) else {
+                return (records, r.problems);
+            };
             fields.push(field);
             pos = next;
-            match bytes.get(pos) {
-                Some(b',') => pos += 1,
-                Some(b'\r') if bytes.get(pos + 1) == Some(&b'\n') => {
-                    pos += 2;
-                    line += 1;
-                    break;
-                }
-                Some(b'\n') => {
-                    pos += 1;
-                    line += 1;
-                    break;
-                }
-                _ => {
-                    pos = bytes.len();
-                    break;
-                }
+            if r.bytes.get(pos) == Some(&b',') {
+                pos += 1;
+            } else {
+                // A line break or the end of the text.
+                let end = text[..pos].trim_end().len().max(start);
+                records.push(Record {
+                    line: start_line,
+                    fields,
+                    span: Span::new(start, end),
+                });
+                pos = r.take_break(pos);
+                break;
             }
         }
-        let end = text[..pos].trim_end().len().max(start);
-        records.push(Record {
-            line: start_line,
-            fields,
-            span: Span::new(start, end),
-        });
     }
-    Ok(records)
+    (records, r.problems)
 }
 
-/// Reads one field starting at `pos`: the field, where it ends, newlines consumed.
-fn read_field(text: &str, pos: usize) -> Result<(Field, usize, usize), Unclosed> {
-    let bytes = text.as_bytes();
-    let mut p = pos;
-    while p < bytes.len() && (bytes[p] == b' ' || bytes[p] == b'\t') {
-        p += 1;
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    style: Option<Style>,
+    problems: Vec<Problem>,
+    /// Line counting: `line` is the 1-based line at byte `counted`.
+    counted: usize,
+    line: usize,
+}
+
+impl Reader<'_> {
+    /// The 1-based line of byte `at` (calls must come with non-decreasing `at`).
+    fn line_at(&mut self, at: usize) -> usize {
+        let b = self.bytes;
+        while self.counted < at {
+            match b[self.counted] {
+                b'\n' => self.line += 1,
+                b'\r' if b.get(self.counted + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.counted += 1;
+        }
+        self.line
     }
-    if bytes.get(p) == Some(&b'"') {
-        let open = p;
-        let mut value = String::new();
-        let mut newlines = 0;
-        let mut q = p + 1;
-        let mut chunk_start = q;
-        loop {
-            match bytes.get(q) {
-                None => return Err(Unclosed(Span::new(open, open + 1))),
-                Some(b'"') if bytes.get(q + 1) == Some(&b'"') => {
-                    value.push_str(&text[chunk_start..q + 1]);
-                    q += 2;
-                    chunk_start = q;
-                }
-                Some(b'"') => {
-                    value.push_str(&text[chunk_start..q]);
-                    q += 1;
-                    break;
-                }
-                Some(b'\n') => {
-                    newlines += 1;
-                    q += 1;
-                }
-                Some(_) => q += 1,
+
+    /// Whether a record ends at byte `p` (outside quotes).
+    fn ends_record(&self, p: usize) -> bool {
+        match (self.bytes[p], self.style) {
+            (b'\n', Some(Style::Cr)) => false,
+            (b'\n', _) => true,
+            (b'\r', Some(Style::Lf)) => self.bytes.get(p + 1) == Some(&b'\n'),
+            (b'\r', _) => true,
+            _ => false,
+        }
+    }
+
+    /// The end of the physical line starting at `pos` (before its line break).
+    fn line_end(&self, pos: usize) -> usize {
+        let mut p = pos;
+        while p < self.bytes.len() && !self.ends_record(p) {
+            p += 1;
+        }
+        p
+    }
+
+    /// Consumes the line break at `p` (if any), fixing the file's style on the first one.
+    fn take_break(&mut self, p: usize) -> usize {
+        match self.bytes.get(p) {
+            None => p,
+            Some(b'\r') if self.bytes.get(p + 1) == Some(&b'\n') => {
+                self.style.get_or_insert(Style::Lf);
+                p + 2
+            }
+            Some(b'\r') => {
+                self.style.get_or_insert(Style::Cr);
+                p + 1
+            }
+            Some(_) => {
+                self.style.get_or_insert(Style::Lf);
+                p + 1
             }
         }
-        // Anything between the closing quote and the separator is kept as written.
-        let mut end = q;
-        while end < bytes.len() && !matches!(bytes[end], b',' | b'\n' | b'\r') {
+    }
+
+    /// A line break that cannot end a record here: a problem, kept in the field.
+    fn stray(&mut self, p: usize) {
+        let span = Span::new(p, p + 1);
+        let line = self.line_at(p);
+        self.problems.push(if self.bytes[p] == b'\r' {
+            Problem::StrayCr(span, line)
+        } else {
+            Problem::StrayLf(span, line)
+        });
+    }
+
+    /// Reads one field starting at `pos`: the field and where it ends; `None` after an
+    /// unclosed quote (recorded as a problem).
+    fn read_field(&mut self, pos: usize) -> Option<(Field, usize)> {
+        let (text, bytes) = (self.text, self.bytes);
+        let mut p = pos;
+        while p < bytes.len() && (bytes[p] == b' ' || bytes[p] == b'\t') {
+            p += 1;
+        }
+        if bytes.get(p) == Some(&b'"') {
+            let open = p;
+            let mut value = String::new();
+            let mut q = p + 1;
+            let mut chunk_start = q;
+            loop {
+                match bytes.get(q) {
+                    None => {
+                        self.problems
+                            .push(Problem::Unclosed(Span::new(open, open + 1)));
+                        return None;
+                    }
+                    Some(b'"') if bytes.get(q + 1) == Some(&b'"') => {
+                        value.push_str(&text[chunk_start..q + 1]);
+                        q += 2;
+                        chunk_start = q;
+                    }
+                    Some(b'"') => {
+                        value.push_str(&text[chunk_start..q]);
+                        q += 1;
+                        break;
+                    }
+                    Some(_) => q += 1,
+                }
+            }
+            // Anything between the closing quote and the separator is kept as written.
+            let end = self.unquoted_end(q);
+            value.push_str(text[q..end].trim());
+            let field = Field {
+                text: value,
+                span: Span::new(open, end),
+            };
+            return Some((field, end));
+        }
+        let end = self.unquoted_end(p);
+        let trimmed = text[p..end].trim_end();
+        let field = Field {
+            text: trimmed.to_string(),
+            span: Span::new(p, p + trimmed.len()),
+        };
+        Some((field, end))
+    }
+
+    /// The end of unquoted text starting at `p`: a comma or a record end. Line breaks
+    /// that cannot end a record in this file's style are recorded as problems.
+    fn unquoted_end(&mut self, p: usize) -> usize {
+        let mut end = p;
+        while end < self.bytes.len() && self.bytes[end] != b',' {
+            if matches!(self.bytes[end], b'\r' | b'\n') {
+                if self.ends_record(end) {
+                    break;
+                }
+                self.stray(end);
+            }
             end += 1;
         }
-        value.push_str(text[q..end].trim());
-        let field = Field {
-            text: value,
-            span: Span::new(open, end),
-        };
-        return Ok((field, end, newlines));
+        end
     }
-    let mut end = p;
-    while end < bytes.len() && !matches!(bytes[end], b',' | b'\n' | b'\r') {
-        end += 1;
-    }
-    let raw = &text[p..end];
-    let trimmed = raw.trim_end();
-    let field = Field {
-        text: trimmed.to_string(),
-        span: Span::new(p, p + trimmed.len()),
-    };
-    Ok((field, end, 0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ok(text: &str) -> Vec<Record> {
+        let (recs, problems) = read(text);
+        assert_eq!(problems, [], "{text:?}");
+        recs
+    }
+
+    fn texts(text: &str) -> Vec<Vec<String>> {
+        ok(text)
+            .into_iter()
+            .map(|r| r.fields.into_iter().map(|f| f.text).collect())
+            .collect()
+    }
+
     #[test]
     fn fields_keep_spans() {
         let text = "# comment\na,b\n\"x,1\", 2 \n";
-        let recs = read(text).unwrap();
+        let recs = ok(text);
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].line, 2);
         assert_eq!(recs[1].fields[0].text, "x,1");
@@ -161,21 +285,43 @@ mod tests {
 
     #[test]
     fn quotes_escape_and_span_lines() {
-        let recs = read("a,\"say \"\"hi\"\"\nthere\"\nb,c").unwrap();
+        let recs = ok("a,\"say \"\"hi\"\"\nthere\"\nb,c");
         assert_eq!(recs[0].fields[1].text, "say \"hi\"\nthere");
         assert_eq!(recs[1].line, 3);
     }
 
     #[test]
     fn unclosed_quote_points_at_opener() {
-        assert_eq!(read("a,\"bc\n"), Err(Unclosed(Span::new(2, 3))));
+        let (_, problems) = read("a,\"bc\n");
+        assert_eq!(problems, [Problem::Unclosed(Span::new(2, 3))]);
     }
 
     #[test]
     fn crlf_and_missing_trailing_newline() {
-        let recs = read("a,b\r\nc,d").unwrap();
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[0].fields[1].text, "b");
-        assert_eq!(recs[1].fields[1].text, "d");
+        assert_eq!(texts("a,b\r\nc,d"), [["a", "b"], ["c", "d"]]);
+    }
+
+    #[test]
+    fn bare_cr_line_endings_load_every_row() {
+        // Before: the reader stopped at the first bare CR and dropped the rest silently.
+        let recs = ok("# old Mac export\ra,b\r\"x\ry\",2\r\rc,d\r");
+        let t: Vec<Vec<&str>> = recs
+            .iter()
+            .map(|r| r.fields.iter().map(|f| f.text.as_str()).collect())
+            .collect();
+        assert_eq!(t, [vec!["a", "b"], vec!["x\ry", "2"], vec!["c", "d"]]);
+        assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 6]);
+    }
+
+    #[test]
+    fn a_cr_inside_an_unquoted_field_is_a_problem() {
+        let text = "a,b\nc\rd,e\nf,g\n";
+        let (recs, problems) = read(text);
+        assert_eq!(problems, [Problem::StrayCr(Span::new(5, 6), 2)]);
+        // The later rows are still read, so that their errors are reported too.
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[1].fields[0].text, "c\rd");
+        let (_, problems) = read("a,b\rc\nd,e\r");
+        assert_eq!(problems, [Problem::StrayLf(Span::new(5, 6), 2)]);
     }
 }

@@ -1,37 +1,48 @@
 //! Progress as JSON: an array of `{"target_id", "actual", "as_of", "note"}` objects.
-//! serde_json checks the syntax; a small scanner finds where each object and value was
-//! written so that a bad value can be pointed at.
+//!
+//! serde_json checks the syntax; then a small scanner walks the (now known valid) text
+//! and finds where every element, key and value was written, so that a bad value — or a
+//! key written twice in one object, which serde_json would silently resolve to the last
+//! value — can be pointed at. Keys and values are decoded by serde_json from their spans.
 
 use serde_json::Value;
 
-use super::{data_error, summary, Cell, RawRow, COLUMNS};
+use super::{data_error, Cell, RawRow, COLUMNS};
 use crate::error::{Error, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest;
 
-pub(super) fn rows(source: &Source) -> Result<Vec<RawRow>, Error> {
+/// The rows of a JSON progress file. Problems of single objects (unknown or repeated
+/// fields, non-objects) go to `errors` and the rest is still read; a file that is not
+/// JSON, or not an array, is an `Err`.
+pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRow>, Error> {
     let text = &*source.text;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let help = "a JSON progress file is an array of {\"target_id\", \"actual\", \"as_of\", \"note\"} objects";
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         let offset = offset_of(text, e.line(), e.column());
-        data_error("planq::progress::bad_json", format!("invalid JSON: {e}"))
-            .at(source, Span::new(offset, (offset + 1).min(text.len())), "here")
-            .with_help("a JSON progress file is an array of {\"target_id\", \"actual\", \"as_of\", \"note\"} objects")
-    })?;
-    let Value::Array(items) = value else {
+        return Err(
+            data_error("planq::progress::bad_json", format!("invalid JSON: {e}"))
+                .at(source, Span::new(offset, next_char(text, offset)), "here")
+                .with_help(help),
+        );
+    }
+    let Some(elements) = Scanner::new(text).array() else {
+        let at = text.len() - text.trim_start().len();
         return Err(data_error(
             "planq::progress::bad_json",
             "a JSON progress file must be an array of objects",
         )
-        .at(source, Span::new(0, text.len().min(1)), "expected `[`"));
+        .at(source, Span::new(at, next_char(text, at)), "expected `[`")
+        .with_help(help));
     };
-    let spans = element_spans(text);
-    let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let span = spans.get(i).copied().unwrap_or(Span::new(0, 0));
-        let obj_text = &text[span.start..span.end];
-        let line = text[..span.start].matches('\n').count() + 1;
-        let Value::Object(map) = item else {
+    // Line numbers, counted incrementally (elements come in text order).
+    let (mut counted, mut line) = (0, 1);
+    for (i, element) in elements.into_iter().enumerate() {
+        let span = element.span;
+        line += text[counted..span.start].matches('\n').count();
+        counted = span.start;
+        let Some(members) = element.members else {
             errors.push(
                 data_error(
                     "planq::progress::bad_row",
@@ -45,9 +56,30 @@ pub(super) fn rows(source: &Source) -> Result<Vec<RawRow>, Error> {
             );
             continue;
         };
-        for key in map.keys() {
+        // The first of each key, with its member.
+        let mut seen: Vec<(String, Member)> = Vec::new();
+        for m in members {
+            let Ok(key) = serde_json::from_str::<String>(&text[m.key.start..m.key.end]) else {
+                continue; // cannot happen in valid JSON
+            };
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                let first_line = line + text[span.start..first.key.start].matches('\n').count();
+                errors.push(
+                    data_error(
+                        "planq::progress::duplicate_field",
+                        format!("field `{key}` appears twice in item {}", i + 1),
+                    )
+                    .at(
+                        source,
+                        m.key,
+                        format!("second `{key}` (the first is on line {first_line})"),
+                    )
+                    .with_help(format!("keep one `{key}` per object")),
+                );
+                continue;
+            }
             if !COLUMNS.contains(&key.as_str()) {
-                let help = closest(key, COLUMNS.iter().copied()).map_or(
+                let help = closest(&key, COLUMNS.iter().copied()).map_or(
                     "fields are target_id, actual, as_of and note".to_string(),
                     |c| format!("did you mean `{c}`?"),
                 );
@@ -56,23 +88,21 @@ pub(super) fn rows(source: &Source) -> Result<Vec<RawRow>, Error> {
                         "planq::progress::unknown_column",
                         format!("unknown field `{key}`"),
                     )
-                    .at(
-                        source,
-                        key_span(obj_text, key, span),
-                        "not a progress field",
-                    )
+                    .at(source, m.key, "not a progress field")
                     .with_help(help),
                 );
             }
+            seen.push((key, m));
         }
         let cell = |key: &str| -> Cell {
-            let v = map.get(key)?;
+            let value_span = seen.iter().find(|(k, _)| k == key)?.1.value;
+            let v: Value = serde_json::from_str(&text[value_span.start..value_span.end]).ok()?;
             let text = match v {
                 Value::Null => return None,
-                Value::String(s) => s.clone(),
+                Value::String(s) => s,
                 other => other.to_string(),
             };
-            Some((text, value_span(obj_text, key, span)))
+            Some((text, value_span))
         };
         rows.push(RawRow {
             line,
@@ -83,11 +113,12 @@ pub(super) fn rows(source: &Source) -> Result<Vec<RawRow>, Error> {
             note: cell("note").map(|(t, _)| t),
         });
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(summary(source, errors))
-    }
+    Ok(rows)
+}
+
+/// The byte after the character at `at` (or `at` at the end).
+fn next_char(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
 }
 
 /// Byte offset of a 1-based line and column (serde_json's columns count bytes).
@@ -104,103 +135,169 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     off
 }
 
-/// Spans of the top-level array's elements (the text is known to be valid JSON).
-fn element_spans(text: &str) -> Vec<Span> {
-    let mut spans = Vec::new();
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_str = true;
-                if depth == 1 && start.is_none() {
-                    start = Some(i);
-                }
-            }
-            '[' | '{' => {
-                if depth == 1 && start.is_none() {
-                    start = Some(i);
-                }
-                depth += 1;
-            }
-            ']' | '}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 1 {
-                    if let Some(s) = start.take() {
-                        spans.push(Span::new(s, i + 1));
-                    }
-                } else if depth == 0 {
-                    if let Some(s) = start.take() {
-                        spans.push(Span::new(s, text[..i].trim_end().len()));
-                    }
-                }
-            }
-            ',' if depth == 1 => {
-                if let Some(s) = start.take() {
-                    spans.push(Span::new(s, text[..i].trim_end().len()));
-                }
-            }
-            c if depth == 1 && start.is_none() && !c.is_whitespace() => start = Some(i),
-            _ => {}
-        }
-    }
-    spans
+/// One element of the top-level array.
+struct Element {
+    span: Span,
+    /// The members when the element is an object.
+    members: Option<Vec<Member>>,
 }
 
-/// The span of `"key"` inside an object's text.
-fn key_span(obj: &str, key: &str, obj_span: Span) -> Span {
-    let quoted = format!("\"{key}\"");
-    match obj.find(&quoted) {
-        Some(at) => Span::new(obj_span.start + at, obj_span.start + at + quoted.len()),
-        None => obj_span,
+/// One `"key": value` of an object.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    key: Span,
+    value: Span,
+}
+
+/// Walks valid JSON text, byte by byte (every structural character is ASCII). It never
+/// panics on invalid text either: it returns `None`.
+struct Scanner<'a> {
+    b: &'a [u8],
+    p: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Scanner {
+            b: text.as_bytes(),
+            p: 0,
+        }
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.p += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.p) == Some(&c)).then(|| self.p += 1)
+    }
+
+    /// The elements of a top-level array.
+    fn array(&mut self) -> Option<Vec<Element>> {
+        self.eat(b'[')?;
+        let mut out = Vec::new();
+        if self.eat(b']').is_some() {
+            return Some(out);
+        }
+        loop {
+            self.ws();
+            let start = self.p;
+            let members = if self.b.get(self.p) == Some(&b'{') {
+                Some(self.object()?)
+            } else {
+                self.skip_value()?;
+                None
+            };
+            out.push(Element {
+                span: Span::new(start, self.p),
+                members,
+            });
+            if self.eat(b',').is_none() {
+                self.eat(b']')?;
+                return Some(out);
+            }
+        }
+    }
+
+    /// The members of the object at the cursor.
+    fn object(&mut self) -> Option<Vec<Member>> {
+        self.eat(b'{')?;
+        let mut out = Vec::new();
+        if self.eat(b'}').is_some() {
+            return Some(out);
+        }
+        loop {
+            self.ws();
+            let k = self.p;
+            self.skip_string()?;
+            let key = Span::new(k, self.p);
+            self.eat(b':')?;
+            self.ws();
+            let v = self.p;
+            self.skip_value()?;
+            out.push(Member {
+                key,
+                value: Span::new(v, self.p),
+            });
+            if self.eat(b',').is_none() {
+                self.eat(b'}')?;
+                return Some(out);
+            }
+        }
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        if self.b.get(self.p) != Some(&b'"') {
+            return None;
+        }
+        self.p += 1;
+        loop {
+            match self.b.get(self.p)? {
+                b'\\' => self.p += 2,
+                b'"' => {
+                    self.p += 1;
+                    return Some(());
+                }
+                _ => self.p += 1,
+            }
+        }
+    }
+
+    /// Skips one value of any kind (iteratively: nesting depth costs no stack).
+    fn skip_value(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            match *self.b.get(self.p)? {
+                b'"' => self.skip_string()?,
+                b'[' | b'{' => {
+                    depth += 1;
+                    self.p += 1;
+                }
+                b']' | b'}' => {
+                    depth = depth.checked_sub(1)?;
+                    self.p += 1;
+                }
+                _ if depth > 0 => self.p += 1,
+                _ => {
+                    // A number or a literal.
+                    let start = self.p;
+                    while self.b.get(self.p).is_some_and(|c| {
+                        !matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+                    }) {
+                        self.p += 1;
+                    }
+                    if self.p == start {
+                        return None;
+                    }
+                }
+            }
+            if depth == 0 {
+                return Some(());
+            }
+        }
     }
 }
 
-/// The span of the value of `"key"` inside an object's text.
-fn value_span(obj: &str, key: &str, obj_span: Span) -> Span {
-    let k = key_span(obj, key, obj_span);
-    if k == obj_span {
-        return obj_span;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanner_finds_members_in_nested_and_escaped_text() {
+        let text = r#" [ {"a\"b": [1, {"x": "}"}], "c" : -1.5e3 }, "s", 7 ] "#;
+        let els = Scanner::new(text).array().unwrap();
+        assert_eq!(els.len(), 3);
+        let m = els[0].members.as_ref().unwrap();
+        assert_eq!(&text[m[0].key.start..m[0].key.end], r#""a\"b""#);
+        assert_eq!(
+            &text[m[0].value.start..m[0].value.end],
+            r#"[1, {"x": "}"}]"#
+        );
+        assert_eq!(&text[m[1].value.start..m[1].value.end], "-1.5e3");
+        assert!(els[1].members.is_none());
+        assert_eq!(&text[els[2].span.start..els[2].span.end], "7");
     }
-    let rel = k.end - obj_span.start;
-    let rest = &obj[rel..];
-    let Some(colon) = rest.find(':') else {
-        return k;
-    };
-    let after = &rest[colon + 1..];
-    let lead = after.len() - after.trim_start().len();
-    let v_start = rel + colon + 1 + lead;
-    let v = &obj[v_start..];
-    let len = if v.starts_with('"') {
-        let mut esc = false;
-        let mut end = v.len();
-        for (i, c) in v.char_indices().skip(1) {
-            match c {
-                _ if esc => esc = false,
-                '\\' => esc = true,
-                '"' => {
-                    end = i + 1;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        end
-    } else {
-        v.find([',', '}', '\n'])
-            .unwrap_or(v.len())
-            .min(v.trim_end().len())
-    };
-    Span::new(obj_span.start + v_start, obj_span.start + v_start + len)
 }

@@ -51,7 +51,8 @@ pub fn load_file(path: &str, known_targets: &[String]) -> Result<Vec<Report>, Er
 }
 
 /// Validates progress text. JSON when the name ends in `.json` or the text starts with
-/// `[`; CSV otherwise.
+/// `[`; CSV otherwise. A leading byte-order mark (Excel and Notepad write one) is not
+/// part of the data; diagnostics then point into the text without it.
 /// `earlier` are reports already loaded (from other files): reporting one of them again
 /// for the same date is a duplicate too.
 pub fn load(
@@ -59,31 +60,65 @@ pub fn load(
     known_targets: &[String],
     earlier: &[Report],
 ) -> Result<Vec<Report>, Error> {
+    let stripped;
+    let source = match source.text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            stripped = Source::new(source.name.clone(), rest);
+            &stripped
+        }
+        None => source,
+    };
     let is_json = source.name.to_ascii_lowercase().ends_with(".json")
         || source.text.trim_start().starts_with('[');
-    let rows = if is_json {
-        json::rows(source)?
+    // Problems of the file's shape are collected with the problems of its values, so
+    // that one bad row never hides another.
+    let mut errors = Vec::new();
+    let (rows, present) = if is_json {
+        (json::rows(source, &mut errors)?, [true; 3])
     } else {
-        csv_rows(source)?
+        csv_rows(source, &mut errors)?
     };
-    validate(source, rows, known_targets, earlier)
+    validate(source, rows, known_targets, earlier, present, errors)
 }
 
 fn data_error(code: &str, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Data, code, message)
 }
 
-fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
-    let records = csv::read(&source.text).map_err(|csv::Unclosed(span)| {
-        data_error(
-            "planq::progress::unclosed_quote",
-            "a quoted field is never closed",
-        )
-        .at(source, span, "this quote is not closed")
-        .with_help("close the field with `\"`, and write a quote inside a field as `\"\"`")
-    })?;
+/// The rows of a CSV file, and which of `target_id`, `actual`, `as_of` its header has.
+fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [bool; 3]), Error> {
+    let (records, problems) = csv::read(&source.text);
+    for p in problems {
+        errors.push(match p {
+            csv::Problem::Unclosed(span) => data_error(
+                "planq::progress::unclosed_quote",
+                "a quoted field is never closed",
+            )
+            .at(source, span, "this quote is not closed")
+            .with_help("close the field with `\"`, and write a quote inside a field as `\"\"`"),
+            csv::Problem::StrayCr(span, line) => data_error(
+                "planq::progress::stray_line_break",
+                format!("line {line}: a carriage return (\\r) inside an unquoted field"),
+            )
+            .at(source, span, "carriage return here")
+            .with_help(
+                "this file's lines end with \\n: quote a field that holds a line break, or remove the \\r",
+            ),
+            csv::Problem::StrayLf(span, line) => data_error(
+                "planq::progress::stray_line_break",
+                format!("line {line}: a line feed (\\n) inside an unquoted field"),
+            )
+            .at(source, span, "line feed here")
+            .with_help(
+                "this file's lines end with \\r: quote a field that holds a line break, or use one kind of line ending",
+            ),
+        });
+    }
     let mut records = records.into_iter();
     let Some(header) = records.next() else {
+        if !errors.is_empty() {
+            return Err(summary(source, std::mem::take(errors)));
+        }
         return Err(data_error(
             "planq::progress::empty",
             format!("progress file `{}` has no header and no rows", source.name),
@@ -91,9 +126,8 @@ fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
         .with_help("the first line must be the header `target_id,actual,as_of,note`"));
     };
     let mut index = [None; 4];
-    let mut errors = Vec::new();
     for (i, f) in header.fields.iter().enumerate() {
-        let name = f.text.trim_start_matches('\u{feff}');
+        let name = f.text.as_str();
         match COLUMNS.iter().position(|c| *c == name) {
             Some(k) if index[k].is_none() => index[k] = Some(i),
             Some(_) => errors.push(
@@ -101,7 +135,8 @@ fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
                     "planq::progress::duplicate_column",
                     format!("column `{name}` appears twice"),
                 )
-                .at(source, f.span, "second `{name}` column"),
+                .at(source, f.span, format!("second `{name}` column"))
+                .with_help("keep one column of each name"),
             ),
             None => errors.push(
                 data_error(
@@ -125,9 +160,7 @@ fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
             );
         }
     }
-    if !errors.is_empty() {
-        return Err(summary(source, errors));
-    }
+    let present = [index[0].is_some(), index[1].is_some(), index[2].is_some()];
     let cell = |r: &csv::Record, k: usize| -> Cell {
         let f = r.fields.get(index[k]?)?;
         Some((f.text.clone(), f.span))
@@ -135,19 +168,25 @@ fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
     let mut rows = Vec::new();
     for r in records {
         if r.fields.len() > header.fields.len() {
+            // Reported, and the row is still checked: its other problems show too.
+            let extra = &r.fields[header.fields.len()];
             errors.push(
                 data_error(
                     "planq::progress::extra_fields",
                     format!(
-                        "row has {} fields but the header has {}",
+                        "line {}: row has {} fields but the header has {}",
+                        r.line,
                         r.fields.len(),
                         header.fields.len()
                     ),
                 )
-                .at(source, r.span, "too many fields")
+                .at(
+                    source,
+                    Span::new(extra.span.start, r.span.end.max(extra.span.start)),
+                    "too many fields",
+                )
                 .with_help("quote a value that contains a comma: \"a, b\""),
             );
-            continue;
         }
         rows.push(RawRow {
             line: r.line,
@@ -158,10 +197,7 @@ fn csv_rows(source: &Source) -> Result<Vec<RawRow>, Error> {
             note: cell(&r, 3).map(|(t, _)| t).filter(|t| !t.is_empty()),
         });
     }
-    if !errors.is_empty() {
-        return Err(summary(source, errors));
-    }
-    Ok(rows)
+    Ok((rows, present))
 }
 
 fn column_help(name: &str) -> String {
@@ -190,13 +226,17 @@ fn summary(source: &Source, errors: Vec<Error>) -> Error {
     .with_related(errors)
 }
 
+/// Checks every row; `present` says which of `target_id`, `actual`, `as_of` the file has
+/// at all (a column missing from the header is reported once, not on every row), and
+/// `errors` holds the problems already found in the file's shape.
 fn validate(
     source: &Source,
     rows: Vec<RawRow>,
     known: &[String],
     earlier: &[Report],
+    present: [bool; 3],
+    mut errors: Vec<Error>,
 ) -> Result<Vec<Report>, Error> {
-    let mut errors = Vec::new();
     let mut out: Vec<(Report, usize, Span)> = Vec::new();
     for row in rows {
         let missing = |col: &str| {
@@ -238,7 +278,9 @@ fn validate(
                 }
             }
             _ => {
-                errors.push(missing("target_id"));
+                if present[0] {
+                    errors.push(missing("target_id"));
+                }
                 None
             }
         };
@@ -258,7 +300,9 @@ fn validate(
                 }
             },
             _ => {
-                errors.push(missing("actual"));
+                if present[1] {
+                    errors.push(missing("actual"));
+                }
                 None
             }
         };
@@ -280,7 +324,9 @@ fn validate(
                 }
             },
             _ => {
-                errors.push(missing("as_of"));
+                if present[2] {
+                    errors.push(missing("as_of"));
+                }
                 None
             }
         };
@@ -341,6 +387,8 @@ fn validate(
     if errors.is_empty() {
         Ok(out.into_iter().map(|(r, _, _)| r).collect())
     } else {
+        // In file order, whichever pass found them.
+        errors.sort_by_key(|e| e.span.map_or(0, |s| s.start));
         Err(summary(source, errors))
     }
 }
@@ -420,6 +468,124 @@ mod tests {
         let r = load(&src, &known(), &[]).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].actual, 12.0);
+    }
+
+    fn codes(e: &Error) -> Vec<&str> {
+        if e.related.is_empty() {
+            vec![e.code.as_str()]
+        } else {
+            e.related.iter().map(|e| e.code.as_str()).collect()
+        }
+    }
+
+    #[test]
+    fn cr_only_files_load_every_row() {
+        // Before: 0 rows and no error (everything after the first bare CR was dropped).
+        let src = Source::new(
+            "p.csv",
+            "target_id,actual,as_of,note\r2.5#1,1500,2010-06-30,a\r4.1#3,95%,2010-12-31,\r",
+        );
+        let r = load(&src, &known(), &[]).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].actual, 95.0);
+        let bad = Source::new("p.csv", "target_id,actual,as_of\n2.5#1,15\r00,2010-06-30\n");
+        let e = load(&bad, &known(), &[]).unwrap_err();
+        assert!(
+            codes(&e).contains(&"planq::progress::stray_line_break"),
+            "{:?}",
+            codes(&e)
+        );
+    }
+
+    #[test]
+    fn an_extra_field_does_not_hide_later_errors() {
+        let src = Source::new(
+            "p.csv",
+            "target_id,actual,as_of\n2.5#1,1,2010-01-01,extra\n2.5#9,x,2010-02-30\n",
+        );
+        let e = load(&src, &known(), &[]).unwrap_err();
+        assert_eq!(
+            codes(&e),
+            [
+                "planq::progress::extra_fields",
+                "planq::progress::unknown_target",
+                "planq::progress::bad_number",
+                "planq::progress::bad_date"
+            ]
+        );
+        // A header problem does not hide the rows' problems either.
+        let src = Source::new("p.csv", "target_id,actaul,as_of\n2.5#9,1,2010-01-01\n");
+        let e = load(&src, &known(), &[]).unwrap_err();
+        assert_eq!(
+            codes(&e),
+            [
+                "planq::progress::missing_column",
+                "planq::progress::unknown_column",
+                "planq::progress::unknown_target"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_json_unknown_field_does_not_hide_bad_values() {
+        let src = Source::new(
+            "p.json",
+            r#"[{"target_id": "2.5#1", "actual": 1, "as_of": "2010-01-01", "nots": "x"},
+               {"target_id": "2.5#1", "actual": "lots", "as_of": "+201-01-01"}]"#,
+        );
+        let e = load(&src, &known(), &[]).unwrap_err();
+        assert_eq!(
+            codes(&e),
+            [
+                "planq::progress::unknown_column",
+                "planq::progress::bad_number",
+                "planq::progress::bad_date"
+            ]
+        );
+    }
+
+    #[test]
+    fn json_duplicate_keys_are_errors() {
+        // serde_json alone keeps the last value silently.
+        let text = "[{\"target_id\": \"2.5#1\", \"actual\": 1, \"as_of\": \"2010-01-01\",\n  \"actual\": 900}]";
+        let src = Source::new("p.json", text);
+        let e = load(&src, &known(), &[]).unwrap_err();
+        assert_eq!(e.code, "planq::progress::duplicate_field");
+        let span = e.span.unwrap();
+        assert_eq!(&text[span.start..span.end], "\"actual\"");
+        assert_eq!(src.line_col(span.start).0, 2);
+    }
+
+    #[test]
+    fn strict_dates_everywhere() {
+        for date in ["+201-01-01", "201-01-01", "12010-01-01", "2010-1-1x"] {
+            let src = Source::new("p.csv", format!("target_id,actual,as_of\n2.5#1,1,{date}\n"));
+            let e = load(&src, &known(), &[]).unwrap_err();
+            assert_eq!(codes(&e), ["planq::progress::bad_date"], "{date}");
+            let src = Source::new(
+                "p.json",
+                format!(r#"[{{"target_id": "2.5#1", "actual": 1, "as_of": "{date}"}}]"#),
+            );
+            let e = load(&src, &known(), &[]).unwrap_err();
+            assert_eq!(codes(&e), ["planq::progress::bad_date"], "{date}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_data() {
+        let csv = Source::new(
+            "p.csv",
+            "\u{feff}target_id,actual,as_of\n2.5#1,1,2010-01-01\n",
+        );
+        assert_eq!(load(&csv, &known(), &[]).unwrap().len(), 1);
+        let json = Source::new(
+            "p.json",
+            "\u{feff}[{\"target_id\": \"2.5#1\", \"actual\": 1, \"as_of\": \"2010-01-01\"}]",
+        );
+        assert_eq!(load(&json, &known(), &[]).unwrap().len(), 1);
+        // Without a .json name: detected by the `[` after the mark.
+        let json = Source::new("p.txt", json.text.to_string());
+        assert_eq!(load(&json, &known(), &[]).unwrap().len(), 1);
     }
 
     #[test]

@@ -313,7 +313,7 @@ impl<'a> Checker<'a> {
                     self.source,
                     "planq::check::type_mismatch",
                     key.left.span.to(r.span),
-                    format!("cannot join a {lt} key with a {rt} key"),
+                    format!("cannot join a key of type {lt} with a key of type {rt}"),
                     format!("{lt} on the left, {rt} on the right"),
                 )
                 .with_help("convert one side first, e.g. `derive k = to_str(k)`"));

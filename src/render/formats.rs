@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use polars::prelude::*;
 
-use super::values::{cell_json, cell_text, Rows};
+use super::values::{cell_text, Row, Rows};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
@@ -65,7 +65,8 @@ pub fn write(df: &DataFrame, format: Format, out: &mut dyn Write) -> io::Result<
         Format::Csv | Format::Table => write_delimited(df, b',', out),
         Format::Tsv => write_delimited(df, b'\t', out),
         Format::Json => {
-            serde_json::to_writer(&mut *out, &Rows(df)).map_err(io::Error::other)?;
+            // io::Error::from keeps the kind of an I/O failure (a closed pipe stays one).
+            serde_json::to_writer(&mut *out, &Rows(df)).map_err(io::Error::from)?;
             writeln!(out)
         }
         Format::Ndjson => write_ndjson(df, out),
@@ -111,22 +112,25 @@ fn write_delimited(df: &DataFrame, sep: u8, out: &mut dyn Write) -> io::Result<(
     Ok(())
 }
 
+/// One object per line, keys in column order (as `json` writes them; a `serde_json::Map`
+/// would sort them).
 fn write_ndjson(df: &DataFrame, out: &mut dyn Write) -> io::Result<()> {
-    let names = df.get_column_names();
+    let cols = df.columns();
     for i in 0..df.height() {
-        let mut map = serde_json::Map::new();
-        for (c, name) in df.columns().iter().zip(&names) {
-            let v = c.get(i).map_err(io::Error::other)?;
-            map.insert(name.to_string(), cell_json(&v));
-        }
-        serde_json::to_writer(&mut *out, &map).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &Row { cols, i }).map_err(io::Error::from)?;
         writeln!(out)?;
     }
     Ok(())
 }
 
 fn write_markdown(df: &DataFrame, out: &mut dyn Write) -> io::Result<()> {
-    let esc = |s: &str| s.replace('|', "\\|").replace('\n', "<br>");
+    // A cell stays on its row: `|` is escaped, and every line break (`\r\n`, `\n` or a
+    // bare `\r`, which some renderers treat as a line end) becomes `<br>`.
+    let esc = |s: &str| {
+        s.replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace(['\n', '\r'], "<br>")
+    };
     let names: Vec<String> = df
         .get_column_names()
         .iter()
@@ -197,5 +201,31 @@ mod tests {
     fn markdown_escapes_pipes() {
         let md = render(Format::Markdown);
         assert!(md.starts_with("| name | n |\n| --- | ---: |\n"), "{md}");
+        let df = DataFrame::new(1, vec![Column::new("a|b".into(), ["x|y\r\nz\rw\nv"])]).unwrap();
+        let mut out = Vec::new();
+        write(&df, Format::Markdown, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "| a\\|b |\n| --- |\n| x\\|y<br>z<br>w<br>v |\n"
+        );
+    }
+
+    #[test]
+    fn ndjson_keeps_column_order() {
+        let df = DataFrame::new(
+            1,
+            vec![
+                Column::new("z".into(), [1i64]),
+                Column::new("a".into(), ["x"]),
+                Column::new("m".into(), [true]),
+            ],
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        write(&df, Format::Ndjson, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"z\":1,\"a\":\"x\",\"m\":true}\n"
+        );
     }
 }

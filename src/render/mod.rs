@@ -1,7 +1,9 @@
 //! Rendering results: cell values, machine-readable formats (csv, tsv, json, ndjson,
-//! markdown), the aligned terminal table and terminal bar charts.
+//! markdown), the aligned terminal table, terminal bar charts, and writing output files
+//! safely (no overwriting unless forced, no following symlinks, atomic).
 
 pub mod chart;
+pub mod file;
 pub mod formats;
 pub mod table;
 pub mod values;

@@ -69,9 +69,12 @@ impl Serialize for Rows<'_> {
     }
 }
 
-struct Row<'a> {
-    cols: &'a [Column],
-    i: usize,
+/// One row serialised as an object, keys in column order (also one line of ndjson).
+pub(crate) struct Row<'a> {
+    /// The frame's columns.
+    pub cols: &'a [Column],
+    /// The row index.
+    pub i: usize,
 }
 
 impl Serialize for Row<'_> {

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::lexer::{is_name_continue, is_name_start};
 use crate::lang::suggest::closest;
+use crate::render::file::{write_file, WriteError};
 use crate::render::{self, render_chart, ChartSpec, Format};
 
 use super::session::{Flow, Session};
@@ -38,8 +39,8 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".read", "FILE", "run a script"),
     (
         ".save",
-        "FILE",
-        "save the last result (.csv, .tsv, .json, .ndjson or .md)",
+        "FILE [--force]",
+        "save the last result (.csv, .tsv, .json, .ndjson or .md); --force replaces a file",
     ),
     (".explain", "QUERY", "show the query's polars plan"),
     (".set", "NAME VALUE", "set the parameter $NAME"),
@@ -48,6 +49,9 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".history", "", "list the REPL history"),
     (".quit", "", "leave (also .exit or Ctrl-D)"),
 ];
+
+/// The dot commands that read or write files: disabled by `--safe`.
+pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save"];
 
 /// Names of the dot commands (with the aliases), for completion and suggestions.
 pub fn names() -> Vec<&'static str> {
@@ -128,6 +132,16 @@ impl Session {
             )
             .with_help(usage(name))
         };
+        if self.settings.safe && FILE_COMMANDS.contains(&name) {
+            return Err(fail(
+                "unsafe",
+                format!("`{name}` is disabled by --safe"),
+                "touches files",
+            )
+            .with_help(
+                "--safe disables .load, .read and .save; run planq without it to use them",
+            ));
+        }
         match name {
             ".help" => self.emit(&help_text())?,
             ".tables" => {
@@ -242,11 +256,20 @@ impl Session {
                 return self.run_nested(strip_quotes(args));
             }
             ".save" => {
-                if args.is_empty() {
+                let (force, file) = match args.strip_prefix("--force") {
+                    Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => {
+                        (true, rest.trim())
+                    }
+                    _ => match args.strip_suffix("--force") {
+                        Some(rest) if rest.ends_with(char::is_whitespace) => (true, rest.trim()),
+                        _ => (false, args),
+                    },
+                };
+                if file.is_empty() {
                     return Err(need("a file name"));
                 }
-                let path = strip_quotes(args);
-                self.save(path)
+                let path = strip_quotes(file);
+                self.save(path, force)
                     .map_err(|e| e.at(source, span, "while saving"))?;
             }
             ".explain" => {
@@ -435,7 +458,7 @@ impl Session {
         }
     }
 
-    fn save(&mut self, path: &str) -> Result<(), Error> {
+    fn save(&mut self, path: &str, force: bool) -> Result<(), Error> {
         let Some(df) = self.last.clone() else {
             return Err(Error::new(
                 ErrorKind::Query,
@@ -464,16 +487,23 @@ impl Session {
                 .with_help("end the file name in .csv, .tsv, .json, .ndjson or .md"))
             }
         };
-        let write_err = |e: std::io::Error| {
-            Error::new(
+        // Atomic, no overwriting unless forced, never through a symlink.
+        write_file(std::path::Path::new(path), force, |w| {
+            render::write(&df, format, w)
+        })
+        .map_err(|e| match e {
+            WriteError::Exists => Error::new(
+                ErrorKind::Query,
+                "planq::dot::exists",
+                format!("`{path}` already exists; nothing was written"),
+            )
+            .with_help(format!(".save {path} --force replaces it")),
+            e => Error::new(
                 ErrorKind::Data,
                 "planq::io",
                 format!("cannot write `{path}`: {e}"),
-            )
-        };
-        let mut buf = Vec::new();
-        render::write(&df, format, &mut buf).map_err(write_err)?;
-        std::fs::write(path, buf).map_err(write_err)?;
+            ),
+        })?;
         let rows = df.height();
         self.note(&format!(
             "saved {rows} row{} to {path}\n",

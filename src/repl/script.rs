@@ -40,7 +40,7 @@ pub enum Segment {
 /// Lines of `src` as (start, end without line break, start of the next line).
 fn lines(src: &str) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
-    let mut start = 0;
+    let mut start = bom_len(src);
     while start < src.len() {
         let (end, next) = match src[start..].find('\n') {
             Some(i) => (start + i, start + i + 1),
@@ -57,6 +57,16 @@ fn lines(src: &str) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// The length of a leading byte-order mark (editors on Windows write one): it is not part
+/// of the script.
+fn bom_len(src: &str) -> usize {
+    if src.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
 /// Whether a line holds something other than blanks and comments.
 fn significant(line: &str) -> bool {
     let t = line.trim();
@@ -67,7 +77,7 @@ fn significant(line: &str) -> bool {
 pub fn split(src: &str) -> Vec<Segment> {
     let all = lines(src);
     let mut out = Vec::new();
-    let mut chunk_start = 0;
+    let mut chunk_start = bom_len(src);
     for &(start, end, next) in &all {
         if start < chunk_start {
             continue;
@@ -256,6 +266,15 @@ mod tests {
         assert_eq!(d[0], "query tasks");
         assert!(d[1].starts_with("broken owners | where"), "{d:?}");
         assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        assert_eq!(
+            describe("\u{feff}.tables\ntasks | count"),
+            ["dot .tables", "query tasks | count"]
+        );
+        assert_eq!(describe("\u{feff}tasks | count"), ["query tasks | count"]);
     }
 
     #[test]

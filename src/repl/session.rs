@@ -42,6 +42,8 @@ pub struct Settings {
     pub chart: Option<ChartSpec>,
     /// Keep going after a failed statement (`--continue`).
     pub keep_going: bool,
+    /// `--safe`: the dot commands that touch files (.load, .read, .save) are disabled.
+    pub safe: bool,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             width: None,
             chart: None,
             keep_going: false,
+            safe: false,
         }
     }
 }

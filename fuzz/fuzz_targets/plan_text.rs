@@ -1,0 +1,10 @@
+//! Fuzz target: see `surfaces::plan_text`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        planq_fuzz::surfaces::plan_text(text);
+    }
+});

@@ -1,0 +1,180 @@
+//! Writing output files safely (`planq export --out DIR`, `.save FILE`).
+//!
+//! * An existing file is never overwritten unless asked (`--force`); the check and the
+//!   write are one step (a hard link that fails if the name exists), so no race between
+//!   them.
+//! * Symlinks are never followed: the new file replaces the directory entry (a rename),
+//!   so a symlink planted at the name is replaced, and whatever it points to (outside
+//!   the directory, say) is left alone.
+//! * Writes are atomic: the data goes to a temporary file in the same directory first,
+//!   and only a complete file takes the name. An interrupted write leaves no half file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Why a file was not written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The name exists and overwriting was not asked for.
+    Exists,
+    /// The name is a directory.
+    IsDir,
+    /// Any other I/O failure.
+    Io(io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Exists => f.write_str("the file exists"),
+            WriteError::IsDir => f.write_str("it is a directory"),
+            WriteError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// Writes `path` through `fill`, atomically; refuses an existing name unless `force`.
+pub fn write_file(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => return Err(WriteError::IsDir),
+        Ok(_) if !force => return Err(WriteError::Exists),
+        _ => {}
+    }
+    let (tmp, file) = temp_file(path)?;
+    let result = (|| {
+        let mut w = BufWriter::new(file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        if force {
+            fs::rename(&tmp, path).map_err(WriteError::Io)
+        } else {
+            publish_new(&tmp, path)
+        }
+    })();
+    let _ = fs::remove_file(&tmp);
+    result.map_err(|e| match e {
+        WriteError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists => WriteError::Exists,
+        e => e,
+    })
+}
+
+/// Gives the complete temporary file the name `path`, failing if the name exists.
+fn publish_new(tmp: &Path, path: &Path) -> Result<(), WriteError> {
+    match fs::hard_link(tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(WriteError::Exists),
+        Err(_) => {
+            // A file system without hard links: check, then rename (a small race).
+            if fs::symlink_metadata(path).is_ok() {
+                return Err(WriteError::Exists);
+            }
+            fs::rename(tmp, path).map_err(WriteError::Io)
+        }
+    }
+}
+
+/// A new, exclusively created temporary file next to `path`.
+fn temp_file(path: &Path) -> io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.planq-{}-{n}.tmp", std::process::id()));
+        // create_new never follows a symlink and never opens an existing file.
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1_000_000 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("planq-file-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn leftovers(d: &Path) -> Vec<String> {
+        fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn refuses_to_overwrite_unless_forced() {
+        let d = dir("overwrite");
+        let p = d.join("a.csv");
+        write_file(&p, false, |w| w.write_all(b"one")).unwrap();
+        assert!(matches!(
+            write_file(&p, false, |w| w.write_all(b"two")),
+            Err(WriteError::Exists)
+        ));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "one");
+        write_file(&p, true, |w| w.write_all(b"three")).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "three");
+        assert_eq!(leftovers(&d), Vec::<String>::new());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink() {
+        let d = dir("symlink");
+        let outside = dir("symlink-outside").join("victim.txt");
+        fs::write(&outside, "precious").unwrap();
+        let p = d.join("tasks.csv");
+        std::os::unix::fs::symlink(&outside, &p).unwrap();
+        assert!(matches!(
+            write_file(&p, false, |w| w.write_all(b"x")),
+            Err(WriteError::Exists)
+        ));
+        write_file(&p, true, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+        assert!(!fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(&p).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file() {
+        let d = dir("failed");
+        let p = d.join("half.csv");
+        let r = write_file(&p, false, |w| {
+            w.write_all(b"half of it")?;
+            Err(io::Error::other("interrupted"))
+        });
+        assert!(matches!(r, Err(WriteError::Io(_))));
+        assert!(!p.exists());
+        assert_eq!(leftovers(&d), Vec::<String>::new());
+        // And an existing file survives a failed forced write whole.
+        fs::write(&p, "old").unwrap();
+        let _ = write_file(&p, true, |_| Err(io::Error::other("interrupted")));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old");
+    }
+}

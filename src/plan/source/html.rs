@@ -184,13 +184,15 @@ impl State {
         if is_task {
             let rows: Vec<Row> = grid
                 .into_iter()
-                .filter(|r| r.iter().any(|c| !c.is_empty()))
-                .map(|r| {
-                    let line = r
-                        .iter()
-                        .flat_map(|c| c.iter())
+                .enumerate()
+                .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+                .map(|(i, r)| {
+                    // The row's line: where its own cells start (not cells spanned from above).
+                    let own = t.rows.get(i).into_iter().flatten().flat_map(|c| c.0.iter());
+                    let line = own
                         .map(|p| p.0)
                         .min()
+                        .or_else(|| r.iter().flat_map(|c| c.iter()).map(|p| p.0).min())
                         .unwrap_or(1);
                     Row {
                         cells: r.iter().map(|c| joined(c)).collect(),
@@ -422,7 +424,8 @@ mod tests {
             paras(&doc),
             [
                 (6, "2025年工作要点"),
-                (7, "一、总体 要求"),
+                // `&nbsp;` between Chinese characters is layout, not a word space.
+                (7, "一、总体要求"),
                 (7, "(一)建设平台&网络。"),
                 (8, "(二)推广"),
                 (9, "甲"),

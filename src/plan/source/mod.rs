@@ -262,11 +262,11 @@ pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, 
 fn read_zip(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
     match zipped::kind(bytes) {
         #[cfg(feature = "docx")]
-        Ok(zipped::Kind::Docx) => docx::read(name, bytes),
+        Ok(zipped::Kind::Docx) => guarded(name, || docx::read(name, bytes)),
         #[cfg(feature = "spreadsheet")]
-        Ok(zipped::Kind::Xlsx) => sheet::read(name, bytes, Format::Xlsx),
+        Ok(zipped::Kind::Xlsx) => guarded(name, || sheet::read(name, bytes, Format::Xlsx)),
         #[cfg(feature = "spreadsheet")]
-        Ok(zipped::Kind::Ods) => sheet::read(name, bytes, Format::Ods),
+        Ok(zipped::Kind::Ods) => guarded(name, || sheet::read(name, bytes, Format::Ods)),
         Ok(zipped::Kind::Odt) => Err(ReadError::new(
             "planq::plan::odt",
             format!("`{name}` is an OpenDocument text (.odt), which planq does not read"),
@@ -314,7 +314,23 @@ fn read_ole(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
 
 #[cfg(feature = "spreadsheet")]
 fn read_xls(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
-    sheet::read(name, bytes, Format::Xls)
+    guarded(name, || sheet::read(name, bytes, Format::Xls))
+}
+
+/// Runs a reader built on a third-party parser so that a bug of that parser on a damaged
+/// file is a diagnostic, not a crash of planq.
+#[cfg(any(feature = "docx", feature = "spreadsheet"))]
+fn guarded(
+    name: &str,
+    read: impl FnOnce() -> Result<Document, ReadError>,
+) -> Result<Document, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(ReadError::new(
+            "planq::plan::damaged",
+            format!("`{name}` is damaged: its reader could not make sense of it"),
+            "open it in Word, Excel or LibreOffice and save it again",
+        ))
+    })
 }
 
 #[cfg(not(feature = "spreadsheet"))]

@@ -48,8 +48,11 @@ pub fn decode(
         Some(bad) => {
             let at = offset + bad;
             let (lossy, _) = encoding.decode_without_bom_handling(&body[..bad]);
-            let shown = lossy.into_owned();
+            // The text up to the bad byte, which is shown as U+FFFD so the label has
+            // something to point at.
+            let mut shown = lossy.into_owned();
             let end = shown.len();
+            shown.push('\u{FFFD}');
             let mut e = ReadError::new(
                 "planq::plan::encoding",
                 format!(
@@ -65,7 +68,8 @@ pub fn decode(
                      encoding with --encoding (e.g. --encoding big5)"
                 },
             );
-            e.at = Some((shown, end..end, format!("undecodable byte at offset {at}")));
+            let label = format!("undecodable byte at offset {at}");
+            e.at = Some((shown, end..end + '\u{FFFD}'.len_utf8(), label));
             Err(e)
         }
     }
@@ -147,10 +151,10 @@ pub enum Delim {
     Spaces,
 }
 
-/// Splits a line into cells by `delim`; `None` for a line that is a `|---|---|` rule.
+/// Splits a line into cells by `delim`.
 pub fn split_row(line: &str, delim: Delim) -> Vec<String> {
     let line = line.trim_end_matches('\r');
-    let cells: Vec<String> = match delim {
+    match delim {
         Delim::Tab => line.split('\t').map(|c| c.trim().to_string()).collect(),
         Delim::Bar => {
             let t = line.trim();
@@ -180,8 +184,7 @@ pub fn split_row(line: &str, delim: Delim) -> Vec<String> {
             }
             cells
         }
-    };
-    cells
+    }
 }
 
 /// Whether a line is a Markdown-style rule (`|---|:--:|`).
@@ -308,7 +311,7 @@ mod tests {
         let e = decode(&b, None).unwrap_err();
         assert_eq!(e.code, "planq::plan::encoding");
         assert!(e.message.contains("byte 13"), "{}", e.message);
-        assert_eq!(e.at.as_ref().map(|a| a.1.clone()), Some(13..13));
+        assert_eq!(e.at.as_ref().map(|a| a.1.clone()), Some(13..16));
         let forced = decode("数字".as_bytes(), Encoding::for_label(b"utf-16le"));
         assert!(forced.is_ok()); // any even-length input is UTF-16 …
         let e = decode(&[0xFF], Encoding::for_label(b"utf-8")).unwrap_err();

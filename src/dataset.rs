@@ -36,8 +36,12 @@ impl Dataset {
 
     /// A plan document read from `path` with reading options (e.g. a forced encoding).
     pub fn from_file_with(path: &str, options: ReadOptions) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        Dataset::from_bytes(path, &bytes, options)
+        let doc = {
+            // The bytes are dropped once decoded: a large plan is not held twice.
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+            source::read(path, &bytes, options).map_err(|e| read_error(path, e))?
+        };
+        Dataset::from_document(path, doc)
     }
 
     /// A plan document from the bytes of a file in any supported format (text in any
@@ -45,24 +49,35 @@ impl Dataset {
     /// path, used in diagnostics and to tell CSV/TSV from other text.
     pub fn from_bytes(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Self, Error> {
         let doc = source::read(name, bytes, options).map_err(|e| read_error(name, e))?;
-        let source = Source::new(name, Arc::<str>::from(doc.text.as_str()));
+        Dataset::from_document(name, doc)
+    }
+
+    /// A plan from a document already read (see [`source::read`]).
+    fn from_document(name: &str, doc: source::Document) -> Result<Self, Error> {
         let plan = plan::from_document(&doc, ExtractOptions::default());
+        let source::Document {
+            format,
+            encoding,
+            text,
+            ..
+        } = doc;
+        let source = Source::new(name, Arc::<str>::from(text));
         let is_table_format = matches!(
-            doc.format,
+            format,
             Format::Csv | Format::Tsv | Format::Xlsx | Format::Xls | Format::Ods
         );
         if plan.tasks.is_empty() && is_table_format {
             return Err(Error::new(
                 ErrorKind::Data,
                 "planq::plan::no_task_table",
-                format!("no task table found in `{name}` ({})", doc.format.as_str()),
+                format!("no task table found in `{name}` ({})", format.as_str()),
             )
             .with_help(
                 "a task table has a header row with a task column (工作任务, 重点任务, 主要任务, \
                  任务内容, 具体措施, 工作内容) and owner columns (牵头单位, 责任单位, 配合单位, …)",
             ));
         }
-        Dataset::from_plan(source, (doc.format, doc.encoding), plan)
+        Dataset::from_plan(source, (format, encoding), plan)
     }
 
     /// A plan document from its text; `name` is used in diagnostics. A document that

@@ -170,7 +170,8 @@ pub struct Document {
     /// per paragraph or table row (cells separated by tabs). Every [`Origin::line`] is a
     /// line of this text.
     pub text: String,
-    /// Paragraphs and tables in document order.
+    /// Paragraphs and tables in document order (empty for a text file without tables,
+    /// whose lines are read directly from `text`).
     pub blocks: Vec<Block>,
 }
 

@@ -110,10 +110,22 @@ fn first_error(encoding: &'static Encoding, bytes: &[u8]) -> Option<usize> {
 }
 
 /// Reads decoded text: every line a paragraph, except runs of lines that form a text table
-/// under a task header (see [`split_row`]).
+/// under a task header (see [`split_row`]). Text without any table has no blocks: the
+/// extractor reads its lines directly.
 pub fn read(text: String, encoding: &'static str) -> Document {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut blocks = Vec::new();
+    if !lines.iter().any(|l| header_at(l).is_some()) {
+        // Plain prose: the text itself is read, line by line, by the extractor; a block per
+        // line would only double the memory of a large plan.
+        drop(lines);
+        return Document {
+            format: Format::Text,
+            encoding: Some(encoding),
+            text,
+            blocks,
+        };
+    }
     let mut i = 0;
     while i < lines.len() {
         if let Some((delim, width)) = header_at(lines[i]) {

@@ -7,6 +7,8 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, ErrorKind, Source};
 use crate::frames;
+use crate::lang::ast::Span;
+use crate::plan::source::{self, Format, ReadError, ReadOptions};
 use crate::plan::{self, ExtractOptions, Plan};
 use crate::progress::{self, Report};
 
@@ -14,6 +16,8 @@ use crate::progress::{self, Report};
 #[derive(Debug, Clone)]
 pub struct Dataset {
     source: Source,
+    /// What the plan file was read as, and its text encoding.
+    format: (Format, Option<&'static str>),
     plan: Plan,
     reports: Vec<Report>,
     tables: Vec<(String, DataFrame)>,
@@ -25,10 +29,55 @@ impl Dataset {
         Dataset::from_text(plan::SEED_NAME, plan::SEED)
     }
 
-    /// A plan document read from `path`.
+    /// A plan document read from `path`, its format detected from its content.
     pub fn from_file(path: &str) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-        Dataset::from_text(path, &text)
+        Dataset::from_file_with(path, ReadOptions::default())
+    }
+
+    /// A plan document read from `path` with reading options (e.g. a forced encoding).
+    pub fn from_file_with(path: &str, options: ReadOptions) -> Result<Self, Error> {
+        let doc = {
+            // The bytes are dropped once decoded: a large plan is not held twice.
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+            source::read(path, &bytes, options).map_err(|e| read_error(path, e))?
+        };
+        Dataset::from_document(path, doc)
+    }
+
+    /// A plan document from the bytes of a file in any supported format (text in any
+    /// supported encoding, CSV/TSV, HTML, .docx, .xlsx/.xls/.ods); `name` is the file's
+    /// path, used in diagnostics and to tell CSV/TSV from other text.
+    pub fn from_bytes(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Self, Error> {
+        let doc = source::read(name, bytes, options).map_err(|e| read_error(name, e))?;
+        Dataset::from_document(name, doc)
+    }
+
+    /// A plan from a document already read (see [`source::read`]).
+    fn from_document(name: &str, doc: source::Document) -> Result<Self, Error> {
+        let plan = plan::from_document(&doc, ExtractOptions::default());
+        let source::Document {
+            format,
+            encoding,
+            text,
+            ..
+        } = doc;
+        let source = Source::new(name, Arc::<str>::from(text));
+        let is_table_format = matches!(
+            format,
+            Format::Csv | Format::Tsv | Format::Xlsx | Format::Xls | Format::Ods
+        );
+        if plan.tasks.is_empty() && is_table_format {
+            return Err(Error::new(
+                ErrorKind::Data,
+                "planq::plan::no_task_table",
+                format!("no task table found in `{name}` ({})", format.as_str()),
+            )
+            .with_help(
+                "a task table has a header row with a task column (工作任务, 重点任务, 主要任务, \
+                 任务内容, 具体措施, 工作内容) and owner columns (牵头单位, 责任单位, 配合单位, …)",
+            ));
+        }
+        Dataset::from_plan(source, (format, encoding), plan)
     }
 
     /// A plan document from its text; `name` is used in diagnostics. A document that
@@ -38,6 +87,15 @@ impl Dataset {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let source = Source::new(name, Arc::<str>::from(text));
         let plan = plan::extract(text, ExtractOptions::default());
+        Dataset::from_plan(source, (Format::Text, Some("UTF-8")), plan)
+    }
+
+    fn from_plan(
+        source: Source,
+        format: (Format, Option<&'static str>),
+        plan: Plan,
+    ) -> Result<Self, Error> {
+        let name = source.name.clone();
         if plan.tasks.is_empty() {
             return Err(Error::new(
                 ErrorKind::Data,
@@ -57,6 +115,7 @@ impl Dataset {
         let tables = frames::build(&plan, &[])?;
         Ok(Dataset {
             source,
+            format,
             plan,
             reports: Vec::new(),
             tables,
@@ -117,6 +176,31 @@ impl Dataset {
         Ok(())
     }
 
+    /// What the plan file was read as (`text`, `html`, `docx`, `xlsx`, …).
+    pub fn format(&self) -> Format {
+        self.format.0
+    }
+
+    /// The plan file's text encoding, for text formats.
+    pub fn encoding(&self) -> Option<&'static str> {
+        self.format.1
+    }
+
+    /// One line about the plan: file, format, encoding, task count.
+    pub fn describe(&self) -> String {
+        let enc = self
+            .encoding()
+            .map(|e| format!(", {e}"))
+            .unwrap_or_default();
+        format!(
+            "{} ({}{enc}): {} tasks in {} categories",
+            self.source.name,
+            self.format().as_str(),
+            self.plan.tasks.len(),
+            self.plan.categories.len()
+        )
+    }
+
     /// The extracted plan.
     pub fn plan(&self) -> &Plan {
         &self.plan
@@ -143,5 +227,17 @@ impl Dataset {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, df)| df)
+    }
+}
+
+/// A reader's error as a diagnostic naming the file.
+fn read_error(name: &str, e: ReadError) -> Error {
+    let err = Error::new(ErrorKind::Data, e.code, e.message).with_help(e.help);
+    match e.at {
+        Some((text, range, label)) => {
+            let src = Source::new(name, text);
+            err.at(&src, Span::new(range.start, range.end), label)
+        }
+        None => err,
     }
 }

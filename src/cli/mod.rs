@@ -65,6 +65,10 @@ pub struct DataArgs {
     /// Treat plan extraction warnings as errors.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Decode a text or HTML plan with this encoding (utf-8, gb18030, gbk, utf-16le, big5, …)
+    /// instead of detecting it.
+    #[arg(long, value_name = "ENCODING", global = true, value_parser = crate::plan::source::text::parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -169,7 +173,12 @@ impl DataArgs {
     /// Loads the plan and progress files; prints extraction warnings to stderr.
     pub fn load(&self, color: bool) -> Result<Dataset, Error> {
         let mut data = match &self.plan {
-            Some(path) => Dataset::from_file(path)?,
+            Some(path) => Dataset::from_file_with(
+                path,
+                crate::plan::source::ReadOptions {
+                    encoding: self.encoding,
+                },
+            )?,
             None => Dataset::seed()?,
         };
         if self.strict {

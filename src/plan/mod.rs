@@ -1,19 +1,26 @@
 //! The plan model: what a work-plan document says, independent of any table library.
 //!
-//! [`extract`] turns a document into a [`Plan`]; the `frames` module turns a plan into
-//! polars DataFrames. Every task keeps the 1-based line of its source text.
+//! [`source`] reads a file of any supported format into a [`source::Document`];
+//! [`from_document`] turns its prose (through [`extract`]) and its task tables (through
+//! [`table`]) into a [`Plan`]; the `frames` module turns a plan into polars DataFrames.
+//! Every task keeps the 1-based line of its document's display text.
 
 mod date;
 mod extract;
 mod gazetteer;
 mod numbers;
 mod owners;
+pub mod source;
+pub mod table;
 mod targets;
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
 pub use date::Date;
 pub use extract::{extract, ExtractOptions};
+use source::{Block, Document, Format};
 
 /// The seed plan, compiled into the binary as the default document.
 pub const SEED: &str = include_str!("../../seeds/2010年数字福建工作要点.txt");
@@ -213,4 +220,137 @@ impl Plan {
             .iter()
             .flat_map(|t| t.targets.iter().map(move |g| (t, g)))
     }
+}
+
+/// Extracts a plan from a document of any format: its paragraphs go through the prose
+/// extractor as lines (one paragraph a line), its task tables through [`table::read_table`].
+/// Every line of the result is a line of [`Document::text`]. Tables that are not task
+/// tables are read as paragraphs (old web pages lay out their text in tables).
+pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
+    let has_tables = doc.blocks.iter().any(|b| matches!(b, Block::Table(_)));
+    if doc.format == Format::Text && !has_tables {
+        return extract(&doc.text, options);
+    }
+    // Prose: for text files the text itself with table rows blanked, so lines stay put;
+    // for other formats one line per paragraph, mapped back to its origin afterwards.
+    let mut prose = String::new();
+    let mut lines: Vec<u32> = Vec::new();
+    let mut tables = Vec::new();
+    let mut heading_before: Vec<Option<String>> = Vec::new();
+    // The last non-blank paragraph when it is short, and where its line starts in `prose`.
+    let mut last_short: Option<(String, usize)> = None;
+    let same_lines = doc.format == Format::Text;
+    let is_sheet = matches!(doc.format, Format::Xlsx | Format::Xls | Format::Ods);
+    let mut skipped: Vec<Warning> = Vec::new();
+    let push_line = |text: &str, line: u32, prose: &mut String, lines: &mut Vec<u32>| {
+        if same_lines {
+            while lines.len() + 1 < line as usize {
+                prose.push('\n');
+                lines.push(lines.len() as u32 + 1);
+            }
+        }
+        prose.push_str(&text.replace(['\n', '\r'], " "));
+        prose.push('\n');
+        lines.push(line);
+    };
+    for block in &doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                let at = prose.len();
+                push_line(&p.text, p.origin.line, &mut prose, &mut lines);
+                let t = p.text.trim();
+                if !t.is_empty() {
+                    // Items (`(二)…`, `3.…`) are never captions; headings (`二、…`) may be.
+                    let item = t.starts_with(|c: char| {
+                        c.is_ascii_digit() || matches!(c, '(' | '（' | '①'..='⑳')
+                    });
+                    let short =
+                        !item && t.chars().count() <= 40 && !t.ends_with(['。', '；', '，']);
+                    last_short = short.then(|| (t.to_string(), at));
+                }
+            }
+            Block::Table(t) if table::header_row(t).is_some() => {
+                // The short line just above a task table is its caption (`附件1：…任务分解表`):
+                // it names the table's category and is taken out of the prose, where it
+                // would read as text continuing the last item.
+                let caption = last_short.take();
+                if let Some((_, at)) = &caption {
+                    let removed = prose[*at..].matches('\n').count();
+                    prose.truncate(*at);
+                    prose.extend(std::iter::repeat_n('\n', removed));
+                }
+                tables.push(t);
+                heading_before.push(t.name.clone().or(caption.map(|c| c.0)));
+            }
+            Block::Table(t) if is_sheet => {
+                // A spreadsheet's other sheets (contacts, notes) are not the plan.
+                skipped.push(Warning {
+                    code: "planq::plan::sheet_skipped".into(),
+                    line: t.rows.first().map_or(1, |r| r.origin.line),
+                    message: format!(
+                        "sheet `{}` has no task-table header (a task column and owner columns); skipped",
+                        t.name.as_deref().unwrap_or("?")
+                    ),
+                });
+            }
+            Block::Table(t) => {
+                // Not a task table: its cells are text (one line per row, cells joined).
+                for row in &t.rows {
+                    let text: Vec<&str> = row
+                        .cells
+                        .iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    let mut joined = text.join(" ");
+                    if text.len() > 1 && text.windows(2).all(|w| w[0] == w[1]) {
+                        joined = text[0].to_string(); // merged cells repeated
+                    }
+                    push_line(&joined, row.origin.line, &mut prose, &mut lines);
+                }
+                last_short = None;
+            }
+        }
+    }
+    let mut plan = extract(&prose, options);
+    if !same_lines {
+        let map = |l: &mut u32| {
+            if let Some(&to) = lines.get((*l as usize).wrapping_sub(1)) {
+                *l = to;
+            }
+        };
+        for c in &mut plan.categories {
+            map(&mut c.line);
+        }
+        for t in &mut plan.tasks {
+            map(&mut t.line);
+            for g in &mut t.targets {
+                map(&mut g.line);
+            }
+        }
+        for w in &mut plan.warnings {
+            map(&mut w.line);
+        }
+    }
+
+    plan.warnings.extend(skipped);
+    // Task tables, after the prose, their categories numbered on.
+    let mut taken: HashSet<String> = plan.tasks.iter().map(|t| t.id.clone()).collect();
+    for (t, heading) in tables.into_iter().zip(heading_before) {
+        let fallback = heading
+            .or_else(|| plan.title.clone())
+            .unwrap_or_else(|| "任务".to_string());
+        let first = plan.categories.len() as u32 + 1;
+        let Some(read) = table::read_table(t, first, &fallback, &taken) else {
+            continue;
+        };
+        if plan.title.is_none() {
+            plan.title = read.title.clone();
+        }
+        taken.extend(read.tasks.iter().map(|t| t.id.clone()));
+        plan.categories.extend(read.categories);
+        plan.tasks.extend(read.tasks);
+        plan.warnings.extend(read.warnings);
+    }
+    plan
 }

@@ -19,6 +19,11 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".help", "", "show this help"),
     (".tables", "", "list the tables and `let` names"),
     (
+        ".plan",
+        "",
+        "the loaded plan: file, format, encoding, tasks",
+    ),
+    (
         ".schema",
         "[TABLE]",
         "columns and types of a table (or of every table)",
@@ -144,6 +149,7 @@ impl Session {
         }
         match name {
             ".help" => self.emit(&help_text())?,
+            ".plan" => self.emit(&format!("{}\n", self.engine().dataset().describe()))?,
             ".tables" => {
                 let df = self.tables_frame()?;
                 self.show(&df)?;

@@ -1,0 +1,429 @@
+//! Plan documents in the formats analysts have, read into one document model.
+//!
+//! Every reader turns its format into a [`Document`]: a sequence of [`Block`]s — paragraphs
+//! and tables — each carrying its [`Origin`] (the line of the text shown in diagnostics, and
+//! the place a person would look for it: a source line, a Word paragraph, a spreadsheet
+//! cell). The extractor only ever sees this model, so it knows no file formats.
+//!
+//! The format is decided by content, not by the file name: `%PDF-`, a zip holding
+//! `word/document.xml` or `xl/workbook.xml`, an OLE2 container (`.xls`, or a
+//! password-protected Office file), markup that starts like HTML; otherwise text in one of
+//! the encodings of [`text::decode`]. The extension only separates CSV/TSV from plain text.
+
+pub mod delimited;
+#[cfg(feature = "docx")]
+mod docx;
+#[cfg(feature = "html")]
+mod html;
+#[cfg(feature = "spreadsheet")]
+mod sheet;
+pub mod text;
+#[cfg(any(feature = "docx", feature = "spreadsheet"))]
+mod zipped;
+
+use std::fmt;
+
+/// Where a block came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// 1-based line of the document's display text ([`Document::text`]) — the line every
+    /// `line` column and diagnostic of the plan refers to.
+    pub line: u32,
+    /// The place as a person finds it in the original file.
+    pub place: Place,
+}
+
+/// A place in the original file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A line of a text or HTML file (1-based).
+    Line(u32),
+    /// A paragraph of a Word document (1-based, body paragraphs and table rows in order).
+    Paragraph(u32),
+    /// A spreadsheet cell: sheet name, 1-based row and column.
+    Cell {
+        /// Sheet name.
+        sheet: String,
+        /// 1-based row.
+        row: u32,
+        /// 1-based column.
+        col: u32,
+    },
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Paragraph(n) => write!(f, "paragraph {n}"),
+            Place::Cell { sheet, row, col } => write!(f, "{sheet}!{}{row}", column_name(*col)),
+        }
+    }
+}
+
+/// `1` → `A`, `27` → `AA`.
+pub fn column_name(mut col: u32) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let r = (col - 1) % 26;
+        out.push(char::from(b'A' + r as u8));
+        col = (col - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+/// A paragraph of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    /// Its text on one line (line breaks inside a paragraph become spaces).
+    pub text: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// A table row: its cells' text and where the row starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Cell texts, left to right; merged cells repeated into every cell they cover.
+    pub cells: Vec<String>,
+    /// Where the row (its first cell) came from.
+    pub origin: Origin,
+}
+
+impl Row {
+    /// The place of cell `col` (0-based) of this row.
+    pub fn cell_place(&self, col: usize) -> Place {
+        match &self.origin.place {
+            Place::Cell { sheet, row, col: c } => Place::Cell {
+                sheet: sheet.clone(),
+                row: *row,
+                col: c + col as u32,
+            },
+            p => p.clone(),
+        }
+    }
+}
+
+/// A table: rows of cells, the header somewhere near the top.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// A name for the table: the sheet name, or the short paragraph just before it.
+    pub name: Option<String>,
+    /// Its rows in order.
+    pub rows: Vec<Row>,
+}
+
+/// A block of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A paragraph (a line of a text file, a `<p>`, a Word paragraph).
+    Paragraph(Paragraph),
+    /// A table.
+    Table(Table),
+}
+
+/// The format a document was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text (possibly with text tables).
+    Text,
+    /// Comma-separated values.
+    Csv,
+    /// Tab-separated values.
+    Tsv,
+    /// An HTML page.
+    Html,
+    /// A Word document (.docx).
+    Docx,
+    /// An Excel workbook (.xlsx).
+    Xlsx,
+    /// An Excel 97–2003 workbook (.xls).
+    Xls,
+    /// An OpenDocument spreadsheet (.ods).
+    Ods,
+}
+
+impl Format {
+    /// A short name: `text`, `csv`, `html`, `docx`, `xlsx`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Html => "html",
+            Format::Docx => "docx",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+        }
+    }
+}
+
+/// A document read from a file: its blocks, and the text diagnostics point into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// What it was read as.
+    pub format: Format,
+    /// The text encoding, for text formats (`UTF-8`, `GB18030`, `UTF-16LE`, …).
+    pub encoding: Option<&'static str>,
+    /// The display text: the decoded file for text and HTML; for binary formats one line
+    /// per paragraph or table row (cells separated by tabs). Every [`Origin::line`] is a
+    /// line of this text.
+    pub text: String,
+    /// Paragraphs and tables in document order (empty for a text file without tables,
+    /// whose lines are read directly from `text`).
+    pub blocks: Vec<Block>,
+}
+
+/// Why a file could not be read as a plan document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    /// Stable code, e.g. `planq::plan::encoding`.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// A byte range of `text` the error points at, with its label.
+    pub at: Option<(String, std::ops::Range<usize>, String)>,
+}
+
+impl ReadError {
+    fn new(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        ReadError {
+            code,
+            message: message.into(),
+            help: help.into(),
+            at: None,
+        }
+    }
+}
+
+/// Options for [`read`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Decode text with this encoding instead of detecting one (`--encoding`).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// The container a file's first bytes announce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Magic {
+    Pdf,
+    Zip,
+    Ole,
+    Other,
+}
+
+fn magic(bytes: &[u8]) -> Magic {
+    if bytes.starts_with(b"%PDF-") {
+        Magic::Pdf
+    } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        Magic::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Magic::Ole
+    } else {
+        Magic::Other
+    }
+}
+
+/// Reads a plan document from its bytes; `name` (the path) only separates `.csv`/`.tsv`
+/// from other text and names the file in errors.
+pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, ReadError> {
+    match magic(bytes) {
+        Magic::Pdf => Err(ReadError::new(
+            "planq::plan::pdf",
+            format!("`{name}` is a PDF; planq does not read PDF"),
+            "convert it to text or Word first, e.g. `pdftotext -layout FILE.pdf FILE.txt` (poppler-utils) \
+             or `libreoffice --headless --infilter=writer_pdf_import --convert-to docx FILE.pdf`, \
+             then load the result with --plan",
+        )),
+        Magic::Zip => read_zip(name, bytes),
+        Magic::Ole => read_ole(name, bytes),
+        Magic::Other => {
+            let (text, encoding) = text::decode(bytes, options.encoding)?;
+            let lower = name.to_ascii_lowercase();
+            #[cfg(feature = "html")]
+            if html::looks_like_html(&text) || lower.ends_with(".html") || lower.ends_with(".htm")
+            {
+                return Ok(html::read(text, encoding));
+            }
+            if lower.ends_with(".csv") {
+                return delimited::read(text, encoding, b',', Format::Csv);
+            }
+            if lower.ends_with(".tsv") {
+                return delimited::read(text, encoding, b'\t', Format::Tsv);
+            }
+            Ok(text::read(text, encoding))
+        }
+    }
+}
+
+#[cfg(any(feature = "docx", feature = "spreadsheet"))]
+fn read_zip(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
+    match zipped::kind(bytes) {
+        #[cfg(feature = "docx")]
+        Ok(zipped::Kind::Docx) => guarded(name, || docx::read(name, bytes)),
+        #[cfg(feature = "spreadsheet")]
+        Ok(zipped::Kind::Xlsx) => guarded(name, || sheet::read(name, bytes, Format::Xlsx)),
+        #[cfg(feature = "spreadsheet")]
+        Ok(zipped::Kind::Ods) => guarded(name, || sheet::read(name, bytes, Format::Ods)),
+        Ok(zipped::Kind::Odt) => Err(ReadError::new(
+            "planq::plan::odt",
+            format!("`{name}` is an OpenDocument text (.odt), which planq does not read"),
+            "save it as .docx, or convert it: `libreoffice --headless --convert-to docx FILE.odt`",
+        )),
+        #[allow(unreachable_patterns)] // reachable only when a reader is not built in
+        Ok(kind) => Err(not_built(name, kind.as_str())),
+        Err(e) => Err(e.named(name)),
+    }
+}
+
+#[cfg(not(any(feature = "docx", feature = "spreadsheet")))]
+fn read_zip(name: &str, _bytes: &[u8]) -> Result<Document, ReadError> {
+    Err(not_built(name, "docx/xlsx"))
+}
+
+#[allow(dead_code)] // unused when every reader is built in
+fn not_built(name: &str, what: &str) -> ReadError {
+    ReadError::new(
+        "planq::plan::format_not_built",
+        format!("`{name}` is a {what} file, and this planq was built without that reader"),
+        "rebuild with the default features (`cargo build --release`), or save the file as text",
+    )
+}
+
+/// OLE2 containers: `.xls`, legacy `.doc`, and password-protected Office files (which
+/// Office stores encrypted inside an OLE2 container with an `EncryptionInfo` stream).
+fn read_ole(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
+    if contains_utf16(bytes, "EncryptionInfo") || contains_utf16(bytes, "EncryptedPackage") {
+        return Err(ReadError::new(
+            "planq::plan::encrypted",
+            format!("`{name}` is password-protected"),
+            "open it in Word or Excel, remove the password (File → Info → Protect), save, and load the copy",
+        ));
+    }
+    if contains_utf16(bytes, "WordDocument") {
+        return Err(ReadError::new(
+            "planq::plan::legacy_doc",
+            format!("`{name}` is a Word 97–2003 .doc file, which planq does not read"),
+            "save it as .docx (or convert it: `libreoffice --headless --convert-to docx FILE.doc`)",
+        ));
+    }
+    read_xls(name, bytes)
+}
+
+#[cfg(feature = "spreadsheet")]
+fn read_xls(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
+    guarded(name, || sheet::read(name, bytes, Format::Xls))
+}
+
+/// Runs a reader built on a third-party parser so that a bug of that parser on a damaged
+/// file is a diagnostic, not a crash of planq.
+#[cfg(any(feature = "docx", feature = "spreadsheet"))]
+fn guarded(
+    name: &str,
+    read: impl FnOnce() -> Result<Document, ReadError>,
+) -> Result<Document, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(ReadError::new(
+            "planq::plan::damaged",
+            format!("`{name}` is damaged: its reader could not make sense of it"),
+            "open it in Word, Excel or LibreOffice and save it again",
+        ))
+    })
+}
+
+#[cfg(not(feature = "spreadsheet"))]
+fn read_xls(name: &str, _bytes: &[u8]) -> Result<Document, ReadError> {
+    Err(not_built(name, "xls"))
+}
+
+/// Whether `needle` occurs in `bytes` as UTF-16LE (OLE2 directory entry names).
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pat: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(pat.len()).any(|w| w == pat.as_slice())
+}
+
+/// Builds display text for a binary format's blocks: one line per paragraph and per table
+/// row (cells joined by tabs); sets every origin's `line` to its line of that text.
+pub(crate) fn render(blocks: &mut [Block]) -> String {
+    let mut text = String::new();
+    let mut line = 0u32;
+    let mut push = |s: &str, origin: &mut Origin| {
+        line += 1;
+        origin.line = line;
+        text.push_str(&s.replace(['\n', '\r'], " "));
+        text.push('\n');
+    };
+    for block in blocks.iter_mut() {
+        match block {
+            Block::Paragraph(p) => push(&p.text, &mut p.origin),
+            Block::Table(t) => {
+                for row in &mut t.rows {
+                    let joined = row.cells.join("\t");
+                    push(&joined, &mut row.origin);
+                }
+            }
+        }
+    }
+    text
+}
+
+/// Collapses runs of whitespace (full-width spaces included) to one space and trims.
+pub(crate) fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_name(1), "A");
+        assert_eq!(column_name(26), "Z");
+        assert_eq!(column_name(27), "AA");
+        assert_eq!(column_name(0), "");
+    }
+
+    #[test]
+    fn pdf_is_refused_with_a_way_out() {
+        let e = read("a.pdf", b"%PDF-1.7\n...", ReadOptions::default()).unwrap_err();
+        assert_eq!(e.code, "planq::plan::pdf");
+        assert!(e.help.contains("pdftotext"));
+    }
+
+    #[test]
+    fn encrypted_office_files_are_named() {
+        let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        bytes.extend(
+            "EncryptionInfo"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
+        let e = read("x.docx", &bytes, ReadOptions::default()).unwrap_err();
+        assert_eq!(e.code, "planq::plan::encrypted");
+    }
+
+    #[test]
+    fn squash_whitespace() {
+        assert_eq!(squash("  a \n\u{3000} b  "), "a b");
+    }
+}

@@ -1,0 +1,372 @@
+//! Text files: decoding (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and text
+//! tables (rows of cells separated by tabs, `|`, or aligned with two or more spaces).
+
+use encoding_rs::{Encoding, GB18030, UTF_8};
+
+use super::{Block, Document, Format, Origin, Paragraph, Place, ReadError, Row, Table};
+use crate::plan::table::is_task_header;
+
+/// Decodes `bytes`: with `forced` when given, else by BOM, else UTF-8 when the bytes are
+/// valid UTF-8, else GB18030 (a superset of GBK and GB2312, the encodings of text saved on
+/// Chinese Windows). Bytes that the chosen encoding cannot decode are an error pointing at
+/// the first of them — never silently replaced.
+pub fn decode(
+    bytes: &[u8],
+    forced: Option<&'static Encoding>,
+) -> Result<(String, &'static str), ReadError> {
+    let (encoding, body) = match forced {
+        Some(enc) => {
+            // A BOM of the forced encoding is still not text.
+            let body = match Encoding::for_bom(bytes) {
+                Some((bom_enc, len)) if bom_enc == enc => &bytes[len..],
+                _ => bytes,
+            };
+            (enc, body)
+        }
+        None => match Encoding::for_bom(bytes) {
+            Some((enc, len)) => (enc, &bytes[len..]),
+            None if std::str::from_utf8(bytes).is_ok() => (UTF_8, bytes),
+            None => {
+                let utf8_ok = std::str::from_utf8(bytes)
+                    .err()
+                    .map_or(bytes.len(), |e| e.valid_up_to());
+                match first_error(GB18030, bytes) {
+                    None => (GB18030, bytes),
+                    // Mostly UTF-8 with a bad byte late in the file: report it as UTF-8.
+                    Some(gb_bad) if utf8_ok >= gb_bad => (UTF_8, bytes),
+                    Some(_) => (GB18030, bytes),
+                }
+            }
+        },
+    };
+    let offset = bytes.len() - body.len();
+    match first_error(encoding, body) {
+        None => {
+            let (text, _) = encoding.decode_without_bom_handling(body);
+            Ok((text.into_owned(), encoding.name()))
+        }
+        Some(bad) => {
+            let at = offset + bad;
+            let (lossy, _) = encoding.decode_without_bom_handling(&body[..bad]);
+            // The text up to the bad byte, which is shown as U+FFFD so the label has
+            // something to point at.
+            let mut shown = lossy.into_owned();
+            let end = shown.len();
+            shown.push('\u{FFFD}');
+            let mut e = ReadError::new(
+                "planq::plan::encoding",
+                format!(
+                    "byte {at} (0x{:02X}) cannot be decoded as {}",
+                    bytes.get(at).copied().unwrap_or(0),
+                    encoding.name()
+                ),
+                if forced.is_some() {
+                    "the file is not in the encoding given with --encoding; try another \
+                     (utf-8, gb18030, utf-16le, big5, …) or omit --encoding to detect it"
+                } else {
+                    "planq detects UTF-8, UTF-16 (with BOM) and GB18030/GBK; name the file's \
+                     encoding with --encoding (e.g. --encoding big5)"
+                },
+            );
+            let label = format!("undecodable byte at offset {at}");
+            e.at = Some((shown, end..end + '\u{FFFD}'.len_utf8(), label));
+            Err(e)
+        }
+    }
+}
+
+/// Parses an encoding label (`--encoding`): any WHATWG label (`utf-8`, `gb18030`, `gbk`,
+/// `utf-16le`, `big5`, `shift_jis`, …).
+pub fn parse_encoding(label: &str) -> Result<&'static Encoding, String> {
+    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!("unknown encoding `{label}` (try utf-8, gb18030, gbk, utf-16le, utf-16be or big5)")
+    })
+}
+
+/// The byte offset of the first byte `encoding` cannot decode, if any.
+fn first_error(encoding: &'static Encoding, bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut buf = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3 + 16),
+    );
+    let mut read = 0;
+    loop {
+        let (result, n) =
+            decoder.decode_to_string_without_replacement(&bytes[read..], &mut buf, true);
+        read += n;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return None,
+            encoding_rs::DecoderResult::OutputFull => {
+                buf.clear();
+                buf.reserve(bytes.len() - read + 16);
+            }
+            encoding_rs::DecoderResult::Malformed(bad, extra) => {
+                return Some(read.saturating_sub(bad as usize + extra as usize));
+            }
+        }
+    }
+}
+
+/// Reads decoded text: every line a paragraph, except runs of lines that form a text table
+/// under a task header (see [`split_row`]). Text without any table has no blocks: the
+/// extractor reads its lines directly.
+pub fn read(text: String, encoding: &'static str) -> Document {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut blocks = Vec::new();
+    if !lines.iter().any(|l| header_at(l).is_some()) {
+        // Plain prose: the text itself is read, line by line, by the extractor; a block per
+        // line would only double the memory of a large plan.
+        drop(lines);
+        return Document {
+            format: Format::Text,
+            encoding: Some(encoding),
+            text,
+            blocks,
+        };
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some((delim, width)) = header_at(lines[i]) {
+            let (table, next) = take_table(&lines, i, delim, width);
+            blocks.push(Block::Table(table));
+            i = next;
+            continue;
+        }
+        let n = (i + 1) as u32;
+        blocks.push(Block::Paragraph(Paragraph {
+            text: lines[i].trim_end_matches('\r').to_string(),
+            origin: Origin {
+                line: n,
+                place: Place::Line(n),
+            },
+        }));
+        i += 1;
+    }
+    Document {
+        format: Format::Text,
+        encoding: Some(encoding),
+        text,
+        blocks,
+    }
+}
+
+/// How cells of a text table are separated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delim {
+    /// A tab.
+    Tab,
+    /// `|` (or the full-width `｜`); outer bars optional.
+    Bar,
+    /// Two or more spaces (full-width spaces count).
+    Spaces,
+}
+
+/// Splits a line into cells by `delim`.
+pub fn split_row(line: &str, delim: Delim) -> Vec<String> {
+    let line = line.trim_end_matches('\r');
+    match delim {
+        Delim::Tab => line.split('\t').map(|c| c.trim().to_string()).collect(),
+        Delim::Bar => {
+            let t = line.trim();
+            let t = t.strip_prefix(['|', '｜']).unwrap_or(t);
+            let t = t.strip_suffix(['|', '｜']).unwrap_or(t);
+            t.split(['|', '｜']).map(|c| c.trim().to_string()).collect()
+        }
+        Delim::Spaces => {
+            let mut cells = Vec::new();
+            let mut cur = String::new();
+            let mut spaces = 0;
+            for c in line.trim().chars() {
+                if c == ' ' || c == '\u{3000}' {
+                    spaces += if c == '\u{3000}' { 2 } else { 1 };
+                    continue;
+                }
+                if spaces >= 2 && !cur.is_empty() {
+                    cells.push(std::mem::take(&mut cur));
+                } else if spaces == 1 && !cur.is_empty() {
+                    cur.push(' ');
+                }
+                spaces = 0;
+                cur.push(c);
+            }
+            if !cur.is_empty() {
+                cells.push(cur);
+            }
+            cells
+        }
+    }
+}
+
+/// Whether a line is a Markdown-style rule (`|---|:--:|`).
+fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty()
+        && t.contains('-')
+        && t.chars()
+            .all(|c| matches!(c, '|' | '｜' | '-' | ':' | '+' | ' ' | '\t'))
+}
+
+/// If `line` is the header of a text table (a task column and an owner column), its
+/// delimiter and cell count.
+fn header_at(line: &str) -> Option<(Delim, usize)> {
+    for delim in [Delim::Tab, Delim::Bar, Delim::Spaces] {
+        let has = match delim {
+            Delim::Tab => line.contains('\t'),
+            Delim::Bar => line.contains(['|', '｜']),
+            Delim::Spaces => line.contains("  ") || line.contains('\u{3000}'),
+        };
+        if !has {
+            continue;
+        }
+        let cells = split_row(line, delim);
+        if cells.len() >= 2 && is_task_header(&cells) {
+            return Some((delim, cells.len()));
+        }
+    }
+    None
+}
+
+/// The table whose header is line `start`: rows while lines split into two or more cells;
+/// a one-cell line is a section row when a row follows it. Returns the table and the
+/// index of the first line after it.
+fn take_table(lines: &[&str], start: usize, delim: Delim, width: usize) -> (Table, usize) {
+    let mut rows = Vec::new();
+    let mut i = start;
+    let row = |i: usize, cells: Vec<String>| {
+        let n = (i + 1) as u32;
+        Row {
+            cells,
+            origin: Origin {
+                line: n,
+                place: Place::Line(n),
+            },
+        }
+    };
+    while i < lines.len() {
+        let line = lines[i];
+        if is_rule(line) {
+            i += 1;
+            continue;
+        }
+        let cells = split_row(line, delim);
+        let filled = cells.iter().filter(|c| !c.is_empty()).count();
+        if filled >= 2 || (i == start && filled >= 1) {
+            let mut cells = cells;
+            // Aligned columns may leave trailing cells empty: keep the header's width.
+            if cells.len() < width && delim == Delim::Spaces {
+                cells.resize(width, String::new());
+            }
+            rows.push(row(i, cells));
+            i += 1;
+            continue;
+        }
+        // A one-cell line (`一、数字基础设施`) inside the table is a section row when the
+        // next non-blank line is a row again.
+        if filled == 1 {
+            let next = lines[i + 1..]
+                .iter()
+                .find(|l| !l.trim().is_empty() && !is_rule(l));
+            if next
+                .is_some_and(|l| split_row(l, delim).iter().filter(|c| !c.is_empty()).count() >= 2)
+            {
+                rows.push(row(i, vec![line.trim().to_string()]));
+                i += 1;
+                continue;
+            }
+        }
+        break;
+    }
+    (Table { name: None, rows }, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode("数字".as_bytes(), None).unwrap().1, "UTF-8");
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend("数字".as_bytes());
+        assert_eq!(decode(&b, None).unwrap(), ("数字".to_string(), "UTF-8"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut b = vec![0xFF, 0xFE];
+        b.extend("一、数字".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(
+            decode(&b, None).unwrap(),
+            ("一、数字".to_string(), "UTF-16LE")
+        );
+        let mut b = vec![0xFE, 0xFF];
+        b.extend("数字".encode_utf16().flat_map(|u| u.to_be_bytes()));
+        assert_eq!(decode(&b, None).unwrap(), ("数字".to_string(), "UTF-16BE"));
+    }
+
+    #[test]
+    fn gb18030_detected() {
+        let (bytes, _, _) = GB18030.encode("省数字办牵头，有关部门配合");
+        assert_eq!(
+            decode(&bytes, None).unwrap(),
+            ("省数字办牵头，有关部门配合".to_string(), "gb18030")
+        );
+    }
+
+    #[test]
+    fn undecodable_byte_has_its_offset() {
+        // Valid UTF-8, then 0xFF, which neither UTF-8 nor GB18030 decodes.
+        let mut b = "数字福建\n".as_bytes().to_vec();
+        b.push(0xFF);
+        let e = decode(&b, None).unwrap_err();
+        assert_eq!(e.code, "planq::plan::encoding");
+        assert!(e.message.contains("byte 13"), "{}", e.message);
+        assert_eq!(e.at.as_ref().map(|a| a.1.clone()), Some(13..16));
+        let forced = decode("数字".as_bytes(), Encoding::for_label(b"utf-16le"));
+        assert!(forced.is_ok()); // any even-length input is UTF-16 …
+        let e = decode(&[0xFF], Encoding::for_label(b"utf-8")).unwrap_err();
+        assert!(e.message.contains("byte 0"), "{}", e.message);
+    }
+
+    #[test]
+    fn forced_encoding_wins() {
+        let (bytes, _, _) = GB18030.encode("数字福建");
+        let gbk = Encoding::for_label(b"gbk");
+        assert_eq!(decode(&bytes, gbk).unwrap().0, "数字福建");
+    }
+
+    #[test]
+    fn split_rows() {
+        assert_eq!(split_row("a\t b\t", Delim::Tab), ["a", "b", ""]);
+        assert_eq!(split_row("| a | b |", Delim::Bar), ["a", "b"]);
+        assert_eq!(
+            split_row("1  建设 平台   省数字办", Delim::Spaces),
+            ["1", "建设 平台", "省数字办"]
+        );
+        assert!(is_rule("|---|:--:|"));
+        assert!(!is_rule("| a |"));
+    }
+
+    #[test]
+    fn text_table_among_prose() {
+        let text = "前言\n序号\t工作任务\t牵头单位\n一、基础设施\n1\t建设平台\t省数字办\n\n后记";
+        let doc = read(text.to_string(), "UTF-8");
+        let kinds: Vec<&str> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(_) => "p",
+                Block::Table(_) => "t",
+            })
+            .collect();
+        assert_eq!(kinds, ["p", "t", "p", "p"]);
+        let Block::Table(t) = &doc.blocks[1] else {
+            unreachable!()
+        };
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.rows[1].cells, ["一、基础设施"]);
+        assert_eq!(t.rows[2].origin.line, 4);
+    }
+}

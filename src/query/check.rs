@@ -518,6 +518,8 @@ impl<'a> Checker<'a> {
             {
                 Ok(Type::Str)
             }
+            // Arithmetic on two nulls is a null that still fits anywhere (text included).
+            Add | Sub | Mul | Rem if lt == Type::Null && rt == Type::Null => Ok(Type::Null),
             Add | Sub | Mul | Rem | Div => {
                 for (side, t) in [(left, lt), (right, rt)] {
                     if !t.is_numeric() {

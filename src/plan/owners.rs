@@ -351,21 +351,21 @@ pub fn parse_clause_raw(content: &str) -> Clause {
                     None if plain => (*label_role, Basis::Convention),
                     None => (*label_role, Basis::Stated),
                 };
-                if !looks_like_names(&names_text) && found.is_none() {
+                if !looks_like_names(names_text) && found.is_none() {
                     clause.leftovers.push(names_text.trim().to_string());
                     continue;
                 }
-                let names = split_names(&names_text);
+                let names = split_names(names_text);
                 push_group(&mut clause, &names, role, basis, Some(label.clone()));
             }
             (None, Some((_, role))) => {
                 let mut names: Vec<String> = std::mem::take(&mut pending);
-                names.extend(split_names(&names_text).into_iter().map(String::from));
+                names.extend(split_names(names_text).into_iter().map(String::from));
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 push_group(&mut clause, &refs, role, Basis::Stated, None);
             }
-            (None, None) if looks_like_names(&names_text) => {
-                pending.extend(split_names(&names_text).into_iter().map(String::from))
+            (None, None) if looks_like_names(names_text) => {
+                pending.extend(split_names(names_text).into_iter().map(String::from))
             }
             (None, None) => clause.leftovers.push(names_text.trim().to_string()),
         }

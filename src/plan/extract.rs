@@ -382,28 +382,53 @@ struct Leaf {
 /// The id component of each of `siblings`: its printed number (`(六)` → `6`), or its
 /// ordinal where the level is unnumbered; a number printed twice gets `~2`, `~3`… so that
 /// ids stay unique and stable.
-fn id_components(nodes: &[Node], siblings: &[usize]) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::with_capacity(siblings.len());
-    let mut out = Vec::with_capacity(siblings.len());
-    for (k, &s) in siblings.iter().enumerate() {
-        let base = nodes[s].number.unwrap_or((k + 1) as u32).to_string();
-        let mut comp = base.clone();
-        let mut n = 1;
-        while seen.contains(&comp) {
-            n += 1;
-            comp = format!("{base}~{n}");
+fn id_components(nodes: &[Node], siblings: &[usize]) -> Vec<IdPart> {
+    // A map, not a scan: a plan may have tens of thousands of sections.
+    let mut seen: std::collections::HashMap<u32, u32> =
+        std::collections::HashMap::with_capacity(siblings.len());
+    siblings
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| {
+            let number = nodes[s].number.unwrap_or((k + 1) as u32);
+            let times = seen.entry(number).or_insert(0);
+            *times += 1;
+            IdPart {
+                number,
+                repeat: *times,
+            }
+        })
+        .collect()
+}
+
+/// One component of a task id: a number, and which time it is printed at its level.
+#[derive(Debug, Clone, Copy)]
+struct IdPart {
+    number: u32,
+    repeat: u32,
+}
+
+/// `2.6`, `2.6~2`: the id written from its parts.
+fn id_string(path: &[IdPart]) -> String {
+    use std::fmt::Write;
+    let mut id = String::new();
+    for (i, p) in path.iter().enumerate() {
+        if i > 0 {
+            id.push('.');
         }
-        seen.push(comp.clone());
-        out.push(comp);
+        let _ = write!(id, "{}", p.number);
+        if p.repeat > 1 {
+            let _ = write!(id, "~{}", p.repeat);
+        }
     }
-    out
+    id
 }
 
 /// Walks the outline under `node`, collecting its leaves (the tasks) in order.
 fn collect_leaves(
     nodes: &[Node],
     node: usize,
-    path: &mut Vec<String>,
+    path: &mut Vec<IdPart>,
     category: &str,
     headings: &mut Vec<String>,
     leaves: &mut Vec<Leaf>,
@@ -413,7 +438,7 @@ fn collect_leaves(
     if n.children.is_empty() {
         leaves.push(Leaf {
             node,
-            id: path.join("."),
+            id: id_string(path),
             category: category.to_string(),
             subcategory: (!headings.is_empty()).then(|| headings.join(" / ")),
             root,
@@ -1018,7 +1043,7 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
             (Some(num), Some(c)) if num == c => c,
             _ => 1,
         };
-        let mut seen: Vec<u32> = Vec::new();
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for &s in siblings {
             let n = &nodes[s];
             if let Some(num) = n.number {
@@ -1039,7 +1064,7 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
                         ),
                     });
                 }
-                seen.push(num);
+                seen.insert(num);
                 expected = num + 1;
                 if (n.rank as usize) < last_at_rank.len() {
                     last_at_rank[n.rank as usize] = Some(num);

@@ -55,16 +55,13 @@ pub fn is_place(name: &str) -> bool {
 /// starts with, as a char count.
 pub fn place_prefix_len(name: &str) -> Option<usize> {
     let p = places();
-    let ends: Vec<usize> = name
-        .char_indices()
-        .map(|(i, c)| i + c.len_utf8())
-        .take(MAX_LEN)
-        .collect();
-    ends.iter()
-        .enumerate()
-        .rev()
-        .find(|(k, &e)| *k >= 1 && p.strong.contains(&name[..e]))
-        .map(|(k, _)| k + 1)
+    let mut best = None;
+    for (k, (i, c)) in name.char_indices().take(MAX_LEN).enumerate() {
+        if k >= 1 && p.strong.contains(&name[..i + c.len_utf8()]) {
+            best = Some(k + 1);
+        }
+    }
+    best
 }
 
 /// Whether a strong place name occurs anywhere in `name` (`中国人民银行福建省分行`).

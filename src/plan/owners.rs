@@ -63,6 +63,16 @@ pub fn normalise(s: &str) -> String {
     s.chars().map(simplify).collect()
 }
 
+/// [`normalise`] without allocating when `s` has nothing to rewrite (most names and
+/// clauses are already simplified).
+fn normalise_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| simplify(c) != c) {
+        std::borrow::Cow::Owned(normalise(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// The keyword-normalised first `n` chars of `s`.
 pub fn normalise_head(s: &str, n: usize) -> String {
     s.chars().take(n).map(simplify).collect()
@@ -209,15 +219,20 @@ pub fn is_owner_clause(content: &str) -> bool {
     if content.chars().count() > 160 {
         return false;
     }
-    let norm = normalise(content);
-    if STRONG_WORDS.iter().any(|w| norm.contains(w))
-        || LABELS.iter().any(|(l, _)| norm.contains(&format!("{l}：")))
-    {
+    let norm = normalise_cow(content);
+    let labelled = || {
+        LABELS.iter().any(|(l, _)| {
+            norm.match_indices(l)
+                .any(|(at, _)| norm[at + l.len()..].starts_with('：'))
+        })
+    };
+    if STRONG_WORDS.iter().any(|w| norm.contains(w)) || labelled() {
         return true;
     }
-    split_segments_at(&norm)
-        .iter()
-        .any(|(seg, _)| role_suffix(seg).is_some() || unknown_label(seg).is_some())
+    split_segments_at(&norm).iter().any(|s| {
+        let seg = norm[s.bytes.0..s.bytes.1].trim_matches(is_space);
+        role_suffix(seg).is_some() || unknown_label(seg).is_some()
+    })
 }
 
 /// One owner name with its role, before positions are assigned.
@@ -268,15 +283,25 @@ pub fn parse_clause_raw(content: &str) -> Clause {
             break;
         }
     }
-    let norm = normalise(content);
+    let norm = normalise_cow(content);
     // The current labelled group: (role, label as written).
     let mut group: Option<(Role, String)> = None;
     let mut pending: Vec<String> = Vec::new();
-    let orig: Vec<char> = content.chars().collect();
-    for (seg_norm, (start, end)) in split_segments_at(&norm) {
-        let seg: String = orig[start..end].iter().collect();
-        let seg = seg.as_str();
-        let seg_norm = seg_norm.as_str();
+    // Normalising keeps char positions; when it changed nothing (the common case) the
+    // byte ranges of the normalised text are those of the original too.
+    let orig: Option<Vec<char>> =
+        matches!(norm, std::borrow::Cow::Owned(_)).then(|| content.chars().collect());
+    for s in split_segments_at(&norm) {
+        let owned: String;
+        let seg: &str = match &orig {
+            None => &content[s.bytes.0..s.bytes.1],
+            Some(chars) => {
+                owned = chars[s.chars.0..s.chars.1].iter().collect();
+                &owned
+            }
+        };
+        let seg = seg.trim_matches(is_space);
+        let seg_norm = norm[s.bytes.0..s.bytes.1].trim_matches(is_space);
         // Remarks that name nobody here: `以下任务均需X落实` (read by the extractor as a
         // statement reaching later items), `不再一一列出`, `其中…`.
         if ["以下", "不再", "其中", "注："]
@@ -288,40 +313,31 @@ pub fn parse_clause_raw(content: &str) -> Clause {
         }
         // A deadline inside the clause: `完成时限：2023年12月`.
         if let Some(len) = deadline_label(seg_norm) {
-            clause.leftovers.push(seg.chars().skip(len).collect());
+            clause.leftovers.push(skip_chars(seg, len).to_string());
             group = None;
             continue;
         }
         let (names_text, names_norm) = if let Some((role, len)) = owner_label(seg_norm) {
-            let label: String = seg.chars().take(len - 1).collect();
+            let label = take_chars(seg, len - 1).to_string();
             group = Some((role, label));
-            (
-                seg.chars().skip(len).collect::<String>(),
-                seg_norm.chars().skip(len).collect::<String>(),
-            )
+            (skip_chars(seg, len), skip_chars(seg_norm, len))
         } else if let Some(len) = unknown_label(seg_norm) {
-            let label: String = seg.chars().take(len - 1).collect();
+            let label = take_chars(seg, len - 1).to_string();
             clause.notes.push((
                 "planq::plan::owner_label",
                 format!("unknown owner label `{label}`: its units are listed with role support"),
             ));
             group = Some((Role::Support, label));
-            (
-                seg.chars().skip(len).collect::<String>(),
-                seg_norm.chars().skip(len).collect::<String>(),
-            )
+            (skip_chars(seg, len), skip_chars(seg_norm, len))
         } else {
-            (seg.to_string(), seg_norm.to_string())
+            (seg, seg_norm)
         };
         if names_text.trim().is_empty() {
             continue;
         }
-        let suffix = role_suffix(&names_norm);
-        let names_text: String = match suffix {
-            Some((len, _)) => {
-                let keep = names_text.chars().count() - len;
-                names_text.chars().take(keep).collect()
-            }
+        let suffix = role_suffix(names_norm);
+        let names_text: &str = match suffix {
+            Some((len, _)) => take_chars(names_text, names_text.chars().count() - len),
             None => names_text,
         };
         match (&group, suffix) {
@@ -329,27 +345,27 @@ pub fn parse_clause_raw(content: &str) -> Clause {
                 // A role word after a label either repeats it (`牵头单位：X牵头`, stripped) or
                 // states the role itself (`责任单位：X牵头，Y配合`); a plain list without one
                 // is read by the convention.
-                let plain = PLAIN_LABELS.contains(&normalise(label).as_str());
+                let plain = PLAIN_LABELS.contains(&normalise_cow(label).as_ref());
                 let (role, basis) = match found {
                     Some((_, r)) => (r, Basis::Stated),
                     None if plain => (*label_role, Basis::Convention),
                     None => (*label_role, Basis::Stated),
                 };
-                if !looks_like_names(&names_text) && found.is_none() {
+                if !looks_like_names(names_text) && found.is_none() {
                     clause.leftovers.push(names_text.trim().to_string());
                     continue;
                 }
-                let names = split_names(&names_text);
+                let names = split_names(names_text);
                 push_group(&mut clause, &names, role, basis, Some(label.clone()));
             }
             (None, Some((_, role))) => {
                 let mut names: Vec<String> = std::mem::take(&mut pending);
-                names.extend(split_names(&names_text).into_iter().map(String::from));
+                names.extend(split_names(names_text).into_iter().map(String::from));
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 push_group(&mut clause, &refs, role, Basis::Stated, None);
             }
-            (None, None) if looks_like_names(&names_text) => {
-                pending.extend(split_names(&names_text).into_iter().map(String::from))
+            (None, None) if looks_like_names(names_text) => {
+                pending.extend(split_names(names_text).into_iter().map(String::from))
             }
             (None, None) => clause.leftovers.push(names_text.trim().to_string()),
         }
@@ -441,44 +457,57 @@ fn looks_like_names(seg: &str) -> bool {
 
 /// Splits normalised clause text into segments at `，`, `；`, `。` outside brackets, and at
 /// a space that a label follows (`牵头单位：A 配合单位：B`): (segment, (start, end) in chars).
-fn split_segments_at(norm: &str) -> Vec<(String, (usize, usize))> {
-    let chars: Vec<char> = norm.chars().collect();
+fn split_segments_at(norm: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut depth = 0i32;
-    let mut start = 0;
-    let push = |out: &mut Vec<(String, (usize, usize))>, a: usize, b: usize| {
-        let (mut a, mut b) = (a, b);
-        while a < b && is_space(chars[a]) {
-            a += 1;
-        }
-        while b > a && is_space(chars[b - 1]) {
-            b -= 1;
-        }
-        if a < b {
-            out.push((chars[a..b].iter().collect(), (a, b)));
-        }
-    };
-    for (i, &c) in chars.iter().enumerate() {
+    // (byte, char) where the current segment starts.
+    let mut start = (0usize, 0usize);
+    for (ci, (bi, c)) in norm.char_indices().enumerate() {
         match c {
             '(' | '（' | '〔' | '[' | '【' => depth += 1,
             ')' | '）' | '〕' | ']' | '】' => depth = (depth - 1).max(0),
             '，' | '；' | '。' | ' ' | '\u{3000}' if depth == 0 => {
-                if is_space(c) && !label_follows(&chars[i + 1..]) {
+                let rest = &norm[bi + c.len_utf8()..];
+                if is_space(c) && !label_follows_str(rest) {
                     continue;
                 }
-                push(&mut out, start, i);
-                start = i + 1;
+                out.push(Segment {
+                    bytes: (start.0, bi),
+                    chars: (start.1, ci),
+                });
+                start = (bi + c.len_utf8(), ci + 1);
             }
             _ => {}
         }
     }
-    push(&mut out, start, chars.len());
+    out.push(Segment {
+        bytes: (start.0, norm.len()),
+        chars: (start.1, start.1 + norm[start.0..].chars().count()),
+    });
+    out.retain(|s| !norm[s.bytes.0..s.bytes.1].trim_matches(is_space).is_empty());
     out
 }
 
-fn label_follows(rest: &[char]) -> bool {
-    let head: String = rest.iter().take(9).collect();
-    owner_label(&head).is_some() || unknown_label(&head).is_some()
+/// A segment of a clause: its byte range in the normalised text and its char range
+/// (which is also its range in the original text).
+struct Segment {
+    bytes: (usize, usize),
+    chars: (usize, usize),
+}
+
+/// `s` without its first `n` chars.
+fn skip_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or("", |(i, _)| &s[i..])
+}
+
+/// The first `n` chars of `s`.
+fn take_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+fn label_follows_str(rest: &str) -> bool {
+    let head = take_chars(rest, 9);
+    owner_label(head).is_some() || unknown_label(head).is_some()
 }
 
 fn is_space(c: char) -> bool {
@@ -608,6 +637,27 @@ const ORG_TAILS: &[&str] = &[
 /// a body of a place, or an organisation of its own. Such a name never inherits the
 /// group's prefix.
 fn is_qualified(name: &str) -> bool {
+    // Names repeat from clause to clause: remember the answer (per thread, bounded).
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = MEMO.with(|m| m.borrow().get(name).copied()) {
+        return known;
+    }
+    let answer = qualified_uncached(name);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(name.to_string(), answer);
+    });
+    answer
+}
+
+/// [`is_qualified`] without the memo.
+fn qualified_uncached(name: &str) -> bool {
     // `国家安全厅`, `国家保密局` of a province: a 厅 is never national, so `国家…厅` is
     // the province's and takes its prefix.
     if name.starts_with("国家") && name.ends_with('厅') {
@@ -641,9 +691,9 @@ fn is_qualified(name: &str) -> bool {
         || name
             .match_indices('市')
             .any(|(i, _)| !name[i..].starts_with("市场"))
-        || gazetteer::contains_place(name)
-        || gazetteer::is_place(name)
         || ORG_TAILS.iter().any(|t| name.ends_with(t))
+        || gazetteer::is_place(name)
+        || gazetteer::contains_place(name)
 }
 
 /// Bare place names followed by `<place><suffix>` share the suffix:
@@ -765,7 +815,6 @@ fn clean_name(raw: &str) -> (String, Option<String>) {
 /// Why an owner name still looks wrong, if it does: too long, punctuation, a label or a
 /// role word inside.
 fn suspicious(name: &str) -> Option<&'static str> {
-    let norm = normalise(name);
     if name.chars().count() > 20 {
         return Some("longer than 20 characters");
     }
@@ -775,6 +824,14 @@ fn suspicious(name: &str) -> Option<&'static str> {
     {
         return Some("it contains punctuation");
     }
+    // Every label has 单 or 门, every role word 头, 责 or 配: most names have none of them.
+    if !name
+        .chars()
+        .any(|c| matches!(simplify(c), '单' | '门' | '头' | '责' | '配'))
+    {
+        return None;
+    }
+    let norm = normalise_cow(name);
     if LABELS.iter().any(|(l, _)| norm.contains(l)) {
         return Some("it contains an owner label");
     }

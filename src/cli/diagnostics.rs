@@ -159,23 +159,15 @@ fn snippet(src: &Source, start: usize, end: usize, label: Option<String>) -> Sni
     let start = floor(text, start);
     let end = floor(text, end.max(start));
     let label = label.map(|l| clip_text(&l));
-    // The lines miette would show: one line of context either side of the span.
+    // The lines miette may show: one line of context either side of the span, and one
+    // more after an empty span (miette's reading of context around it).
     let first = line_start(text, start);
     let last = line_end(text, end);
-    let bytes = text.as_bytes();
-    let from = match first {
-        0 => 0,
-        // Step back over the line break (`\r\n` is one) to the line before.
-        f if f >= 2 && bytes[f - 1] == b'\n' && bytes[f - 2] == b'\r' => line_start(text, f - 2),
-        f => line_start(text, f - 1),
-    };
-    let to = if last >= text.len() {
-        last
-    } else if bytes[last] == b'\r' && bytes.get(last + 1) == Some(&b'\n') {
-        line_end(text, last + 2)
-    } else {
-        line_end(text, last + 1)
-    };
+    let (mut from, mut to) = (first, last);
+    for _ in 0..2 {
+        from = prev_line_start(text, from);
+        to = next_line_end(text, to);
+    }
     let shown = &text[from..to];
     let too_long = shown
         .split(['\n', '\r'])
@@ -223,6 +215,30 @@ fn snippet(src: &Source, start: usize, end: usize, label: Option<String>) -> Sni
         }),
         span: SourceSpan::new(label_start.into(), label_len),
         label,
+    }
+}
+
+/// The start of the line before the line starting at `first` (or `first` itself on the
+/// first line).
+fn prev_line_start(text: &str, first: usize) -> usize {
+    let bytes = text.as_bytes();
+    match first {
+        0 => 0,
+        // Step back over the line break (`\r\n` is one) to the line before.
+        f if f >= 2 && bytes[f - 1] == b'\n' && bytes[f - 2] == b'\r' => line_start(text, f - 2),
+        f => line_start(text, f - 1),
+    }
+}
+
+/// The end of the line after the line ending at `last` (or `last` on the last line).
+fn next_line_end(text: &str, last: usize) -> usize {
+    let bytes = text.as_bytes();
+    if last >= text.len() {
+        last
+    } else if bytes[last] == b'\r' && bytes.get(last + 1) == Some(&b'\n') {
+        line_end(text, last + 2)
+    } else {
+        line_end(text, last + 1)
     }
 }
 
@@ -374,6 +390,14 @@ mod tests {
             assert!(out.contains("short line"), "{out}");
             assert!(out.contains("[<q>:2:1]"), "{out}");
         }
+    }
+
+    #[test]
+    fn an_empty_span_before_a_long_line_is_not_echoed() {
+        // Found by the surfaces proptest: miette shows two lines after an empty span.
+        let text = format!("\n\n一一{}", "x".repeat(70_000));
+        let out = report(&err_at(&text, 0, 0), false);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-# Regenerates data/gazetteer.txt from the PyPI package cpca 0.5.5:
+# Regenerates src/plan/gazetteer.txt from the PyPI package cpca 0.5.5:
 #   pip download cpca==0.5.5 --no-deps && python3 -m zipfile -e cpca-0.5.5-py3-none-any.whl x
 #   python3 scripts/gazetteer.py x/cpca/resources/adcodes.csv
 import csv, re, sys
@@ -18,7 +18,7 @@ for r in rows:
                 short = name[:-len(s)]; break
     out.setdefault(name, (level, short))
 lines = sorted(out.items(), key=lambda kv: ({'p':0,'c':1,'d':2}[kv[1][0]], kv[0]))
-with open('data/gazetteer.txt', 'w', encoding='utf-8') as f:
+with open('src/plan/gazetteer.txt', 'w', encoding='utf-8') as f:
     f.write('# planq gazetteer: Chinese administrative divisions (provinces p, prefectures c, counties d)\n')
     f.write('# with their short forms (福州市 -> 福州). One division a line: level<TAB>full name<TAB>short form.\n')
     f.write('# Source: PyPI package cpca 0.5.5 (MIT, (c) 2018 QinYuan Du), file cpca/resources/adcodes.csv\n')

@@ -637,7 +637,7 @@ fn clause_deadline(left: &str, year: Option<i32>) -> Option<Date> {
 }
 
 /// Positions owners 1.., dropping exact (name, role) repeats within the task.
-fn number_owners(named: Vec<Named>) -> Vec<Owner> {
+pub(crate) fn number_owners(named: Vec<Named>) -> Vec<Owner> {
     let mut out: Vec<Owner> = Vec::new();
     for n in named {
         if out.iter().any(|o| o.name == n.name && o.role == n.role) {

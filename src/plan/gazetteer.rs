@@ -1,5 +1,5 @@
 //! Chinese administrative divisions (provinces, prefectures, counties) and their short
-//! forms, from `data/gazetteer.txt` (generated from a public dataset; the file names its
+//! forms, from `src/plan/gazetteer.txt` (generated from a public dataset; the file names its
 //! source and version). Owner names use it to tell a place or a body of a place
 //! (`广州海关`, `福州大学`) from an abbreviated department (`审改办`).
 
@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// The data file, compiled in.
-const DATA: &str = include_str!("../../data/gazetteer.txt");
+const DATA: &str = include_str!("gazetteer.txt");
 
 /// The longest place name we look for, in chars (`新疆维吾尔自治区` and county names).
 const MAX_LEN: usize = 12;

@@ -8,12 +8,15 @@
 
 use std::collections::HashSet;
 
+use super::extract::number_owners;
 use super::extract::parse_deadline;
 use super::numbers::parse_chinese;
-use super::owners::{is_owner_clause, normalise, owner_label, parse_clause, Named};
+use super::owners::{
+    apply_convention, is_owner_clause, normalise, owner_label, parse_clause, Named,
+};
 use super::source::Table;
 use super::targets::find_targets;
-use super::{Category, Owner, Role, Target, Task, Warning};
+use super::{Basis, Category, Role, Target, Task, Warning};
 
 /// Header words of the task column, best first.
 const TASK_WORDS: &[&str] = &[
@@ -276,11 +279,19 @@ pub fn read_table(
             // A cell with its own role words (`省数字办牵头，省经信委配合`) is a clause as
             // written; a bare list of names takes the column's role, written as prose
             // would write it (`A、B和C负责`), so both read names the same way.
-            let parsed = if is_owner_clause(&content) {
+            let stated = is_owner_clause(&content);
+            let mut parsed = if stated {
                 parse_clause(&content)
             } else {
                 parse_clause(&format!("{content}{}", role_word(*role)))
             };
+            if !stated && *role == Role::Responsible {
+                // A plain list under `责任单位` is the genre's convention (first unit leads,
+                // unless another column states a lead), exactly as the same list in prose.
+                for n in &mut parsed.owners {
+                    n.basis = Basis::Convention;
+                }
+            }
             if parsed.owners.is_empty() {
                 out.warnings.push(Warning {
                     code: "planq::plan::owner_clause".into(),
@@ -322,7 +333,10 @@ pub fn read_table(
                 subcategory: None,
                 title: title_of(&text),
                 text: full,
-                owners: number_owners(named),
+                owners: {
+                    apply_convention(&mut named, false);
+                    number_owners(named)
+                },
                 deadline,
                 line,
                 targets: Vec::new(),
@@ -521,22 +535,6 @@ fn role_word(role: Role) -> &'static str {
         Role::Support => "配合",
         Role::Responsible => "负责",
     }
-}
-
-/// Positions owners 1.., dropping exact (name, role) repeats within the task.
-fn number_owners(named: Vec<Named>) -> Vec<Owner> {
-    let mut out: Vec<Owner> = Vec::new();
-    for n in named {
-        if out.iter().any(|o| o.name == n.name && o.role == n.role) {
-            continue;
-        }
-        out.push(Owner {
-            position: out.len() as u32 + 1,
-            name: n.name,
-            role: n.role,
-        });
-    }
-    out
 }
 
 #[cfg(test)]

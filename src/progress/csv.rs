@@ -11,7 +11,7 @@
 //! diagnostic renderer does.
 //!
 //! The reader agrees with the `csv` crate on every file both accept without trimming
-//! (`csv-differential/` checks a generated corpus).
+//! (`tests/csv-differential/` checks a generated corpus).
 
 use crate::lang::ast::Span;
 

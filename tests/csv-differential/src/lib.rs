@@ -1,5 +1,5 @@
 //! planq's progress CSV reader (`src/progress/csv.rs`, compiled here by path) against the
-//! `csv` crate: `cargo test --release --manifest-path csv-differential/Cargo.toml`.
+//! `csv` crate: `cargo test --release --manifest-path tests/csv-differential/Cargo.toml`.
 
 /// The one type the reader needs from planq: a byte span (as `planq::lang::ast::Span`).
 pub mod lang {
@@ -24,7 +24,7 @@ pub mod lang {
 }
 
 /// planq's reader, unchanged.
-#[path = "../../src/progress/csv.rs"]
+#[path = "../../../src/progress/csv.rs"]
 pub mod csv;
 
 #[cfg(test)]

@@ -245,13 +245,16 @@ fn shell_words(line: &str) -> Vec<String> {
 #[test]
 fn readme_commands_run() {
     let root = std::env::current_dir().expect("cwd");
-    // Commands run in a scratch directory that sees the repository's examples, so that
+    // Commands run in a scratch directory that sees the repository's examples and test fixtures, so that
     // `export --out tables/` writes nowhere it shouldn't.
     let scratch = std::env::temp_dir().join(format!("planq-readme-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch");
-    let link = scratch.join("examples");
-    if !link.exists() {
-        std::os::unix::fs::symlink(root.join("examples"), &link).expect("symlink");
+    // `examples/` for the scripts and progress sample, `tests/` for the format fixtures.
+    for dir in ["examples", "tests"] {
+        let link = scratch.join(dir);
+        if !link.exists() {
+            std::os::unix::fs::symlink(root.join(dir), &link).expect("symlink");
+        }
     }
     let mut ran = 0;
     for b in blocks("README.md").into_iter().filter(|b| b.tag == "sh") {

@@ -361,12 +361,12 @@ fn text_tables_among_prose() {
                 "",
                 "9"
             ],
-            // `市场监管局` keeps its name: owners.rs reads its leading `市` as a place of
-            // its own, exactly as it does in prose.
+            // `市场监管局` after `省公安厅` is an abbreviation and takes the group's `省`,
+            // exactly as it does in prose (owners.rs).
             [
                 "2.2",
                 "附件1：数字政府任务",
-                "省政务服务中心、省公安厅、市场监管局",
+                "省政务服务中心、省公安厅、省市场监管局",
                 "",
                 "10"
             ],

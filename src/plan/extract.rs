@@ -16,7 +16,7 @@ use super::owners::{
     parse_clause_raw, unknown_label, Named,
 };
 use super::targets::find_targets;
-use super::{Basis, Category, Date, Owner, Plan, Role, Target, Task, Warning};
+use super::{Basis, Category, Date, Owner, Plan, Role, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -587,15 +587,9 @@ fn build_task(
     let targets = find_targets(chars, masked)
         .into_iter()
         .enumerate()
-        .map(|(k, t)| Target {
-            id: format!("{id}#{}", k + 1),
-            metric: t.metric,
-            value: t.value,
-            unit: t.unit,
-            qualifier: t.qualifier,
-            direction: t.direction,
-            text: t.text,
-            line: line_of(t.at),
+        .map(|(k, t)| {
+            let line = line_of(t.at);
+            t.into_target(&id, k + 1, line)
         })
         .collect();
 

@@ -16,7 +16,7 @@ use super::owners::{
 };
 use super::source::Table;
 use super::targets::find_targets;
-use super::{Basis, Category, Role, Target, Task, Warning};
+use super::{Basis, Category, Role, Task, Warning};
 
 /// Header words of the task column, best first.
 const TASK_WORDS: &[&str] = &[
@@ -184,6 +184,7 @@ pub fn read_table(
     let number_col = col_of(Col::Number);
     let category_col = col_of(Col::Category);
     let deadline_col = col_of(Col::Deadline);
+    let has_lead_column = col_of(Col::Owner(Role::Lead)).is_some();
     let cell = |cells: &[String], i: usize| cells.get(i).map_or("", |s| s.trim()).to_string();
 
     let mut out = TableTasks {
@@ -285,9 +286,10 @@ pub fn read_table(
             } else {
                 parse_clause(&format!("{content}{}", role_word(*role)))
             };
-            if !stated && *role == Role::Responsible {
-                // A plain list under `责任单位` is the genre's convention (first unit leads,
-                // unless another column states a lead), exactly as the same list in prose.
+            if !stated && *role == Role::Responsible && !has_lead_column {
+                // A plain list under `责任单位` in a table with no lead column is the genre's
+                // convention (first unit leads), exactly as the same list in prose. Beside a
+                // `牵头单位` column it is simply responsible, even where that cell is empty.
                 for n in &mut parsed.owners {
                     n.basis = Basis::Convention;
                 }
@@ -354,15 +356,7 @@ pub fn read_table(
         p.task.targets = find_targets(&chars, &masked)
             .into_iter()
             .enumerate()
-            .map(|(k, t)| Target {
-                id: format!("{id}#{}", k + 1),
-                metric: t.metric,
-                value: t.value,
-                unit: t.unit,
-                qualifier: t.qualifier,
-                text: t.text,
-                line: p.task.line,
-            })
+            .map(|(k, t)| t.into_target(&id, k + 1, p.task.line))
             .collect();
         p.task.id = id;
         out.tasks.push(p.task);
@@ -658,6 +652,40 @@ mod tests {
         assert_eq!(
             r.categories.iter().map(|c| c.line).collect::<Vec<_>>(),
             [3, 6]
+        );
+    }
+
+    #[test]
+    fn a_plain_responsible_column_leads_by_convention_only_without_a_lead_column() {
+        let roles = |rows: &[&[&str]]| -> Vec<(String, &'static str, &'static str)> {
+            let r = read_table(&table(rows), 1, "x", &HashSet::new()).expect("task table");
+            r.tasks[0]
+                .owners
+                .iter()
+                .map(|o| (o.name.clone(), o.role.as_str(), o.basis.as_str()))
+                .collect()
+        };
+        // Only a 责任单位 column: the first unit leads by the genre's convention.
+        assert_eq!(
+            roles(&[
+                &["序号", "重点任务", "责任单位"],
+                &["1", "建设政务云平台。", "省数据局、省财政厅"],
+            ]),
+            [
+                ("省数据局".to_string(), "lead", "convention"),
+                ("省财政厅".to_string(), "responsible", "convention"),
+            ]
+        );
+        // Beside a 牵头单位 column, even an empty one, the list is simply responsible.
+        assert_eq!(
+            roles(&[
+                &["序号", "重点任务", "牵头单位", "责任单位"],
+                &["1", "建设政务云平台。", "", "省数据局、省财政厅"],
+            ]),
+            [
+                ("省数据局".to_string(), "responsible", "stated"),
+                ("省财政厅".to_string(), "responsible", "stated"),
+            ]
         );
     }
 

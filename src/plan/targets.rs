@@ -4,7 +4,7 @@
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
 use super::numbers::{read_number, Found};
-use super::Direction;
+use super::{Direction, Target};
 
 /// A target found in text, before it is given an id and a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,23 @@ pub struct RawTarget {
     pub text: String,
     /// Char index of the number in the scanned text.
     pub at: usize,
+}
+
+impl RawTarget {
+    /// The target as the plan model keeps it: the `n`th (1-based) target of task `task_id`,
+    /// on source line `line`.
+    pub fn into_target(self, task_id: &str, n: usize, line: u32) -> Target {
+        Target {
+            id: format!("{task_id}#{n}"),
+            metric: self.metric,
+            value: self.value,
+            unit: self.unit,
+            qualifier: self.qualifier,
+            direction: self.direction,
+            text: self.text,
+            line,
+        }
+    }
 }
 
 /// Counter words and units, longest first so that `平方公里` wins over `公里`.

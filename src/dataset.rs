@@ -233,7 +233,7 @@ impl Dataset {
 /// A reader's error as a diagnostic naming the file.
 fn read_error(name: &str, e: ReadError) -> Error {
     let err = Error::new(ErrorKind::Data, e.code, e.message).with_help(e.help);
-    match e.at {
+    match e.at.map(|at| *at) {
         Some((text, range, label)) => {
             let src = Source::new(name, text);
             err.at(&src, Span::new(range.start, range.end), label)

@@ -18,7 +18,11 @@ pub fn read(
             format!("a quote opened on line {line} is never closed"),
             "close the quoted cell with `\"`, or write a literal quote as `\"\"`",
         );
-        e.at = Some((text.clone(), start..start, "quote opened here".into()));
+        e.at = Some(Box::new((
+            text.clone(),
+            start..start,
+            "quote opened here".into(),
+        )));
         e
     })?;
     let header = records.iter().position(|(_, cells)| is_task_header(cells));

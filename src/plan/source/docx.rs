@@ -249,10 +249,10 @@ impl Counters<'_> {
             *c = 0;
         }
         let mut label = level.text.clone();
-        for l in 0..=ilvl {
+        for (l, &count) in counts.iter().enumerate().take(ilvl + 1) {
             let placeholder = format!("%{}", l + 1);
             if label.contains(&placeholder) {
-                let value = if counts[l] == 0 { start(l) } else { counts[l] };
+                let value = if count == 0 { start(l) } else { count };
                 let fmt = levels.get(l).map_or("decimal", |x| x.format.as_str());
                 label = label.replace(&placeholder, &format_number(value, fmt));
             }

@@ -184,8 +184,9 @@ pub struct ReadError {
     pub message: String,
     /// What to do about it.
     pub help: String,
-    /// A byte range of `text` the error points at, with its label.
-    pub at: Option<(String, std::ops::Range<usize>, String)>,
+    /// The decoded text, a byte range of it the error points at, and its label (boxed:
+    /// errors travel in `Result`s, which stay small when the rare span is behind a box).
+    pub at: Option<Box<(String, std::ops::Range<usize>, String)>>,
 }
 
 impl ReadError {

@@ -69,7 +69,7 @@ pub fn decode(
                 },
             );
             let label = format!("undecodable byte at offset {at}");
-            e.at = Some((shown, end..end + '\u{FFFD}'.len_utf8(), label));
+            e.at = Some(Box::new((shown, end..end + '\u{FFFD}'.len_utf8(), label)));
             Err(e)
         }
     }

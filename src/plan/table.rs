@@ -360,6 +360,7 @@ pub fn read_table(
                 value: t.value,
                 unit: t.unit,
                 qualifier: t.qualifier,
+                direction: t.direction,
                 text: t.text,
                 line: p.task.line,
             })

@@ -585,6 +585,15 @@ impl ExprCompiler<'_> {
             "sum" => checked_sum(arg(0)?.cast(DataType::Int64)),
             "avg" => arg(0)?.cast(DataType::Float64).mean(),
             "median" => arg(0)?.cast(DataType::Float64).median(),
+            // The sample standard deviation (n − 1), as SQL's `stddev`: null with fewer
+            // than two values, where it is undefined.
+            "stddev" => {
+                let x = arg(0)?.cast(DataType::Float64);
+                when(x.clone().count().lt(lit(2)))
+                    .then(null().cast(DataType::Float64))
+                    .otherwise(x.std(1))
+            }
+            "corr" => corr(arg(0)?, arg(1)?),
             "min" => arg(0)?.min(),
             "max" => arg(0)?.max(),
             "first" => arg(0)?.first(),
@@ -935,6 +944,30 @@ fn checked_unary(op: &'static str, x: Expr, f: fn(i64) -> Option<i64>) -> Expr {
         },
         |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Int64)),
     )
+}
+
+/// `corr(x, y)`: Pearson's correlation coefficient of the pairs where both are non-null,
+/// computed in two passes (deviations from the means, which a one-pass sum of squares
+/// would lose to cancellation on large values). Null when it is undefined: fewer than two
+/// pairs, or either side constant (SQL's `corr` gives null or NaN there, by engine).
+/// Written with core expressions: polars' own `pearson_corr` needs its `cov` feature,
+/// which would recompile polars.
+fn corr(x: Expr, y: Expr) -> Expr {
+    let both = x.clone().is_not_null().and(y.clone().is_not_null());
+    let only_pairs = |v: Expr| {
+        when(both.clone())
+            .then(v.cast(DataType::Float64))
+            .otherwise(null().cast(DataType::Float64))
+    };
+    let (x, y) = (only_pairs(x), only_pairs(y));
+    let dx = x.clone() - x.mean();
+    let dy = y.clone() - y.mean();
+    let sxy = (dx.clone() * dy.clone()).sum();
+    let sxx = (dx.clone() * dx).sum();
+    let syy = (dy.clone() * dy).sum();
+    when(sxx.clone().gt(lit(0.0)).and(syy.clone().gt(lit(0.0))))
+        .then(sxy / (sxx * syy).sqrt())
+        .otherwise(null().cast(DataType::Float64))
 }
 
 /// `%` on integers: the remainder takes the divisor's sign (floored, as polars and Python

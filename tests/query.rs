@@ -460,3 +460,90 @@ fn tables_schemas_and_serialised_rows() {
         r#"[{"k":"a","n":1,"d":"2010-06-30"},{"k":"B","n":5,"d":null}]"#
     );
 }
+
+#[test]
+fn stddev_and_corr() {
+    let e = engine();
+    // n is 1, 5, null, 3, null: mean 3, squared deviations 4 + 4 + 0 over n − 1 = 2 → 2.
+    // corr(n, x) uses only the rows where both are set: (1, 2.5) and (5, -2.5) → -1.
+    assert_eq!(
+        q(&e, "t | summarize sd = stddev(n), r = corr(n, x)"),
+        "sd,r\n2,-1\n"
+    );
+    // An exact line through three pairs; a constant side or a single pair is undefined.
+    assert_eq!(
+        q(&e, "t | derive y = n * -3 + 7, c = 4 | summarize up = corr(n, -y), down = corr(y, n), flat = corr(n, c)"),
+        "up,down,flat\n1,-1,\n"
+    );
+    // Per group: "a" has n = 1, 3 (sd √2) but a single (n, x) pair; "B" one value; the
+    // null-key group and 省数字办 have no n at all.
+    assert_eq!(
+        q(&e, "t | summarize sd = stddev(n), r = corr(n, x) by k"),
+        "k,sd,r\na,1.4142135623730951,\nB,,\n,,\n省数字办,,\n"
+    );
+    assert_eq!(
+        types(&e, "t | summarize sd = stddev(n), r = corr(n, x)"),
+        ["float", "float"]
+    );
+    // Type and arity errors name the argument.
+    for (bad, code) in [
+        (
+            "t | summarize r = corr(k, n)",
+            "planq::check::type_mismatch",
+        ),
+        (
+            "t | summarize r = corr(n, k)",
+            "planq::check::type_mismatch",
+        ),
+        ("t | summarize s = stddev(k)", "planq::check::type_mismatch"),
+        ("t | summarize r = corr(n)", "planq::check::arity"),
+        (
+            "t | select s = stddev(n)",
+            "planq::check::aggregate_outside",
+        ),
+    ] {
+        let err = e.query(bad).expect_err(bad);
+        assert_eq!(err.code, code, "{bad}");
+    }
+}
+
+#[test]
+fn stddev_and_corr_match_a_reference_on_larger_data() {
+    // 10,000 pseudo-random pairs with large offsets (the case where a one-pass sum of
+    // squares loses digits), against the textbook two-pass formulas computed here.
+    let mut s = 12345u64;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let xs: Vec<f64> = (0..10_000).map(|_| 1e6 + next() * 10.0).collect();
+    let ys: Vec<f64> = xs.iter().map(|x| 0.5 * x + next() * 3.0).collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mx, my) = (mean(&xs), mean(&ys));
+    let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    let syy: f64 = ys.iter().map(|y| (y - my) * (y - my)).sum();
+    let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let want_sd = (sxx / (xs.len() - 1) as f64).sqrt();
+    let want_r = sxy / (sxx * syy).sqrt();
+
+    let mut e = Engine::seed().expect("seed");
+    let df = DataFrame::new(
+        xs.len(),
+        vec![Column::new("x".into(), xs), Column::new("y".into(), ys)],
+    )
+    .expect("frame");
+    e.register_table("p", df).expect("register");
+    let out = e
+        .query("p | summarize sd = stddev(x), r = corr(x, y)")
+        .expect("runs");
+    let get = |c: &str| out.column(c).expect(c).f64().expect("f64").get(0);
+    let (sd, r) = (get("sd").expect("sd"), get("r").expect("r"));
+    assert!(
+        (sd - want_sd).abs() < 1e-9 * want_sd,
+        "sd {sd} vs {want_sd}"
+    );
+    assert!((r - want_r).abs() < 1e-9, "r {r} vs {want_r}");
+    assert!(r > 0.5 && r < 1.0, "r {r}");
+}

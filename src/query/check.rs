@@ -749,8 +749,13 @@ impl<'a> Checker<'a> {
                     Type::Int
                 }
             }
-            "avg" | "median" => {
+            "avg" | "median" | "stddev" => {
                 need(0, number, "numbers")?;
+                Type::Float
+            }
+            "corr" => {
+                need(0, number, "numbers")?;
+                need(1, number, "numbers")?;
                 Type::Float
             }
             "min" | "max" | "first" | "last" => {

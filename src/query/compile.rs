@@ -126,7 +126,29 @@ fn checkpoint(lf: LazyFrame, env: &Env) -> LazyFrame {
 pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame, Error> {
     let schemas = checker.pipeline(p)?;
     let mut lf = source(checker, env, &p.source)?;
-    for (stage, input) in p.stages.iter().zip(&schemas) {
+    let mut stages = p.stages.iter().zip(&schemas).peekable();
+    while let Some((stage, input)) = stages.next() {
+        // `sort … | take N` is one top-k (see [`sort`]): compiled as two stages, the
+        // checkpoint between them would keep polars from handing the limit to the sort.
+        if let StageKind::Sort(keys) = &stage.kind {
+            if let Some(&(
+                Stage {
+                    kind: StageKind::Take { n, .. },
+                    ..
+                },
+                _,
+            )) = stages.peek()
+            {
+                let c = ExprCompiler {
+                    checker,
+                    params: env.params,
+                    cols: input,
+                };
+                lf = checkpoint(sort(&c, lf, keys, Some(*n))?, env);
+                stages.next();
+                continue;
+            }
+        }
         lf = checkpoint(compile_stage(checker, env, lf, stage, input)?, env);
     }
     Ok(lf)
@@ -333,29 +355,59 @@ fn group(lf: LazyFrame, by: Vec<Expr>, aggs: Vec<Expr>) -> LazyFrame {
     }
 }
 
-/// `sort` (and `top`, with a limit): nulls last in both directions, ties stable.
+/// `sort` (and `top`, and `sort … | take N`, with a limit): nulls last in both directions,
+/// ties stable.
+///
+/// With a limit it is a top-k, not a full sort: polars keeps the best `n` rows with a
+/// selection (O(rows)) only when the sort need not be stable — a stable one sorts every row
+/// (a million strings: ~20× slower). So the row number becomes the last key, ascending:
+/// with it no two rows tie, an unstable sort has one possible answer, and that answer is
+/// the stable sort's.
 fn sort(
     c: &ExprCompiler,
     lf: LazyFrame,
     keys: &[SortKey],
     limit: Option<u64>,
 ) -> Result<LazyFrame, Error> {
-    let exprs: Vec<Expr> = keys
+    let mut exprs: Vec<Expr> = keys
         .iter()
         .map(|k| c.expr(&k.expr))
         .collect::<Result<_, _>>()?;
+    let mut descending: Vec<bool> = keys.iter().map(|k| k.order == Order::Desc).collect();
+    let Some(n) = limit else {
+        let options = SortMultipleOptions {
+            nulls_last: vec![true; descending.len()],
+            descending,
+            multithreaded: true,
+            maintain_order: true,
+            limit: None,
+        };
+        return Ok(lf.sort_by_exprs(exprs, options));
+    };
+    let row = unused_name(c.cols, "__planq_row");
+    exprs.push(col(row.as_str()));
+    descending.push(false);
     let options = SortMultipleOptions {
-        descending: keys.iter().map(|k| k.order == Order::Desc).collect(),
-        nulls_last: vec![true; keys.len()],
+        nulls_last: vec![true; descending.len()],
+        descending,
         multithreaded: true,
-        maintain_order: true,
+        maintain_order: false,
         limit: None,
     };
-    let lf = lf.sort_by_exprs(exprs, options);
-    Ok(match limit {
-        Some(n) => lf.limit(idx(n)),
-        None => lf,
-    })
+    Ok(lf
+        .with_row_index(row.as_str(), None)
+        .sort_by_exprs(exprs, options)
+        .limit(idx(n))
+        .drop(cols([row.as_str()])))
+}
+
+/// `base`, with underscores added until no column of `cols` has that name.
+fn unused_name(cols: &Columns, base: &str) -> String {
+    let mut name = base.to_string();
+    while cols.get(&name).is_some() {
+        name.push('_');
+    }
+    name
 }
 
 /// Compiles expressions against one input schema.
@@ -533,6 +585,15 @@ impl ExprCompiler<'_> {
             "sum" => checked_sum(arg(0)?.cast(DataType::Int64)),
             "avg" => arg(0)?.cast(DataType::Float64).mean(),
             "median" => arg(0)?.cast(DataType::Float64).median(),
+            // The sample standard deviation (n − 1), as SQL's `stddev`: null with fewer
+            // than two values, where it is undefined.
+            "stddev" => {
+                let x = arg(0)?.cast(DataType::Float64);
+                when(x.clone().count().lt(lit(2)))
+                    .then(null().cast(DataType::Float64))
+                    .otherwise(x.std(1))
+            }
+            "corr" => corr(arg(0)?, arg(1)?),
             "min" => arg(0)?.min(),
             "max" => arg(0)?.max(),
             "first" => arg(0)?.first(),
@@ -883,6 +944,30 @@ fn checked_unary(op: &'static str, x: Expr, f: fn(i64) -> Option<i64>) -> Expr {
         },
         |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Int64)),
     )
+}
+
+/// `corr(x, y)`: Pearson's correlation coefficient of the pairs where both are non-null,
+/// computed in two passes (deviations from the means, which a one-pass sum of squares
+/// would lose to cancellation on large values). Null when it is undefined: fewer than two
+/// pairs, or either side constant (SQL's `corr` gives null or NaN there, by engine).
+/// Written with core expressions: polars' own `pearson_corr` needs its `cov` feature,
+/// which would recompile polars.
+fn corr(x: Expr, y: Expr) -> Expr {
+    let both = x.clone().is_not_null().and(y.clone().is_not_null());
+    let only_pairs = |v: Expr| {
+        when(both.clone())
+            .then(v.cast(DataType::Float64))
+            .otherwise(null().cast(DataType::Float64))
+    };
+    let (x, y) = (only_pairs(x), only_pairs(y));
+    let dx = x.clone() - x.mean();
+    let dy = y.clone() - y.mean();
+    let sxy = (dx.clone() * dy.clone()).sum();
+    let sxx = (dx.clone() * dx).sum();
+    let syy = (dy.clone() * dy).sum();
+    when(sxx.clone().gt(lit(0.0)).and(syy.clone().gt(lit(0.0))))
+        .then(sxy / (sxx * syy).sqrt())
+        .otherwise(null().cast(DataType::Float64))
 }
 
 /// `%` on integers: the remainder takes the divisor's sign (floored, as polars and Python

@@ -71,6 +71,8 @@ pub const FUNCTIONS: &[Function] = &[
     f("min", A, 1, 1, "min(x)"),
     f("max", A, 1, 1, "max(x)"),
     f("median", A, 1, 1, "median(x)"),
+    f("stddev", A, 1, 1, "stddev(x)"),
+    f("corr", A, 2, 2, "corr(x, y)"),
     f("first", A, 1, 1, "first(x)"),
     f("last", A, 1, 1, "last(x)"),
     f("concat", A, 1, 2, "concat(x) or concat(x, separator)"),
@@ -85,6 +87,8 @@ pub fn lookup(name: &str) -> Option<&'static Function> {
 pub fn alias_of(name: &str) -> Option<&'static str> {
     Some(match name.to_ascii_lowercase().as_str() {
         "mean" | "average" => "avg",
+        "std" | "stdev" | "stddev_samp" | "sd" => "stddev",
+        "correlation" | "pearson" | "pearson_corr" => "corr",
         "length" | "char_length" | "strlen" => "len",
         "n" | "size" => "count",
         "n_unique" | "nunique" | "distinct_count" => "count_distinct",

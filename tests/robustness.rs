@@ -83,6 +83,7 @@ fn stage() -> impl Strategy<Value = String> {
                 "min",
                 "max",
                 "median",
+                "stddev",
                 "first",
                 "last",
                 "count",

@@ -49,6 +49,8 @@ pub const AGGREGATES: &[&str] = &[
     "min",
     "max",
     "median",
+    "stddev",
+    "corr",
     "first",
     "last",
     "concat",

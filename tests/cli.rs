@@ -403,8 +403,16 @@ fn schema_and_tables_are_results() {
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
+    let (status, err) =
+        run_into_closed_stdout(&["-c", "owners", "-c", "tasks", "-c", "owners", "-c", "tasks"]);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
+}
+
+/// Runs planq with `args` and its stdout closed before it writes: (exit code, stderr).
+fn run_into_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_planq"))
-        .args(["-c", "owners", "-c", "tasks", "-c", "owners", "-c", "tasks"])
+        .args(args)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -419,8 +427,7 @@ fn a_closed_stdout_ends_quietly() {
         .expect("stderr")
         .read_to_string(&mut err)
         .expect("read");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(status.code(), Some(0), "{err}");
+    (status.code(), err)
 }
 
 #[test]
@@ -608,24 +615,9 @@ fn export_into_a_closed_pipe_ends_quietly() {
         &["export", "--table", "tasks"][..],
         &["export", "--format", "json"][..],
     ] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_planq"))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        drop(child.stdout.take());
-        let status = child.wait().expect("wait");
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .expect("stderr")
-            .read_to_string(&mut err)
-            .expect("read");
+        let (status, err) = run_into_closed_stdout(args);
         assert_eq!(err, "", "{args:?}");
-        assert_eq!(status.code(), Some(0), "{args:?}");
+        assert_eq!(status, Some(0), "{args:?}");
     }
 }
 

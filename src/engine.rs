@@ -8,7 +8,8 @@
 //! # Ok::<(), planq::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
@@ -196,6 +197,9 @@ pub struct Engine {
     /// Every `let` kept, oldest first; a later one shadows an earlier one of the same name,
     /// which stays for the bindings made before that refer to it.
     pub(crate) lets: Vec<Binding>,
+    /// Where each `let` name was bound, in `lets` order: name lookups stay O(log n) in a
+    /// session or script with thousands of bindings (a scan of `lets` made them O(n²)).
+    let_index: HashMap<String, Vec<usize>>,
     pub(crate) params: BTreeMap<String, Value>,
     pub(crate) limits: Limits,
 }
@@ -212,6 +216,7 @@ impl Engine {
             data,
             registered: Vec::new(),
             lets: Vec::new(),
+            let_index: HashMap::new(),
             params: BTreeMap::new(),
             limits: Limits::default(),
         }
@@ -307,6 +312,7 @@ impl Engine {
     /// Forgets every `let` binding.
     pub fn clear_lets(&mut self) {
         self.lets.clear();
+        self.let_index.clear();
     }
 }
 
@@ -351,7 +357,7 @@ impl Engine {
             rows: Some(df.height()),
         }));
         for (i, b) in self.lets.iter().enumerate() {
-            if self.lets[i + 1..].iter().any(|later| later.name == b.name) {
+            if self.let_index.get(&b.name).and_then(|at| at.last()) != Some(&i) {
                 continue; // shadowed
             }
             out.push(TableInfo {
@@ -384,12 +390,56 @@ impl Engine {
         name: &str,
         upto: usize,
         stop: Option<&Arc<AtomicBool>>,
+        compiled: &Compiled,
     ) -> Result<Option<LazyFrame>, Error> {
         Ok(match self.lookup(name, upto) {
             None => None,
-            Some(Named::Let(i)) => Some(self.compile_binding(i, stop)?),
+            Some(Named::Let(i)) => {
+                let done = compiled.frames.borrow().get(&i).cloned();
+                if let Some(lf) = done {
+                    return Ok(Some(lf));
+                }
+                let lf = self.compile_binding(i, stop, compiled)?;
+                let lf = if compiled.reads.get(&i).is_some_and(|&n| n >= 2) {
+                    lf.cache()
+                } else {
+                    lf
+                };
+                compiled.frames.borrow_mut().insert(i, lf.clone());
+                Some(lf)
+            }
             Some(Named::Frame(df)) => Some(df.clone().lazy()),
         })
+    }
+
+    /// How often each kept `let` is read by `pipelines` (which see the first `upto`
+    /// bindings), directly or through the bindings they read, each binding's own reads
+    /// counted once.
+    fn binding_reads<'p>(
+        &'p self,
+        pipelines: impl IntoIterator<Item = &'p Pipeline>,
+        upto: usize,
+    ) -> HashMap<usize, usize> {
+        let mut reads: HashMap<usize, usize> = HashMap::new();
+        let mut pending: Vec<usize> = Vec::new();
+        let mut visit = |p: &Pipeline, upto: usize, pending: &mut Vec<usize>| {
+            p.for_each_table_name(&mut |ident| {
+                if let Some(Named::Let(i)) = self.lookup(&ident.name, upto) {
+                    let n = reads.entry(i).or_default();
+                    *n += 1;
+                    if *n == 1 {
+                        pending.push(i);
+                    }
+                }
+            });
+        };
+        for p in pipelines {
+            visit(p, upto, &mut pending);
+        }
+        while let Some(i) = pending.pop() {
+            visit(&self.lets[i].pipeline, i, &mut pending);
+        }
+        reads
     }
 
     /// Compiles the kept `let` number `i` against the current tables (and the bindings made
@@ -398,6 +448,7 @@ impl Engine {
         &self,
         i: usize,
         stop: Option<&Arc<AtomicBool>>,
+        compiled: &Compiled,
     ) -> Result<LazyFrame, Error> {
         let b = &self.lets[i];
         let catalog = EngineCatalog {
@@ -431,7 +482,7 @@ impl Engine {
                 b.name
             )));
         }
-        let tables = |n: &str| self.lazy_table(n, i, stop);
+        let tables = |n: &str| self.lazy_table(n, i, stop, compiled);
         let env = Env {
             tables: &tables,
             params: &self.params,
@@ -444,9 +495,12 @@ impl Engine {
     /// Finds what a name stands for, in shadowing order: `let`s (the first `upto`), plan
     /// tables, registered.
     fn lookup(&self, name: &str, upto: usize) -> Option<Named<'_>> {
-        let lets = &self.lets[..upto.min(self.lets.len())];
-        if let Some(i) = lets.iter().rposition(|b| b.name == name) {
-            return Some(Named::Let(i));
+        if let Some(at) = self.let_index.get(name) {
+            // The latest binding of `name` among the first `upto`.
+            let before = at.partition_point(|&i| i < upto);
+            if before > 0 {
+                return Some(Named::Let(at[before - 1]));
+            }
         }
         self.data
             .table(name)
@@ -458,6 +512,18 @@ impl Engine {
             })
             .map(Named::Frame)
     }
+}
+
+/// The kept `let`s one call (a script, a completion) has compiled. Each binding is compiled
+/// once per call, and one that is read more than once becomes a polars cache node: a chain
+/// of bindings that each read the one before twice would otherwise compile — and be
+/// planned by polars — in time exponential in its length.
+#[derive(Default)]
+pub(crate) struct Compiled {
+    /// Compiled bindings, by index into `Engine::lets`.
+    frames: RefCell<HashMap<usize, LazyFrame>>,
+    /// How often each binding is read (see `Engine::binding_reads`).
+    reads: HashMap<usize, usize>,
 }
 
 /// What a table name stands for.
@@ -504,11 +570,14 @@ impl Catalog for EngineCatalog<'_> {
         let e = self.engine;
         let mut names: Vec<String> = e.data.tables().iter().map(|(n, _)| n.clone()).collect();
         names.extend(e.registered.iter().map(|(n, _)| n.clone()));
+        let mut seen: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let mut lets = Vec::new();
         for b in &e.lets[..self.upto.min(e.lets.len())] {
-            if !names.contains(&b.name) {
-                names.push(b.name.clone());
+            if seen.insert(&b.name) {
+                lets.push(b.name.clone());
             }
         }
+        names.extend(lets);
         names
     }
 
@@ -618,6 +687,10 @@ impl Engine {
         let source = Source::new(name, src);
         let (results, bound) = self.execute(&source, None)?;
         for (name, pipeline, columns) in bound {
+            self.let_index
+                .entry(name.clone())
+                .or_default()
+                .push(self.lets.len());
             self.lets.push(Binding {
                 name,
                 source: source.clone(),
@@ -689,7 +762,24 @@ impl Engine {
         let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
         let catalog = EngineCatalog::all(self);
         let mut checker = Checker::new(&catalog, source);
-        let tables = |n: &str| self.lazy_table(n, self.lets.len(), stop);
+        let pipelines = || {
+            script.statements.iter().map(|st| match st {
+                Statement::Let { pipeline, .. } => pipeline,
+                Statement::Query(p) => p,
+            })
+        };
+        let compiled = Compiled {
+            reads: self.binding_reads(pipelines(), self.lets.len()),
+            ..Compiled::default()
+        };
+        // Names read more than once by this script: their `let`s become polars caches.
+        let mut name_reads: HashMap<String, usize> = HashMap::new();
+        for p in pipelines() {
+            p.for_each_table_name(&mut |ident| {
+                *name_reads.entry(ident.name.clone()).or_default() += 1
+            });
+        }
+        let tables = |n: &str| self.lazy_table(n, self.lets.len(), stop, &compiled);
         let mut env = Env {
             tables: &tables,
             params: &self.params,
@@ -702,6 +792,11 @@ impl Engine {
                 Statement::Let { name, pipeline, .. } => {
                     let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
                     let lf = compile::pipeline(&checker, &env, pipeline)?;
+                    let lf = if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
+                        lf.cache()
+                    } else {
+                        lf
+                    };
                     checker.bind(&name.name, cols.clone());
                     env.lets.push((name.name.clone(), lf));
                     bound.push((name.name.clone(), pipeline.clone(), cols));
@@ -742,7 +837,11 @@ impl Engine {
         };
         let catalog = EngineCatalog::all(self);
         let checker = Checker::new(&catalog, &source);
-        let tables = |n: &str| self.lazy_table(n, self.lets.len(), None);
+        let compiled = Compiled {
+            reads: self.binding_reads([&p], self.lets.len()),
+            ..Compiled::default()
+        };
+        let tables = |n: &str| self.lazy_table(n, self.lets.len(), None, &compiled);
         let env = Env {
             tables: &tables,
             params: &self.params,

@@ -7,7 +7,7 @@
 //! together as `related` diagnostics of one summary error.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use serde::ser::SerializeStruct;
@@ -44,6 +44,18 @@ pub struct Source {
     pub name: String,
     /// The full text.
     pub text: Arc<str>,
+    /// Line indexes, built on first use and shared by clones: a file with thousands of
+    /// warnings or errors must not rescan its text for each one.
+    index: Arc<LineIndex>,
+}
+
+/// Where lines start, in two conventions (see [`Source::line_col`], [`Source::line_span`]).
+#[derive(Debug, Default)]
+struct LineIndex {
+    /// Offsets just past every `\n`, `\r\n` or bare `\r`.
+    breaks: OnceLock<Vec<usize>>,
+    /// Offsets just past every `\n` (the plan extractor's lines).
+    newlines: OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -52,6 +64,7 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+            index: Arc::default(),
         }
     }
 
@@ -63,38 +76,48 @@ impl Source {
         while !self.text.is_char_boundary(start) {
             start -= 1;
         }
-        let bytes = self.text.as_bytes();
-        let before = &self.text[..start];
-        let is_break = |i: usize| match bytes[i] {
-            b'\n' => true,
-            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-            _ => false,
-        };
-        let line = count_breaks(before.as_bytes(), is_break) + 1;
-        let line_start = (0..start).rev().find(|&i| is_break(i)).map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let starts = self.index.breaks.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            (0..bytes.len())
+                .filter(|&i| match bytes[i] {
+                    b'\n' => true,
+                    b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                    _ => false,
+                })
+                .map(|i| i + 1)
+                .collect()
+        });
+        // Line starts at or before `start` (a break at `start - 1` starts a line at `start`).
+        let line = starts.partition_point(|&s| s <= start);
+        let line_start = if line == 0 { 0 } else { starts[line - 1] };
+        let col = self.text[line_start..start].chars().count() + 1;
+        (line + 1, col)
     }
 
     /// The byte span of 1-based line `line` (without its newline).
     pub fn line_span(&self, line: usize) -> Span {
-        let mut start = 0;
-        for (i, l) in self.text.split('\n').enumerate() {
-            if i + 1 == line {
-                let l = l.strip_suffix('\r').unwrap_or(l);
-                return Span::new(start, start + l.len());
-            }
-            start += l.len() + 1;
-        }
-        Span::new(self.text.len(), self.text.len())
+        let starts = self.index.newlines.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1)
+                .collect()
+        });
+        let end_of_text = Span::new(self.text.len(), self.text.len());
+        let start = match line {
+            0 => return end_of_text,
+            1 => 0,
+            n => match starts.get(n - 2) {
+                Some(&s) => s,
+                None => return end_of_text,
+            },
+        };
+        let end = starts.get(line - 1).map_or(self.text.len(), |&s| s - 1);
+        let l = &self.text[start..end];
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        Span::new(start, start + l.len())
     }
-}
-
-/// How many positions of `bytes` are line breaks.
-fn count_breaks(bytes: &[u8], is_break: impl Fn(usize) -> bool) -> usize {
-    (0..bytes.len())
-        .filter(|&i| matches!(bytes[i], b'\n' | b'\r') && is_break(i))
-        .count()
 }
 
 /// A planq error: code, message, optional source span, label, help and related errors.
@@ -304,6 +327,41 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The indexed lookups agree with a plain scan at every offset and line.
+    #[test]
+    fn line_index_agrees_with_a_scan() {
+        let text = "a\rb\r\n省c\n\nd\r\r\ne\n";
+        let src = Source::new("p", text);
+        for offset in 0..=text.len() + 2 {
+            let o = offset.min(text.len());
+            let mut start = o;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let b = text.as_bytes();
+            let brk = |i: usize| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+            let line = (0..start).filter(|&i| brk(i)).count() + 1;
+            let ls = (0..start).rev().find(|&i| brk(i)).map_or(0, |i| i + 1);
+            let col = text[ls..start].chars().count() + 1;
+            assert_eq!(src.line_col(offset), (line, col), "offset {offset}");
+        }
+        let mut start = 0;
+        let lines: Vec<&str> = text.split('\n').collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.strip_suffix('\r').unwrap_or(l);
+            assert_eq!(
+                src.line_span(i + 1),
+                Span::new(start, start + t.len()),
+                "line {}",
+                i + 1
+            );
+            start += l.len() + 1;
+        }
+        let end = Span::new(text.len(), text.len());
+        assert_eq!(src.line_span(0), end);
+        assert_eq!(src.line_span(lines.len() + 1), end);
+    }
 
     #[test]
     fn line_col_counts_characters() {

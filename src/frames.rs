@@ -181,23 +181,21 @@ fn targets(plan: &Plan) -> PolarsResult<DataFrame> {
 
 fn categories(plan: &Plan) -> PolarsResult<DataFrame> {
     let c = &plan.categories;
-    let count = |name: &str, f: &dyn Fn(&crate::plan::Task) -> usize| -> i64 {
-        plan.tasks
-            .iter()
-            .filter(|t| t.category == name)
-            .map(f)
-            .sum::<usize>() as i64
-    };
+    // One pass over the tasks (a category per task name), not one per category: a plan with
+    // thousands of sections must not cost categories × tasks.
+    let mut per_name: std::collections::HashMap<&str, (i64, i64)> =
+        std::collections::HashMap::with_capacity(c.len());
+    for t in &plan.tasks {
+        let e = per_name.entry(t.category.as_str()).or_default();
+        e.0 += 1;
+        e.1 += t.targets.len() as i64;
+    }
+    let counts = |name: &str| per_name.get(name).copied().unwrap_or_default();
     frame(vec![
         int_col("no", c.iter().map(|c| i64::from(c.no)).collect()),
         str_col("name", c.iter().map(|c| c.name.clone()).collect()),
-        int_col("tasks", c.iter().map(|c| count(&c.name, &|_| 1)).collect()),
-        int_col(
-            "targets",
-            c.iter()
-                .map(|c| count(&c.name, &|t| t.targets.len()))
-                .collect(),
-        ),
+        int_col("tasks", c.iter().map(|c| counts(&c.name).0).collect()),
+        int_col("targets", c.iter().map(|c| counts(&c.name).1).collect()),
     ])
 }
 

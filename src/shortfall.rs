@@ -2,6 +2,7 @@
 
 use crate::plan::{Date, Direction, Plan};
 use crate::progress::Report;
+use std::collections::HashMap;
 
 /// Where a target stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +49,22 @@ pub struct Row {
 /// Computes the shortfall of every target of `plan`, in target order, from the latest
 /// report (by `as_of`) of each.
 pub fn shortfall(plan: &Plan, reports: &[Report]) -> Vec<Row> {
+    // The latest report of each target, in one pass over the reports (not one per target).
+    // On equal dates the later report in file order wins, as `max_by_key` would choose.
+    let mut latest_of: HashMap<&str, &Report> = HashMap::with_capacity(reports.len());
+    for r in reports {
+        latest_of
+            .entry(r.target_id.as_str())
+            .and_modify(|best| {
+                if r.as_of >= best.as_of {
+                    *best = r;
+                }
+            })
+            .or_insert(r);
+    }
     plan.targets()
         .map(|(task, target)| {
-            let latest = reports
-                .iter()
-                .filter(|r| r.target_id == target.id)
-                .max_by_key(|r| r.as_of);
+            let latest = latest_of.get(target.id.as_str()).copied();
             let actual = latest.map(|r| r.actual);
             let at_most = target.direction == Direction::AtMost;
             let status = match actual {

@@ -8,11 +8,10 @@
 //! spans past column 65 535, and would echo the whole line otherwise.
 
 use std::fmt;
-use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::error::{Error, Source};
@@ -69,12 +68,43 @@ struct Snippet {
     label: Option<String>,
 }
 
-/// Either the whole source (short lines: miette shows the lines around the span) or an
-/// excerpt of one long line.
+/// Either a window of whole lines around the span (short lines: miette shows the lines
+/// around the span) or an excerpt of one long line.
 #[derive(Debug)]
 enum SourceView {
-    Whole(NamedSource<Arc<str>>),
+    Window(Window),
     Excerpt(Excerpt),
+}
+
+/// The lines around a span, cut out of the source with the line number of their first
+/// line. miette finds a span's line by scanning its source from the start, so handing it
+/// the whole file would make every diagnostic cost the file's length, and a file with
+/// many warnings the square of it.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line number of the window's first line in the real source.
+    line: usize,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 /// A window of one long line; offsets of labels are relative to `text`.
@@ -175,8 +205,12 @@ fn snippet(src: &Source, start: usize, end: usize, label: Option<String>) -> Sni
     let too_many = text[first..last].matches('\n').count() > MAX_SPAN_LINES;
     if !too_long && !too_many {
         return Snippet {
-            source: SourceView::Whole(NamedSource::new(src.name.clone(), src.text.clone())),
-            span: SourceSpan::new(start.into(), end - start),
+            source: SourceView::Window(Window {
+                name: src.name.clone(),
+                text: shown.to_string(),
+                line: src.line_col(from).0 - 1,
+            }),
+            span: SourceSpan::new((start - from).into(), end - start),
             label,
         };
     }
@@ -322,7 +356,7 @@ impl Diagnostic for Shown {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.snippet.as_ref().map(|s| match &s.source {
-            SourceView::Whole(n) => n as &dyn SourceCode,
+            SourceView::Window(w) => w as &dyn SourceCode,
             SourceView::Excerpt(x) => x as &dyn SourceCode,
         })
     }

@@ -93,6 +93,28 @@ pub struct Pipeline {
     pub span: Span,
 }
 
+impl Pipeline {
+    /// Calls `f` with every table name the pipeline reads: its source, the sources of
+    /// sub-pipelines and the right sides of joins, in source order.
+    pub fn for_each_table_name(&self, f: &mut dyn FnMut(&Ident)) {
+        self.source.for_each_table_name(f);
+        for stage in &self.stages {
+            if let StageKind::Join { right, .. } = &stage.kind {
+                right.for_each_table_name(f);
+            }
+        }
+    }
+}
+
+impl Source {
+    fn for_each_table_name(&self, f: &mut dyn FnMut(&Ident)) {
+        match self {
+            Source::Name(i) => f(i),
+            Source::Sub(p) => p.for_each_table_name(f),
+        }
+    }
+}
+
 /// The start of a pipeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Source {

@@ -5,6 +5,8 @@
 //! key written twice in one object, which serde_json would silently resolve to the last
 //! value — can be pointed at. Keys and values are decoded by serde_json from their spans.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::{data_error, Cell, RawRow, COLUMNS};
@@ -56,14 +58,14 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
             );
             continue;
         };
-        // The first of each key, with its member.
-        let mut seen: Vec<(String, Member)> = Vec::new();
+        // The first of each key, with its member (a map: an object may be hostile-large).
+        let mut seen: HashMap<String, Member> = HashMap::new();
         for m in members {
             let Ok(key) = serde_json::from_str::<String>(&text[m.key.start..m.key.end]) else {
                 continue; // cannot happen in valid JSON
             };
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
-                let first_line = line + text[span.start..first.key.start].matches('\n').count();
+            if let Some(first) = seen.get(&key) {
+                let first_line = source.line_col(first.key.start).0;
                 errors.push(
                     data_error(
                         "planq::progress::duplicate_field",
@@ -92,10 +94,10 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
                     .with_help(help),
                 );
             }
-            seen.push((key, m));
+            seen.insert(key, m);
         }
         let cell = |key: &str| -> Cell {
-            let value_span = seen.iter().find(|(k, _)| k == key)?.1.value;
+            let value_span = seen.get(key)?.value;
             let v: Value = serde_json::from_str(&text[value_span.start..value_span.end]).ok()?;
             let text = match v {
                 Value::Null => return None,

@@ -7,6 +7,8 @@
 mod csv;
 mod json;
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Source};
@@ -237,7 +239,19 @@ fn validate(
     present: [bool; 3],
     mut errors: Vec<Error>,
 ) -> Result<Vec<Report>, Error> {
-    let mut out: Vec<(Report, usize, Span)> = Vec::new();
+    // Sets, not scans: every row is checked against the plan's targets, the earlier files
+    // and the rows before it, so scans would cost rows × targets and rows².
+    let known_set: HashSet<&str> = known.iter().map(String::as_str).collect();
+    let earlier_keys: HashSet<(&str, Date)> = earlier
+        .iter()
+        .map(|r| (r.target_id.as_str(), r.as_of))
+        .collect();
+    let mut first_line_of: HashMap<(String, Date), usize> = HashMap::new();
+    // Did-you-mean compares an unknown id with every known one; past this many unknown ids
+    // the rest get the general help, so a file of wrong ids stays linear.
+    const SUGGESTED_UNKNOWN_IDS: usize = 100;
+    let mut unknown_ids = 0usize;
+    let mut out: Vec<Report> = Vec::new();
     for row in rows {
         let missing = |col: &str| {
             data_error(
@@ -248,10 +262,15 @@ fn validate(
         };
         let target_id = match &row.target_id {
             Some((t, span)) if !t.is_empty() => {
-                if known.iter().any(|k| k == t) {
+                if known_set.contains(t.as_str()) {
                     Some(t.clone())
                 } else {
-                    let near = closest_many(t, known.iter().map(String::as_str), 3);
+                    unknown_ids += 1;
+                    let near = if unknown_ids <= SUGGESTED_UNKNOWN_IDS {
+                        closest_many(t, known.iter().map(String::as_str), 3)
+                    } else {
+                        Vec::new()
+                    };
                     let help = if near.is_empty() {
                         format!(
                             "target ids look like `2.5#1` (task id, `#`, number); list them with `targets | select id, metric`{}",
@@ -332,10 +351,7 @@ fn validate(
         };
         if let (Some(target_id), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
             let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
-            if earlier
-                .iter()
-                .any(|r| r.target_id == target_id && r.as_of == as_of)
-            {
+            if earlier_keys.contains(&(target_id.as_str(), as_of)) {
                 errors.push(
                     data_error(
                         "planq::progress::duplicate",
@@ -349,10 +365,7 @@ fn validate(
                 );
                 continue;
             }
-            if let Some((_, first_line, _)) = out
-                .iter()
-                .find(|(r, _, _)| r.target_id == target_id && r.as_of == as_of)
-            {
+            if let Some(first_line) = first_line_of.get(&(target_id.clone(), as_of)) {
                 errors.push(
                     data_error(
                         "planq::progress::duplicate",
@@ -372,20 +385,17 @@ fn validate(
                 );
                 continue;
             }
-            out.push((
-                Report {
-                    target_id,
-                    actual,
-                    as_of,
-                    note: row.note,
-                },
-                row.line,
-                span,
-            ));
+            first_line_of.insert((target_id.clone(), as_of), row.line);
+            out.push(Report {
+                target_id,
+                actual,
+                as_of,
+                note: row.note,
+            });
         }
     }
     if errors.is_empty() {
-        Ok(out.into_iter().map(|(r, _, _)| r).collect())
+        Ok(out)
     } else {
         // In file order, whichever pass found them.
         errors.sort_by_key(|e| e.span.map_or(0, |s| s.start));

@@ -2,6 +2,8 @@
 //! tables — before anything runs. Every mistake becomes a diagnostic pointing at the exact
 //! span of the query, with a did-you-mean where one is close. Nothing here knows polars.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::{
     self, BinOp, Expr, ExprKind, Item, Literal, Pipeline, Span, Stage, StageKind, UnOp,
@@ -41,6 +43,9 @@ pub struct Checker<'a> {
     source: &'a Source,
     /// `let` bindings made earlier in this script (latest last).
     lets: Vec<(String, Columns)>,
+    /// The latest binding of each name in `lets`: a script of thousands of `let`s must
+    /// not scan them all at every name.
+    let_at: HashMap<String, usize>,
 }
 
 /// A query error at `span`.
@@ -69,6 +74,7 @@ impl<'a> Checker<'a> {
             catalog,
             source,
             lets: Vec::new(),
+            let_at: HashMap::new(),
         }
     }
 
@@ -79,6 +85,7 @@ impl<'a> Checker<'a> {
 
     /// Records a `let` binding made by this script.
     pub fn bind(&mut self, name: &str, columns: Columns) {
+        self.let_at.insert(name.to_string(), self.lets.len());
         self.lets.push((name.to_string(), columns));
     }
 
@@ -107,8 +114,8 @@ impl<'a> Checker<'a> {
         match source {
             ast::Source::Sub(p) => Ok(self.pipeline(p)?.pop().unwrap_or_default()),
             ast::Source::Name(ident) => {
-                if let Some((_, cols)) = self.lets.iter().rev().find(|(n, _)| *n == ident.name) {
-                    return Ok(cols.clone());
+                if let Some(&i) = self.let_at.get(&ident.name) {
+                    return Ok(self.lets[i].1.clone());
                 }
                 if let Some(cols) = self.catalog.table(&ident.name) {
                     return Ok(cols);
@@ -369,7 +376,7 @@ impl<'a> Checker<'a> {
         }
         let help = if let Some(c) = closest(name, cols.names()) {
             format!("did you mean `{c}`?")
-        } else if self.catalog.table(name).is_some() || self.lets.iter().any(|(n, _)| n == name) {
+        } else if self.catalog.table(name).is_some() || self.let_at.contains_key(name) {
             format!("`{name}` is a table: start a pipeline with it, or `join {name} on …`; columns here: {}", cols.listing())
         } else {
             format!("columns here: {}", cols.listing())

@@ -149,9 +149,57 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 continue;
             }
         }
+        // A run of `where` stages is one filter on the conjunction of their predicates.
+        // polars' optimiser would combine them anyway (so rows are filtered the same way),
+        // but each plan node costs polars a walk of the nodes below it: a run of thousands
+        // of filters would compile in time quadratic in their number.
+        if let StageKind::Where(first) = &stage.kind {
+            let c = ExprCompiler {
+                checker,
+                params: env.params,
+                cols: input,
+            };
+            let mut predicates = vec![c.typed(c.expr(first)?, first, Place::Row, Type::Bool)];
+            while let Some(&(
+                Stage {
+                    kind: StageKind::Where(next),
+                    ..
+                },
+                next_input,
+            )) = stages.peek()
+            {
+                let c = ExprCompiler {
+                    checker,
+                    params: env.params,
+                    cols: next_input,
+                };
+                predicates.push(c.typed(c.expr(next)?, next, Place::Row, Type::Bool));
+                stages.next();
+            }
+            let predicate = conjunction(predicates);
+            lf = checkpoint(lf.filter(predicate), env);
+            continue;
+        }
         lf = checkpoint(compile_stage(checker, env, lf, stage, input)?, env);
     }
     Ok(lf)
+}
+
+/// `a and b and …` as a balanced tree, so its depth is the logarithm of the number of
+/// predicates (a left-deep chain of thousands would nest as deep as it is long).
+fn conjunction(mut predicates: Vec<Expr>) -> Expr {
+    while predicates.len() > 1 {
+        let mut next = Vec::with_capacity(predicates.len().div_ceil(2));
+        let mut it = predicates.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => a.and(b),
+                None => a,
+            });
+        }
+        predicates = next;
+    }
+    predicates.pop().unwrap_or_else(|| lit(true))
 }
 
 fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Error> {

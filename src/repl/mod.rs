@@ -13,6 +13,7 @@
 pub mod complete;
 pub mod dot;
 pub mod highlight;
+pub mod output;
 pub mod script;
 pub mod session;
 
@@ -256,6 +257,11 @@ pub fn run(mut session: Session) -> bool {
                 break;
             }
         }
+    }
+    // `planq --output FILE` at a terminal: the REPL's results go to FILE when it ends.
+    if let Err(e) = session.finish() {
+        session.report(&e);
+        session.failed = true;
     }
     !session.failed
 }

@@ -238,12 +238,12 @@ fn jobs(matches: &ArgMatches, run: &RunArgs) -> Vec<Job> {
 
 /// The terminal's width, when stdout is one: `COLUMNS` when set (as `ls` does), else the
 /// terminal's own size.
-fn terminal_width() -> Option<usize> {
+pub(crate) fn terminal_width() -> Option<usize> {
     env_size("COLUMNS").or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
 }
 
 /// The terminal's height, when stdout is one: `LINES` when set, else the terminal's own.
-fn terminal_height() -> Option<usize> {
+pub(crate) fn terminal_height() -> Option<usize> {
     env_size("LINES")
         .or_else(|| terminal_size::terminal_size().map(|(_, h)| usize::from(h.0)))
         .filter(|h| *h > 0)

@@ -432,6 +432,7 @@ fn set_destination(session: &mut Session, run: &RunArgs, format: Format) -> Resu
                 "planq::io",
                 format!("cannot create the directory `{dir}`: {e}"),
             )
+            .with_help("--out needs a directory planq can create or write into")
         })?;
         session.output.out_dir = Some(OutDir {
             dir: dir.into(),

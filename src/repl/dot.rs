@@ -32,7 +32,11 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
         "FMT",
         "table, line, csv, tsv, json, ndjson, markdown or xlsx (to a file)",
     ),
-    (".mode", "FMT", "the same as .format (.mode line: one column per line)"),
+    (
+        ".mode",
+        "FMT",
+        "the same as .format (.mode line: one column per line)",
+    ),
     (
         ".pager",
         "on|off",
@@ -49,13 +53,13 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".read", "FILE", "run a script"),
     (
         ".save",
-        "FILE [--force]",
-        "save the last result (.csv .tsv .json .ndjson .md .txt .xlsx); --force replaces, --bom for Excel",
+        "FILE [--force] [--bom]",
+        "save the last result (.csv .tsv .json .ndjson .md .txt .xlsx); --bom for Excel",
     ),
     (
         ".once",
-        "FILE [--force]",
-        "send the next result to FILE (format from its extension; --bom for Excel)",
+        "FILE [--force] [--bom]",
+        "send only the next result to FILE (format from its extension)",
     ),
     (".explain", "QUERY", "show the query's polars plan"),
     (".set", "NAME VALUE", "set the parameter $NAME"),

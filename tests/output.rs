@@ -447,3 +447,42 @@ fn charts_never_go_into_a_machine_format() {
         "the chart is on stderr: {err}"
     );
 }
+
+#[test]
+fn out_dir_in_xlsx_and_output_in_text() {
+    let dir = tempdir("outxlsx");
+    std::fs::write(
+        dir.join("r.pq"),
+        "# name: cats\ncategories\ntasks | count\n",
+    )
+    .unwrap();
+    // --out DIR --format xlsx: a workbook per result, its sheet named after the result.
+    let (code, _, err) = run_in(&dir, &["r.pq", "--out", "x", "--format", "xlsx"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sheet_names(&dir.join("x/01-cats.xlsx")), ["cats"]);
+    assert_eq!(
+        sheet(&dir.join("x/02.xlsx"), "result")[1],
+        [Data::Float(26.0)]
+    );
+    // --output FILE.csv: every result, one after another, written once at the end; with
+    // --bom one mark at the start of the file.
+    let (code, out, err) = run_in(&dir, &["r.pq", "--output", "all.csv", "--bom"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("wrote 2 results to all.csv"), "{err}");
+    let all = std::fs::read_to_string(dir.join("all.csv")).unwrap();
+    assert!(
+        all.starts_with("\u{feff}no,name,tasks,targets\n"),
+        "{all:?}"
+    );
+    assert!(all.ends_with("count\n26\n"), "{all:?}");
+    assert_eq!(all.matches('\u{feff}').count(), 1);
+    // A failing run still writes the results before the failure, and exits 1.
+    std::fs::write(dir.join("bad.pq"), "categories\nnosuch\n").unwrap();
+    let (code, _, err) = run_in(&dir, &["bad.pq", "--output", "bad.csv"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown table"), "{err}");
+    assert!(std::fs::read_to_string(dir.join("bad.csv"))
+        .unwrap()
+        .starts_with("no,name"));
+}

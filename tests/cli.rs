@@ -369,14 +369,18 @@ fn save_writes_the_last_result() {
         None,
     );
     assert_eq!(r.0, 0, "{}", r.2);
-    assert!(r.2.contains("saved 2 rows to out.csv"), "{}", r.2);
+    assert!(
+        r.2.contains("saved 2 rows of `categories | take 2` to out.csv"),
+        "{}",
+        r.2
+    );
     let csv = std::fs::read_to_string(dir.join("out.csv")).unwrap();
     assert!(csv.starts_with("no,name,tasks,targets\n1,"), "{csv}");
     let json = std::fs::read_to_string(dir.join("out.json")).unwrap();
     assert!(json.starts_with("[{\"no\":1,"), "{json}");
     let r = run_in(
         Some(&dir),
-        &["-c", "categories", "-c", ".save out.xlsx"],
+        &["-c", "categories", "-c", ".save out.xyz"],
         None,
     );
     assert_eq!(r.0, 1);
@@ -746,6 +750,7 @@ fn safe_mode_disables_dot_commands_that_touch_files() {
         ".load progress p.csv",
         ".read s.pq",
         ".save out.csv",
+        ".once out.csv",
         ".load plan x.txt",
     ] {
         let r = run_in(Some(&dir), &["--safe", "-c", "categories", "-c", cmd], None);

@@ -2,6 +2,8 @@
 //! plan (with the sample progress file) and must give the result written in the ```text
 //! block right after it; every ```planq-error block must fail with the diagnostic code
 //! written in the ```text block after it. ```planq-params name=value … sets parameters first.
+//! ```planq-line shows its result in line mode and ```planq-table WIDTH as the aligned table
+//! at a terminal WIDTH columns wide, every row (how results look at the prompt).
 //!
 //! Results are written as CSV, at most [`SHOWN`] rows each, then `… N more rows`; results of
 //! several queries in one block are separated by a blank line. After changing an example,
@@ -110,6 +112,33 @@ fn actual(b: &Block) -> Option<String> {
                     planq::cli::report(&err, false)
                 ),
             }
+        }
+        // ```planq-line: the result in line mode (`.mode line`), every row;
+        // ```planq-table N: the aligned table at a terminal N columns wide, every row.
+        "planq-line" | "planq-table" => {
+            let e = engine("");
+            let df = e.query(&b.code).unwrap_or_else(|err| {
+                panic!(
+                    "{}:{}: example failed:\n{}\n{}",
+                    b.file,
+                    b.line,
+                    b.code,
+                    planq::cli::report(&err, false)
+                )
+            });
+            Some(if kind == "planq-line" {
+                render::line::render_lines(&df, None)
+            } else {
+                let width = params.trim().parse().expect("```planq-table WIDTH");
+                render::render_table(
+                    &df,
+                    &render::TableOptions {
+                        max_rows: None,
+                        width: Some(width),
+                        color: false,
+                    },
+                )
+            })
         }
         "planq-error" => {
             let mut e = engine(params);
@@ -263,6 +292,12 @@ fn readme_commands_run() {
             if words.first().map(String::as_str) != Some("planq") {
                 continue;
             }
+            // `> FILE` at the end: stdout goes to FILE (in the scratch directory), and the
+            // file must not be empty.
+            let (words, redirect) = match words.iter().position(|w| w == ">") {
+                Some(i) => (&words[..i], words.get(i + 1)),
+                None => (&words[..], None),
+            };
             let out = assert_cmd::Command::cargo_bin("planq")
                 .expect("binary")
                 .args(&words[1..])
@@ -277,6 +312,14 @@ fn readme_commands_run() {
                 b.line,
                 String::from_utf8_lossy(&out.stderr)
             );
+            if let Some(file) = redirect {
+                assert!(
+                    !out.stdout.is_empty(),
+                    "README.md:{}: `{line}` wrote nothing to {file}",
+                    b.line
+                );
+                std::fs::write(scratch.join(file), &out.stdout).expect("redirect");
+            }
             ran += 1;
         }
     }

@@ -25,6 +25,10 @@ fn command(xdg: &Path) -> Command {
         .env("NO_COLOR", "1")
         .env("TERM", "xterm")
         .env_remove("PLANQ_TEST_QUERY_DELAY_MS")
+        // No terminal size from the environment: the pty has none either, so tall results
+        // never wait in a pager (tests/terminal.rs tests the pager).
+        .env_remove("LINES")
+        .env_remove("COLUMNS")
         .current_dir(xdg);
     cmd
 }

@@ -1,4 +1,6 @@
-//! `planq export`: every table (or one) as CSV or JSON, for spreadsheets and tests.
+//! `planq export`: every table (or one) as CSV, JSON or an Excel workbook, for spreadsheets
+//! and tests. xlsx goes to files (`--out DIR`: one workbook per table; `--output FILE`: one
+//! workbook, a sheet per table) or into a pipe, never to a terminal.
 //!
 //! Into a pipe that closes early (`planq export | head`) it stops quietly with exit 0, as
 //! the query modes do. `--out DIR` writes each file atomically, never overwrites one
@@ -23,12 +25,19 @@ pub struct ExportArgs {
     /// Write only this table, to stdout.
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
-    /// Write every table to DIR/<table>.csv (or .json).
-    #[arg(long, value_name = "DIR", conflicts_with = "table")]
+    /// Write every table to DIR/<table>.csv (or .json, .xlsx).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["table", "output"])]
     pub out: Option<String>,
-    /// With --out: replace files that exist (never through a symlink).
-    #[arg(long, requires = "out")]
+    /// Write every table (or the --table) into one FILE; xlsx: one sheet per table.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// With --out or --output: replace files that exist (never through a symlink).
+    #[arg(long)]
     pub force: bool,
+    /// Start CSV with a UTF-8 byte-order mark, so that Excel on Chinese Windows opens it as
+    /// UTF-8.
+    #[arg(long)]
+    pub bom: bool,
 }
 
 /// The formats `export` writes: the ones a spreadsheet or a program reads back.
@@ -39,6 +48,8 @@ pub enum ExportFormat {
     Csv,
     /// One JSON array of row objects per table.
     Json,
+    /// Excel workbooks: bold frozen header, text kept as text, dates as dates.
+    Xlsx,
 }
 
 impl From<ExportFormat> for Format {
@@ -46,15 +57,41 @@ impl From<ExportFormat> for Format {
         match f {
             ExportFormat::Csv => Format::Csv,
             ExportFormat::Json => Format::Json,
+            ExportFormat::Xlsx => Format::Xlsx,
         }
     }
 }
 
+fn usage(message: String, help: &str) -> Error {
+    Error::new(ErrorKind::Usage, "planq::export::usage", message).with_help(help.to_string())
+}
+
 /// Runs the export.
 pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error> {
-    let data = data.load(color)?;
+    use std::io::IsTerminal;
     let format = Format::from(args.format);
-    let ext = format.name();
+    if args.force && args.out.is_none() && args.output.is_none() {
+        return Err(usage(
+            "--force replaces files written by --out or --output".into(),
+            "give --out DIR or --output FILE",
+        ));
+    }
+    if args.bom && format != Format::Csv {
+        return Err(usage(
+            format!("--bom is for CSV; the format is {}", format.name()),
+            "drop --bom, or export --format csv --bom",
+        ));
+    }
+    let to_stdout_file = args.out.is_none() && args.output.is_none();
+    if format.is_binary() && to_stdout_file && std::io::stdout().is_terminal() {
+        return Err(usage(
+            "xlsx is a binary format and stdout is a terminal".into(),
+            "planq export --format xlsx --output plan.xlsx (a sheet per table), --out DIR, \
+             or redirect: planq export --format xlsx > plan.xlsx",
+        ));
+    }
+    let data = data.load(color)?;
+    let ext = format.extension();
     let stdout = std::io::stdout();
     let write_err = |what: &str, e: io::Error| {
         Error::new(
@@ -82,8 +119,26 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             )
             .with_help(help));
         };
+        if let Some(file) = &args.output {
+            let sheets = [(name.clone(), df)];
+            return write_one(Path::new(file), args, format, &sheets);
+        }
         let mut out = stdout.lock();
-        return to_stdout(render::write(df, format, &mut out).and_then(|()| out.flush()));
+        // A workbook's one sheet is named after the table.
+        let result = if format == Format::Xlsx {
+            all_tables(&[(name.clone(), df)], format, false, &mut out)
+        } else {
+            render::write_with_bom(df, format, args.bom, &mut out)
+        };
+        return to_stdout(result.and_then(|()| out.flush()));
+    }
+    let tables: Vec<(String, &polars::prelude::DataFrame)> = data
+        .tables()
+        .iter()
+        .map(|(n, df)| (n.clone(), df))
+        .collect();
+    if let Some(file) = &args.output {
+        return write_one(Path::new(file), args, format, &tables);
     }
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
@@ -103,27 +158,52 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
                 return Err(exists_error(&existing));
             }
         }
-        for (path, df) in paths {
+        for ((path, df), (name, _)) in paths.into_iter().zip(data.tables()) {
             let shown = path.display().to_string();
-            write_file(&path, args.force, |w| render::write(df, format, w)).map_err(
-                |e| match e {
-                    WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
-                    e => Error::new(
-                        ErrorKind::Data,
-                        "planq::io",
-                        format!("cannot write {shown}: {e}"),
-                    ),
-                },
-            )?;
+            write_file(&path, args.force, |w| {
+                if format == Format::Xlsx {
+                    // The sheet is named after the table.
+                    all_tables(&[(name.clone(), df)], format, false, w)
+                } else {
+                    render::write_with_bom(df, format, args.bom, w)
+                }
+            })
+            .map_err(|e| match e {
+                WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
+                e => Error::new(
+                    ErrorKind::Data,
+                    "planq::io",
+                    format!("cannot write {shown}: {e}"),
+                ),
+            })?;
         }
         eprintln!("wrote {} tables to {dir}", data.tables().len());
         return Ok(());
     }
-    // Neither: every table to stdout — CSV sections headed by `# table`, or one JSON object.
+    // Neither: every table to stdout — CSV sections headed by `# table`, one JSON object,
+    // or one workbook.
     let mut out = stdout.lock();
-    let result = if format == Format::Json {
-        let obj: serde_json::Map<String, serde_json::Value> = data
-            .tables()
+    let result = all_tables(&tables, format, args.bom, &mut out);
+    to_stdout(result.and_then(|()| out.flush()))
+}
+
+/// Every table in one stream: CSV sections headed by `# table`, one JSON object of arrays,
+/// or one workbook with a sheet per table.
+fn all_tables(
+    tables: &[(String, &polars::prelude::DataFrame)],
+    format: Format,
+    bom: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Xlsx {
+        let bytes = render::xlsx::workbook(tables)?;
+        return out.write_all(&bytes);
+    }
+    if bom {
+        out.write_all(render::formats::BOM.as_bytes())?;
+    }
+    if format == Format::Json {
+        let obj: serde_json::Map<String, serde_json::Value> = tables
             .iter()
             .map(|(n, df)| {
                 let rows = serde_json::to_value(render::Rows(df)).unwrap_or_default();
@@ -131,22 +211,50 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             })
             .collect();
         // (io::Error::from keeps the kind of an I/O failure, so a closed pipe is seen.)
-        serde_json::to_writer(&mut out, &obj)
+        serde_json::to_writer(&mut *out, &obj)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
-        data.tables()
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, (n, df))| {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                writeln!(out, "# {n}")?;
-                render::write(df, Format::Csv, &mut out)
-            })
-    };
-    to_stdout(result.and_then(|()| out.flush()))
+        tables.iter().enumerate().try_for_each(|(i, (n, df))| {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "# {n}")?;
+            render::write(df, Format::Csv, out)
+        })
+    }
+}
+
+/// `--output FILE`: the tables into one file, atomically.
+fn write_one(
+    path: &Path,
+    args: &ExportArgs,
+    format: Format,
+    tables: &[(String, &polars::prelude::DataFrame)],
+) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let one = tables.len() == 1 && format != Format::Xlsx;
+    write_file(path, args.force, |w| {
+        if one {
+            render::write_with_bom(tables[0].1, format, args.bom, w)
+        } else {
+            all_tables(tables, format, args.bom, w)
+        }
+    })
+    .map_err(|e| match e {
+        WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
+        e => Error::new(
+            ErrorKind::Data,
+            "planq::io",
+            format!("cannot write {shown}: {e}"),
+        ),
+    })?;
+    eprintln!(
+        "wrote {} table{} to {shown}",
+        tables.len(),
+        if tables.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
 }
 
 fn exists_error(paths: &[String]) -> Error {

@@ -128,10 +128,25 @@ pub struct RunArgs {
     /// against target). Like `.chart` after each query.
     #[arg(long, value_name = "LABEL,VALUE|auto")]
     pub chart: Option<String>,
-    /// Disable the dot commands that touch files (.load, .read, .save): for running
+    /// Disable the dot commands that touch files (.load, .read, .save, .once): for running
     /// query text from someone else.
     #[arg(long)]
     pub safe: bool,
+    /// Write every result into FILE instead of stdout, when the run ends (xlsx: one sheet
+    /// per result). The format is --format's, else FILE's extension.
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
+    pub output: Option<String>,
+    /// Write each result to a numbered file of its own in DIR: 01-NAME.csv, named after a
+    /// `# name: NAME` comment before the statement (format from --format; csv for table).
+    #[arg(long = "out", id = "out_dir", value_name = "DIR")]
+    pub out_dir: Option<String>,
+    /// With --output or --out: replace files that exist (never through a symlink).
+    #[arg(long)]
+    pub force: bool,
+    /// Start csv/tsv output with a UTF-8 byte-order mark, so that Excel on Chinese Windows
+    /// opens it as UTF-8.
+    #[arg(long)]
+    pub bom: bool,
 }
 
 /// The ids of [`RunArgs`]: options of the query modes, which `export` does not take.
@@ -145,6 +160,10 @@ const RUN_ARGS: &[&str] = &[
     "keep_going",
     "chart",
     "safe",
+    "output",
+    "out_dir",
+    "force",
+    "bom",
 ];
 
 /// Parses `--param name=value`.
@@ -217,9 +236,68 @@ fn jobs(matches: &ArgMatches, run: &RunArgs) -> Vec<Job> {
     ordered.into_iter().map(|(_, j)| j).collect()
 }
 
-/// The terminal's width, when stdout is one.
-fn terminal_width() -> Option<usize> {
-    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
+/// The terminal's width, when stdout is one: `COLUMNS` when set (as `ls` does), else the
+/// terminal's own size.
+pub(crate) fn terminal_width() -> Option<usize> {
+    env_size("COLUMNS").or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+}
+
+/// The terminal's height, when stdout is one: `LINES` when set, else the terminal's own.
+pub(crate) fn terminal_height() -> Option<usize> {
+    env_size("LINES")
+        .or_else(|| terminal_size::terminal_size().map(|(_, h)| usize::from(h.0)))
+        .filter(|h| *h > 0)
+}
+
+fn env_size(name: &str) -> Option<usize> {
+    std::env::var(name)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+}
+
+/// Refuses the command line with a usage error (exit 2).
+fn usage_error(message: &str) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
+}
+
+/// Checks the output options (`--format xlsx`, `--output`, `--out`, `--bom`, `--force`)
+/// and returns the format results are written in.
+fn output_format(run: &RunArgs, matches: &ArgMatches, stdout_tty: bool) -> Format {
+    let mut format = run.format;
+    if let Some(file) = &run.output {
+        if !given(matches, "format") {
+            format = Format::from_extension(std::path::Path::new(file)).unwrap_or_else(|| {
+                usage_error(&format!(
+                    "cannot tell the format of `{file}` from its extension; \
+                     add --format, or end the name in {}",
+                    Format::EXTENSIONS
+                ))
+            });
+        }
+    }
+    if run.force && run.output.is_none() && run.out_dir.is_none() {
+        usage_error("--force replaces files written by --output or --out; give one of them");
+    }
+    if format.is_binary() && stdout_tty && run.output.is_none() && run.out_dir.is_none() {
+        usage_error(&format!(
+            "{0} is a binary format and stdout is a terminal; write it to a file: \
+             --output out.{0}, --out DIR, or redirect: planq --format {0} -c … > out.{0}",
+            format.name()
+        ));
+    }
+    if run.bom && !format.takes_bom() && !(run.out_dir.is_some() && format == Format::Table) {
+        usage_error(&format!(
+            "--bom is for csv and tsv output (Excel reads their encoding from it); \
+             the format is {}",
+            format.name()
+        ));
+    }
+    format
 }
 
 /// Runs the command line and returns the process exit code.
@@ -268,6 +346,9 @@ fn exit_with(result: Result<(), Error>, err_color: bool) -> ExitCode {
 /// The query modes: REPL, scripts, `-c`, stdin.
 fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
     let stdout_tty = std::io::stdout().is_terminal();
+    let format = output_format(&cli.run, matches, stdout_tty);
+    // With --output, results go to a file: laid out as for a pipe, not for the terminal.
+    let stdout_tty = stdout_tty && cli.run.output.is_none();
     let jobs = jobs(matches, &cli.run);
     let interactive = jobs.is_empty() && std::io::stdin().is_terminal();
 
@@ -280,7 +361,7 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         engine.set_param(name, value.clone());
     }
     let settings = Settings {
-        format: cli.run.format,
+        format,
         // On a terminal 40 rows by default; into a pipe or file every row (display only).
         max_rows: cli
             .run
@@ -299,8 +380,16 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         chart: cli.run.chart.as_deref().map(ChartSpec::parse),
         keep_going: cli.run.keep_going,
         safe: cli.run.safe,
+        bom: cli.run.bom,
+        // Tall results through $PAGER: only ever on a terminal (`.pager off` to stop).
+        pager: stdout_tty,
+        stdout_tty,
+        height: if stdout_tty { terminal_height() } else { None },
     };
     let mut session = Session::new(engine, settings);
+    if let Err(e) = set_destination(&mut session, &cli.run, format) {
+        return exit_with(Err(e), err_color);
+    }
 
     if interactive {
         repl::run(session);
@@ -321,11 +410,50 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         }
     }
     let _ = flow;
+    if let Err(e) = session.finish() {
+        session.report(&e);
+        session.failed = true;
+    }
     if session.failed {
         ExitCode::from(ErrorKind::Query.exit_code() as u8)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Where results go: `--out DIR`, `--output FILE`, or (xlsx into a pipe) one workbook on
+/// stdout at the end.
+fn set_destination(session: &mut Session, run: &RunArgs, format: Format) -> Result<(), Error> {
+    use crate::repl::output::{Collect, OutDir};
+    if let Some(dir) = &run.out_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::new(
+                ErrorKind::Data,
+                "planq::io",
+                format!("cannot create the directory `{dir}`: {e}"),
+            )
+            .with_help("--out needs a directory planq can create or write into")
+        })?;
+        session.output.out_dir = Some(OutDir {
+            dir: dir.into(),
+            format: if format == Format::Table {
+                Format::Csv
+            } else {
+                format
+            },
+            force: run.force,
+            bom: run.bom,
+        });
+    } else if let Some(file) = &run.output {
+        session.output.collect = Some(Collect::new(
+            Some(file.into()),
+            run.force,
+            format == Format::Xlsx,
+        ));
+    } else if format.is_binary() {
+        session.output.collect = Some(Collect::new(None, false, true));
+    }
+    Ok(())
 }
 
 fn run_stdin(session: &mut Session) -> Flow {

@@ -1,6 +1,6 @@
-//! Machine-readable output: csv, tsv, json, ndjson and markdown. Every value is written
-//! exactly (no truncation, no width limits); nulls are empty in csv/tsv/markdown and
-//! `null` in json.
+//! Machine-readable output: csv, tsv, json, ndjson, markdown and xlsx, and line mode for
+//! people. Every value is written exactly (no truncation, no width limits); nulls are empty
+//! in csv/tsv/markdown/xlsx and `null` in json.
 
 use std::io::{self, Write};
 
@@ -25,12 +25,17 @@ pub enum Format {
     Ndjson,
     /// A GitHub-flavoured markdown table.
     Markdown,
+    /// One column per line, one record after another (for long text).
+    Line,
+    /// An Excel workbook (to a file or a pipe, never to a terminal).
+    Xlsx,
 }
 
 impl Format {
     /// Every format's name, for help and completion.
-    pub const NAMES: &'static [&'static str] =
-        &["table", "csv", "tsv", "json", "ndjson", "markdown"];
+    pub const NAMES: &'static [&'static str] = &[
+        "table", "csv", "tsv", "json", "ndjson", "markdown", "line", "xlsx",
+    ];
 
     /// Parses a format name (`md` is accepted for markdown).
     pub fn parse(name: &str) -> Option<Format> {
@@ -41,6 +46,8 @@ impl Format {
             "json" => Format::Json,
             "ndjson" | "jsonl" => Format::Ndjson,
             "markdown" | "md" => Format::Markdown,
+            "line" => Format::Line,
+            "xlsx" | "excel" => Format::Xlsx,
             _ => return None,
         })
     }
@@ -54,9 +61,65 @@ impl Format {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Markdown => "markdown",
+            Format::Line => "line",
+            Format::Xlsx => "xlsx",
         }
     }
+
+    /// The format a file name's extension asks for (`out.xlsx` → xlsx, `out.txt` → line).
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "md" | "markdown" => Format::Markdown,
+            "txt" => Format::Line,
+            "xlsx" => Format::Xlsx,
+            _ => return None,
+        })
+    }
+
+    /// The extensions [`Format::from_extension`] knows, for help texts.
+    pub const EXTENSIONS: &'static str =
+        ".csv, .tsv, .json, .ndjson, .md, .txt (line mode) or .xlsx";
+
+    /// The extension of a file in this format (a table goes to files as csv).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table | Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Markdown => "md",
+            Format::Line => "txt",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// Whether the format is binary (never written to a terminal).
+    pub fn is_binary(self) -> bool {
+        self == Format::Xlsx
+    }
+
+    /// Whether the format is read by programs (a chart in its stream would corrupt it).
+    pub fn is_machine(self) -> bool {
+        matches!(
+            self,
+            Format::Csv | Format::Tsv | Format::Json | Format::Ndjson | Format::Xlsx
+        )
+    }
+
+    /// Whether `--bom` applies: the delimited formats Excel opens.
+    pub fn takes_bom(self) -> bool {
+        matches!(self, Format::Csv | Format::Tsv)
+    }
 }
+
+/// The UTF-8 byte-order mark: Excel on Chinese (and other non-UTF-8) Windows reads a CSV
+/// file as UTF-8 only when it starts with one.
+pub const BOM: &str = "\u{feff}";
 
 /// Writes `df` in a machine-readable format (`Table` is handled by the table renderer and
 /// falls back to csv here).
@@ -71,7 +134,26 @@ pub fn write(df: &DataFrame, format: Format, out: &mut dyn Write) -> io::Result<
         }
         Format::Ndjson => write_ndjson(df, out),
         Format::Markdown => write_markdown(df, out),
+        Format::Line => out.write_all(super::line::render_lines(df, None).as_bytes()),
+        Format::Xlsx => {
+            let bytes = super::xlsx::workbook(&[("result".to_string(), df)])?;
+            out.write_all(&bytes)
+        }
     }
+}
+
+/// Like [`write`], starting with a UTF-8 byte-order mark when `bom` is set and the format
+/// takes one (csv, tsv).
+pub fn write_with_bom(
+    df: &DataFrame,
+    format: Format,
+    bom: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if bom && format.takes_bom() {
+        out.write_all(BOM.as_bytes())?;
+    }
+    write(df, format, out)
 }
 
 fn cells(df: &DataFrame, i: usize) -> Vec<Option<String>> {

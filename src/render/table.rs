@@ -10,8 +10,10 @@
 //! * The footer always tells the true row count (`26 rows`, `showing 40 of 1,000 rows`),
 //!   and names any columns that did not fit: nothing is left out silently.
 //! * With a width limit (the terminal's width), the widest **text** columns are narrowed
-//!   first, down to a minimum; numbers are never cut. If even that does not fit, trailing
-//!   columns are left out and listed in the footer.
+//!   first, down to a minimum — never below their header, which is always shown whole;
+//!   numbers are never cut. If even that does not fit, columns in the **middle** are left
+//!   out (the first and the last ones stay, as in DuckDB): a `…` column marks the gap and
+//!   the footer names every hidden column.
 
 use polars::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -31,8 +33,9 @@ pub struct TableOptions {
 
 /// What a null cell shows.
 pub const NULL: &str = "∅";
-/// The narrowest a text column is squeezed to when fitting the width.
-const MIN_TEXT_WIDTH: usize = 6;
+/// The narrowest a text column is squeezed to when fitting the width (eight CJK characters):
+/// narrower, a cell says too little, and hiding columns serves better.
+const MIN_TEXT_WIDTH: usize = 16;
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -123,8 +126,16 @@ struct Col {
     name: String,
     numeric: bool,
     cells: Vec<Option<String>>,
+    /// The width it is drawn at.
     width: usize,
+    /// The width of its widest cell or header.
+    full: usize,
+    /// The narrowest it may become: its header, whole (and numbers never narrow).
+    min: usize,
 }
+
+/// What the gap column of hidden columns shows.
+const GAP: &str = "…";
 
 /// Draws `df` as an aligned table, footer included; every line ends in `\n`.
 pub fn render_table(df: &DataFrame, opts: &TableOptions) -> String {
@@ -149,18 +160,38 @@ pub fn render_table(df: &DataFrame, opts: &TableOptions) -> String {
                 .chain(std::iter::once(display_width(&name)))
                 .max()
                 .unwrap_or(0);
+            let numeric = c.dtype().is_primitive_numeric();
+            let min = if numeric {
+                width
+            } else {
+                display_width(&name).max(width.min(MIN_TEXT_WIDTH))
+            };
             Col {
                 name,
-                numeric: c.dtype().is_primitive_numeric(),
+                numeric,
                 cells,
                 width,
+                full: width,
+                min,
             }
         })
         .collect();
 
     let mut hidden: Vec<String> = Vec::new();
     if let Some(limit) = opts.width {
-        fit(&mut cols, &mut hidden, limit);
+        if let Some(gap) = fit(&mut cols, &mut hidden, limit) {
+            cols.insert(
+                gap,
+                Col {
+                    name: GAP.into(),
+                    numeric: false,
+                    cells: vec![Some(GAP.into()); shown],
+                    width: 1,
+                    full: 1,
+                    min: 1,
+                },
+            );
+        }
     }
 
     let mut out = String::new();
@@ -229,30 +260,66 @@ fn total_width(cols: &[Col]) -> usize {
     cols.iter().map(|c| c.width + 2).sum::<usize>() + cols.len() - 1
 }
 
-/// Narrows the widest text columns until the table fits `limit`; then leaves out trailing
-/// columns (named in `hidden`) if it still does not.
-fn fit(cols: &mut Vec<Col>, hidden: &mut Vec<String>, limit: usize) {
-    loop {
-        let mut excess = total_width(cols).saturating_sub(limit);
-        while excess > 0 {
-            // The widest text column that can still give up a column.
-            let Some(widest) = cols
-                .iter_mut()
-                .filter(|c| !c.numeric && c.width > MIN_TEXT_WIDTH)
-                .max_by_key(|c| c.width)
-            else {
-                break;
-            };
-            widest.width -= 1;
-            excess -= 1;
+/// Narrows the widest text columns (down to their minimum) until the table fits `limit`
+/// with `extra` more columns taken by a gap column; returns how much is still too wide.
+fn narrow(cols: &mut [Col], limit: usize, extra: usize) -> usize {
+    let mut excess = (total_width(cols) + extra).saturating_sub(limit);
+    while excess > 0 {
+        // The widest text column that can still give up a column.
+        let Some(widest) = cols
+            .iter_mut()
+            .filter(|c| !c.numeric && c.width > c.min)
+            .max_by_key(|c| c.width)
+        else {
+            break;
+        };
+        widest.width -= 1;
+        excess -= 1;
+    }
+    excess
+}
+
+/// Fits the table in `limit` columns: narrows text columns; if that is not enough, keeps
+/// the first and last columns that fit (alternating from the left and the right) and moves
+/// the ones between into `hidden`. Returns where the gap column goes, if any were hidden.
+fn fit(cols: &mut Vec<Col>, hidden: &mut Vec<String>, limit: usize) -> Option<usize> {
+    if narrow(cols, limit, 0) == 0 || cols.len() <= 1 {
+        return None;
+    }
+    // Each kept column costs its narrowest width, its padding and a separator; the gap
+    // column costs `…` and its padding.
+    let n = cols.len();
+    let mut used = display_width(GAP) + 2;
+    let (mut left, mut right) = (0, 0);
+    while left + right < n {
+        let take_left = left <= right;
+        let at = if take_left { left } else { n - 1 - right };
+        let cost = cols[at].min + 3;
+        if used + cost > limit {
+            break;
         }
-        if excess == 0 || cols.len() <= 1 {
-            return;
-        }
-        if let Some(c) = cols.pop() {
-            hidden.insert(0, c.name);
+        used += cost;
+        if take_left {
+            left += 1;
+        } else {
+            right += 1;
         }
     }
+    // The first column always shows, even when it alone is too wide.
+    left = left.max(1);
+    if left + right >= n {
+        right = n - left;
+    }
+    let tail = cols.split_off(n - right);
+    let middle = cols.split_off(left);
+    hidden.extend(middle.into_iter().map(|c| c.name));
+    cols.extend(tail);
+    // Give the room back: the kept columns start whole and narrow again with the gap.
+    for c in cols.iter_mut() {
+        c.width = c.full;
+    }
+    narrow(cols, limit, display_width(GAP) + 3);
+    Some(left)
 }
 
 #[cfg(test)]
@@ -338,10 +405,11 @@ mod tests {
             ],
         )
         .unwrap();
-        let t = plain(&long, None, Some(30));
-        for line in t.lines() {
-            assert!(display_width(line) <= 30, "{line:?} is too wide");
+        let t = plain(&long, None, Some(40));
+        for line in t.lines().filter(|l| l.contains(['│', '─'])) {
+            assert!(display_width(line) <= 40, "{line:?} is too wide");
         }
+        assert!(t.ends_with("\n1 row\n"), "nothing hidden: {t}");
         assert!(t.contains('…'));
         assert!(t.contains("123456789"), "numbers are never cut: {t}");
         // Padding after a cut keeps alignment even when a wide char did not fit.
@@ -361,16 +429,51 @@ mod tests {
                 Column::new("a".into(), [1i64]),
                 Column::new("b".into(), [2i64]),
                 Column::new("c".into(), [3i64]),
+                Column::new("d".into(), [4i64]),
             ],
         )
         .unwrap();
+        // `a` (4 with padding and separator) and the gap (3) fill 7 columns.
         let t = plain(&wide, None, Some(7));
-        assert!(t.ends_with("1 row; 1 more column did not fit: c\n"), "{t}");
-        let t = plain(&wide, None, Some(3));
+        assert!(
+            t.ends_with("1 row; 3 more columns did not fit: b, c, d\n"),
+            "{t}"
+        );
+        assert!(t.starts_with(" a │ …\n"), "{t}");
+        // With room for one more, the last column comes back; the middle ones stay hidden.
+        let t = plain(&wide, None, Some(11));
+        assert!(t.starts_with(" a │ … │ d\n"), "{t}");
+        assert!(t.contains("\n 1 │ … │ 4\n"), "{t}");
         assert!(
             t.ends_with("1 row; 2 more columns did not fit: b, c\n"),
             "{t}"
         );
+        // Even with no room at all, the first column shows.
+        let t = plain(&wide, None, Some(3));
+        assert!(t.starts_with(" a │ …\n"), "{t}");
+    }
+
+    #[test]
+    fn headers_are_never_abbreviated() {
+        let d = DataFrame::new(
+            1,
+            vec![
+                Column::new("id".into(), ["1"]),
+                Column::new("a_rather_long_header".into(), ["x"]),
+                Column::new(
+                    "targets".into(),
+                    ["开展电子政务顶层设计开展电子政务顶层设计"],
+                ),
+            ],
+        )
+        .unwrap();
+        let t = plain(&d, None, Some(50));
+        let header = t.lines().next().unwrap();
+        assert!(header.contains("a_rather_long_header"), "{t}");
+        assert!(header.contains("targets"), "{t}");
+        for line in t.lines().filter(|l| l.contains('│')) {
+            assert!(display_width(line) <= 50, "{t}");
+        }
     }
 
     #[test]

@@ -553,9 +553,9 @@ fn complete_dot(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Candi
     let same = |v: &[&str]| v.iter().map(|s| Candidate::same(*s)).collect::<Vec<_>>();
     let cands = match (command, words_before) {
         (".load", 0) => same(&["plan", "progress"]),
-        (".load", _) | (".read", _) | (".save", _) => return (at, paths(word)),
-        (".format", 0) => same(Format::NAMES),
-        (".timer", 0) => same(&["on", "off"]),
+        (".load", _) | (".read", _) | (".save", _) | (".once", _) => return (at, paths(word)),
+        (".format", 0) | (".mode", 0) => same(Format::NAMES),
+        (".timer", 0) | (".pager", 0) => same(&["on", "off"]),
         (".schema", 0) => cat.table_names().into_iter().map(Candidate::same).collect(),
         (".chart", 0 | 1) => cat
             .last_columns()

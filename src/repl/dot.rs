@@ -9,8 +9,7 @@ use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::lexer::{is_name_continue, is_name_start};
 use crate::lang::suggest::closest;
-use crate::render::file::{write_file, WriteError};
-use crate::render::{self, render_chart, ChartSpec, Format};
+use crate::render::{render_chart, ChartSpec, Format};
 
 use super::session::{Flow, Session};
 
@@ -31,7 +30,17 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (
         ".format",
         "FMT",
-        "table, csv, tsv, json, ndjson or markdown",
+        "table, line, csv, tsv, json, ndjson, markdown or xlsx (to a file)",
+    ),
+    (
+        ".mode",
+        "FMT",
+        "the same as .format (.mode line: one column per line)",
+    ),
+    (
+        ".pager",
+        "on|off",
+        "tall results through $PAGER (default less -SRFX)",
     ),
     (".maxrows", "N", "show at most N rows in tables (0 = all)"),
     (".timer", "on|off", "print each statement's run time"),
@@ -44,8 +53,13 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".read", "FILE", "run a script"),
     (
         ".save",
-        "FILE [--force]",
-        "save the last result (.csv, .tsv, .json, .ndjson or .md); --force replaces a file",
+        "FILE [--force] [--bom]",
+        "save the last result (.csv .tsv .json .ndjson .md .txt .xlsx); --bom for Excel",
+    ),
+    (
+        ".once",
+        "FILE [--force] [--bom]",
+        "send only the next result to FILE (format from its extension)",
     ),
     (".explain", "QUERY", "show the query's polars plan"),
     (".set", "NAME VALUE", "set the parameter $NAME"),
@@ -56,7 +70,7 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The dot commands that read or write files: disabled by `--safe`.
-pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save"];
+pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save", ".once"];
 
 /// Names of the dot commands (with the aliases), for completion and suggestions.
 pub fn names() -> Vec<&'static str> {
@@ -144,7 +158,7 @@ impl Session {
                 "touches files",
             )
             .with_help(
-                "--safe disables .load, .read and .save; run planq without it to use them",
+                "--safe disables .load, .read, .save and .once; run planq without it to use them",
             ));
         }
         match name {
@@ -158,7 +172,7 @@ impl Session {
                 let df = self.schema_frame(strip_quotes(args), source, span)?;
                 self.show(&df)?;
             }
-            ".format" => {
+            ".format" | ".mode" => {
                 if args.is_empty() {
                     let f = self.settings.format.name().to_string();
                     self.emit(&format!("{f}\n"))?;
@@ -171,6 +185,16 @@ impl Session {
                         )
                         .with_help(format!("formats: {}", Format::NAMES.join(", "))));
                     };
+                    if f.is_binary() && self.settings.stdout_tty && self.output.collect.is_none() {
+                        return Err(fail(
+                            "bad_argument",
+                            format!("{} is not shown on a terminal", f.name()),
+                            "a binary format",
+                        )
+                        .with_help(
+                            "write it to a file: `.once out.xlsx` before a query, or                              `.save out.xlsx` after it",
+                        ));
+                    }
                     self.settings.format = f;
                 }
             }
@@ -210,6 +234,27 @@ impl Session {
                 let state = if self.settings.timer { "on" } else { "off" };
                 self.note(&format!("timer {state}\n"));
             }
+            ".pager" => {
+                self.settings.pager = match args {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    "" => !self.settings.pager,
+                    _ => {
+                        return Err(fail(
+                            "bad_argument",
+                            format!("`{args}` is not on or off"),
+                            "expected on or off",
+                        ))
+                    }
+                };
+                let state = if self.settings.pager { "on" } else { "off" };
+                let tty = if self.settings.stdout_tty {
+                    ""
+                } else {
+                    " (but stdout is not a terminal: no pager)"
+                };
+                self.note(&format!("pager {state}{tty}\n"));
+            }
             ".chart" => {
                 let Some(df) = self.last.clone() else {
                     return Err(fail(
@@ -221,7 +266,13 @@ impl Session {
                 };
                 let text = render_chart(&df, &ChartSpec::parse(args), &self.chart_options())
                     .map_err(|e| e.at(source, span, "in this chart"))?;
-                self.emit(&text)?;
+                if self.settings.format.is_machine() || self.output.collect.is_some() {
+                    // A chart in a csv or json stream would corrupt it: people see it on
+                    // stderr instead.
+                    self.note(&text);
+                } else {
+                    self.emit(&text)?;
+                }
             }
             ".load" => {
                 let (what, path) = match args.find(char::is_whitespace) {
@@ -261,22 +312,19 @@ impl Session {
                 }
                 return self.run_nested(strip_quotes(args));
             }
-            ".save" => {
-                let (force, file) = match args.strip_prefix("--force") {
-                    Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => {
-                        (true, rest.trim())
-                    }
-                    _ => match args.strip_suffix("--force") {
-                        Some(rest) if rest.ends_with(char::is_whitespace) => (true, rest.trim()),
-                        _ => (false, args),
-                    },
-                };
+            ".save" | ".once" => {
+                let (file, force, bom) = file_flags(args);
                 if file.is_empty() {
                     return Err(need("a file name"));
                 }
                 let path = strip_quotes(file);
-                self.save(path, force)
-                    .map_err(|e| e.at(source, span, "while saving"))?;
+                if name == ".save" {
+                    self.save_last(path, force, bom)
+                        .map_err(|e| e.at(source, span, "while saving"))?;
+                } else {
+                    self.once(path, force, bom)
+                        .map_err(|e| e.at(source, span, "not a file for results"))?;
+                }
             }
             ".explain" => {
                 if args.is_empty() {
@@ -463,59 +511,30 @@ impl Session {
             text_frame(vec![("column", cols), ("type", types)])
         }
     }
+}
 
-    fn save(&mut self, path: &str, force: bool) -> Result<(), Error> {
-        let Some(df) = self.last.clone() else {
-            return Err(Error::new(
-                ErrorKind::Query,
-                "planq::dot::no_result",
-                "there is no result to save yet",
-            )
-            .with_help("run a query first"));
-        };
-        let ext = std::path::Path::new(path)
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let format = match ext.as_str() {
-            "csv" => Format::Csv,
-            "tsv" | "tab" => Format::Tsv,
-            "json" => Format::Json,
-            "ndjson" | "jsonl" => Format::Ndjson,
-            "md" | "markdown" => Format::Markdown,
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::Query,
-                    "planq::dot::unknown_extension",
-                    format!("cannot tell the format of `{path}` from its extension"),
-                )
-                .with_help("end the file name in .csv, .tsv, .json, .ndjson or .md"))
+/// The file of `.save`/`.once` and its flags: `--force` and `--bom`, before or after it.
+fn file_flags(args: &str) -> (&str, bool, bool) {
+    let (mut rest, mut force, mut bom) = (args.trim(), false, false);
+    loop {
+        let before = rest;
+        for (flag, set) in [("--force", &mut force), ("--bom", &mut bom)] {
+            if let Some(r) = rest.strip_prefix(flag) {
+                if r.is_empty() || r.starts_with(char::is_whitespace) {
+                    *set = true;
+                    rest = r.trim();
+                }
             }
-        };
-        // Atomic, no overwriting unless forced, never through a symlink.
-        write_file(std::path::Path::new(path), force, |w| {
-            render::write(&df, format, w)
-        })
-        .map_err(|e| match e {
-            WriteError::Exists => Error::new(
-                ErrorKind::Query,
-                "planq::dot::exists",
-                format!("`{path}` already exists; nothing was written"),
-            )
-            .with_help(format!(".save {path} --force replaces it")),
-            e => Error::new(
-                ErrorKind::Data,
-                "planq::io",
-                format!("cannot write `{path}`: {e}"),
-            ),
-        })?;
-        let rows = df.height();
-        self.note(&format!(
-            "saved {rows} row{} to {path}\n",
-            if rows == 1 { "" } else { "s" }
-        ));
-        Ok(())
+            if let Some(r) = rest.strip_suffix(flag) {
+                if r.is_empty() || r.ends_with(char::is_whitespace) {
+                    *set = true;
+                    rest = r.trim();
+                }
+            }
+        }
+        if rest == before {
+            return (rest, force, bom);
+        }
     }
 }
 

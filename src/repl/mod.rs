@@ -13,6 +13,7 @@
 pub mod complete;
 pub mod dot;
 pub mod highlight;
+pub mod output;
 pub mod script;
 pub mod session;
 
@@ -237,6 +238,11 @@ pub fn run(mut session: Session) -> bool {
                         }
                     }
                 }
+                if session.settings.stdout_tty {
+                    // The window may have been resized since the last statement.
+                    session.settings.width = crate::cli::terminal_width().filter(|w| *w >= 20);
+                    session.settings.height = crate::cli::terminal_height();
+                }
                 let flow = session.run_source("<input>", &line);
                 if let (Some(df), Ok(mut cols)) = (&session.last, last_columns.lock()) {
                     *cols = df
@@ -256,6 +262,11 @@ pub fn run(mut session: Session) -> bool {
                 break;
             }
         }
+    }
+    // `planq --output FILE` at a terminal: the REPL's results go to FILE when it ends.
+    if let Err(e) = session.finish() {
+        session.report(&e);
+        session.failed = true;
     }
     !session.failed
 }

@@ -44,6 +44,15 @@ pub struct Settings {
     pub keep_going: bool,
     /// `--safe`: the dot commands that touch files (.load, .read, .save) are disabled.
     pub safe: bool,
+    /// `--bom`: csv and tsv output starts with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
+    /// `.pager on|off`: tall results go through `$PAGER` (only ever when stdout is a
+    /// terminal).
+    pub pager: bool,
+    /// Whether stdout is a terminal (the pager and binary formats depend on it).
+    pub stdout_tty: bool,
+    /// The terminal's height in lines, when stdout is a terminal (for the pager).
+    pub height: Option<usize>,
 }
 
 impl Default for Settings {
@@ -58,6 +67,10 @@ impl Default for Settings {
             chart: None,
             keep_going: false,
             safe: false,
+            bom: false,
+            pager: false,
+            stdout_tty: false,
+            height: None,
         }
     }
 }
@@ -101,7 +114,10 @@ pub struct Session {
     pub query_delay: Option<Duration>,
     /// Whether any statement failed.
     pub failed: bool,
-    out: Box<dyn Write + Send>,
+    /// Where results go besides stdout (`.once`, `--out DIR`, `--output FILE`), and what
+    /// `.save` knows about the last result.
+    pub output: super::output::Output,
+    pub(super) out: Box<dyn Write + Send>,
     err: Box<dyn Write + Send>,
     depth: usize,
 }
@@ -170,6 +186,7 @@ impl Session {
             interrupt: None,
             query_delay: None,
             failed: false,
+            output: Default::default(),
             out,
             err,
             depth: 0,
@@ -243,13 +260,27 @@ impl Session {
     pub fn run_source(&mut self, name: &str, text: &str) -> Flow {
         let source = Source::new(name, text);
         let mut flow = Flow::Done;
+        let mut prev_end = 0;
         for segment in split(text) {
             let result = match segment {
-                Segment::Dot(span) => self.dot(&source, span),
-                Segment::Statement { span, is_let } => {
-                    self.statement(&source, span, is_let).map(|()| Flow::Done)
+                Segment::Dot(span) => {
+                    prev_end = span.end;
+                    self.dot(&source, span)
                 }
-                Segment::Broken { error, .. } => Err(parse_diagnostic(&source, &error)),
+                Segment::Statement { span, is_let } => {
+                    // A `# name: …` comment just before names the result (`--out DIR`).
+                    self.output.name =
+                        super::output::result_name(text.get(prev_end..span.start).unwrap_or(""));
+                    prev_end = span.end;
+                    self.statement(&source, span, is_let)
+                        .map(|()| Flow::Done)
+                        .inspect_err(|_| self.output.failed_statement(text, span))
+                }
+                Segment::Broken { error, span } => {
+                    prev_end = span.end;
+                    self.output.failed_statement(text, span);
+                    Err(parse_diagnostic(&source, &error))
+                }
             };
             match result {
                 Ok(Flow::Done) => {}
@@ -318,6 +349,7 @@ impl Session {
                 .map_err(|_| internal("binding a name"))?
                 .map_err(|e| locate(e, source, span, text))?;
             drop(engine);
+            self.output.bound();
             self.time(started);
             return Ok(());
         }
@@ -325,7 +357,8 @@ impl Session {
             .run_query(text)
             .map_err(|e| locate(e, source, span, text))?;
         let took = started.elapsed();
-        let shown = self.show(&result.frame);
+        let shown = self.deliver(&result.frame);
+        self.output.succeeded(text);
         self.last = Some(result.frame);
         shown?;
         // Why nothing matched (e.g. `owner == "数字办"` → did you mean `省数字办`?).
@@ -398,10 +431,19 @@ impl Session {
         }
     }
 
-    /// Shows a result in the current format (or as a chart with `--chart`).
+    /// Shows a result in the current format (or as a chart with `--chart`): on stdout
+    /// (through the pager when it is taller than the terminal), or into the file of
+    /// `--output`.
     pub fn show(&mut self, df: &DataFrame) -> Result<(), Error> {
         let max_rows = (self.settings.max_rows > 0).then_some(self.settings.max_rows);
-        let text = match (&self.settings.chart, self.settings.format) {
+        let format = self.settings.format;
+        if self.collect_sheet(df) {
+            return Ok(());
+        }
+        if format.is_binary() {
+            return self.show_binary(df);
+        }
+        let mut text = match (&self.settings.chart, format) {
             (Some(spec), Format::Table) => render_chart(df, spec, &self.chart_options())?,
             (_, Format::Table) => render_table(
                 df,
@@ -411,6 +453,7 @@ impl Session {
                     color: self.settings.color,
                 },
             ),
+            (_, Format::Line) => crate::render::line::render_lines(df, max_rows),
             (_, format) => {
                 let mut buf = Vec::new();
                 crate::render::write(df, format, &mut buf).map_err(|e| {
@@ -419,6 +462,17 @@ impl Session {
                 String::from_utf8_lossy(&buf).into_owned()
             }
         };
+        if self.settings.bom && format.takes_bom() && !self.output.bom_written {
+            // Once, at the start of the stream (or file): a BOM mid-file is a stray character.
+            self.output.bom_written = true;
+            text.insert_str(0, crate::render::formats::BOM);
+        }
+        if self.collect_text(&text) {
+            return Ok(());
+        }
+        if matches!(format, Format::Table | Format::Line) && self.page(&text) {
+            return Ok(());
+        }
         self.emit(&text)
     }
 

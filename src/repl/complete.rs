@@ -553,7 +553,9 @@ fn complete_dot(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Candi
     let same = |v: &[&str]| v.iter().map(|s| Candidate::same(*s)).collect::<Vec<_>>();
     let cands = match (command, words_before) {
         (".load", 0) => same(&["plan", "progress"]),
-        (".load", _) | (".read", _) | (".save", _) => return (at, paths(word)),
+        (".load", _) | (".read", _) | (".save", _) | (".import", 0) => return (at, paths(word)),
+        (".aliases", 0) => same(&["suggest", "load"]),
+        (".aliases", _) => return (at, paths(word)),
         (".format", 0) => same(Format::NAMES),
         (".timer", 0) => same(&["on", "off"]),
         (".schema", 0) => cat.table_names().into_iter().map(Candidate::same).collect(),

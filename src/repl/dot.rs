@@ -43,6 +43,16 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (".read", "FILE", "run a script"),
     (
+        ".import",
+        "FILE[:schema=COL:TYPE] [as NAME]",
+        "load a CSV, TSV, Parquet, JSON or NDJSON file as a table",
+    ),
+    (
+        ".aliases",
+        "[suggest | load FILE]",
+        "the owner aliases applied; near-duplicate owner names; load an alias file",
+    ),
+    (
         ".save",
         "FILE [--force]",
         "save the last result (.csv, .tsv, .json, .ndjson or .md); --force replaces a file",
@@ -56,7 +66,7 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The dot commands that read or write files: disabled by `--safe`.
-pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save"];
+pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save", ".import"];
 
 /// Names of the dot commands (with the aliases), for completion and suggestions.
 pub fn names() -> Vec<&'static str> {
@@ -354,6 +364,25 @@ impl Session {
                     .collect();
                 self.emit(&lines)?;
             }
+            ".import" => {
+                if args.is_empty() {
+                    return Err(need("a file, e.g. .import examples/departments.csv"));
+                }
+                self.import(args).map_err(|e| {
+                    if e.source.is_some() {
+                        e
+                    } else {
+                        e.at(source, span, "while importing")
+                    }
+                })?;
+            }
+            ".aliases" => self.aliases(args).map_err(|e| {
+                if e.source.is_some() {
+                    e
+                } else {
+                    e.at(source, span, "here")
+                }
+            })?,
             ".quit" | ".exit" => return Ok(Flow::Quit),
             _ => {
                 let all = names();
@@ -383,6 +412,7 @@ impl Session {
             TableKind::Plan => "plan",
             TableKind::Registered => "registered",
             TableKind::Let => "let",
+            TableKind::File => "file",
         };
         let df = text_frame(vec![
             (

@@ -15,6 +15,7 @@ pub mod dot;
 pub mod highlight;
 pub mod script;
 pub mod session;
+mod tables;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

@@ -13,6 +13,9 @@ use crate::plan::{self, ExtractOptions, Plan};
 use crate::progress::{self, Report};
 use crate::tables::aliases::Aliases;
 
+/// Named tables, in order.
+type Tables = Vec<(String, DataFrame)>;
+
 /// A plan document, its progress reports and the tables built from both.
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -203,8 +206,8 @@ impl Dataset {
     fn with_aliases(
         &self,
         aliases: &Aliases,
-        mut tables: Vec<(String, DataFrame)>,
-    ) -> Result<(Vec<(String, DataFrame)>, Vec<Error>), Error> {
+        mut tables: Tables,
+    ) -> Result<(Tables, Vec<Error>), Error> {
         let mut notes = Vec::new();
         for (name, df) in tables.iter_mut() {
             if name == "owners" {

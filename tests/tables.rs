@@ -357,7 +357,7 @@ fn a_cell_that_does_not_fit_its_column_names_row_and_column_and_the_fix() {
     ]);
     assert_eq!(out, "dept\nd149\n");
     // A float after the window widens an int column (no value changes).
-    let g = write(&dir, "g.csv", &text.replace("n/a", "2.5"));
+    let g = write(&dir, "g.csv", text.replace("n/a", "2.5"));
     assert_eq!(
         ok(&[
             "--table",

@@ -43,15 +43,15 @@ enum Quote {
     Unquoted,
     Quoted,
     /// A quote inside a quoted field: the field's end, or the first of `""`.
-    QuoteInQuoted,
+    Closing,
 }
 
 fn scan_quotes(bytes: &[u8], sep: u8, mut state: Quote) -> Quote {
     for &b in bytes {
         state = match (state, b) {
-            (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
+            (Quote::Quoted, b'"') => Quote::Closing,
             (Quote::Quoted, _) => Quote::Quoted,
-            (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
+            (Quote::Closing, b'"') => Quote::Quoted,
             (Quote::FieldStart, b'"') => Quote::Quoted,
             (_, b'\n') => Quote::FieldStart,
             (_, c) if c == sep => Quote::FieldStart,
@@ -118,9 +118,12 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// A record's fields: (text, byte span in the record). `Err` gives the byte offset of
+/// A record's fields: (text, byte span in the record).
+type Fields = Vec<(String, (usize, usize))>;
+
+/// Splits a record into fields. `Err` gives the byte offset of
 /// text after a closing quote.
-fn fields(text: &str, sep: u8) -> Result<Vec<(String, (usize, usize))>, usize> {
+fn fields(text: &str, sep: u8) -> Result<Fields, usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

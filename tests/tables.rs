@@ -624,3 +624,35 @@ fn alias_suggestions_are_listed_and_never_applied() {
     ]);
     assert!(!out.contains("省经信委"), "{out}");
 }
+
+#[test]
+fn loaded_tables_get_did_you_mean_like_plan_tables() {
+    let f = example("departments.csv");
+    let (_, err) = fails(&["--table", &f, "-c", "deparments | count"], "planq::check");
+    assert!(err.contains("did you mean `departments`?"), "{err}");
+    let (_, err) = fails(
+        &["--table", &f, "-c", "departments | where staf > 3"],
+        "planq::check",
+    );
+    assert!(err.contains("did you mean `staff`?"), "{err}");
+    // A filter matching nothing suggests the values the file has.
+    let (code, _, err) = run(&[
+        "--table",
+        &f,
+        "-c",
+        "departments | where dept == \"数据管理局\"",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("省数据管理局"), "{err}");
+}
+
+#[test]
+fn one_bad_table_stops_everything_before_any_query() {
+    let dir = tempdir("one-bad");
+    let good = write(&dir, "good.csv", DEPTS_CSV);
+    let bad = write(&dir, "bad.csv", "a,b\n1\n");
+    let (code, out, err) = run(&["--table", &good, "--table", &bad, "-c", "good | count"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "", "no query ran");
+    assert!(err.contains("bad.csv"), "{err}");
+}

@@ -744,6 +744,20 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    #[test]
+    fn import_and_aliases_arguments() {
+        assert_eq!(shown(".aliases s").1, ["suggest"]);
+        let dir =
+            std::env::temp_dir().join(format!("planq-complete-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("depts.csv"), "").unwrap();
+        let c = shown(&format!(".import {}/de", dir.display())).1;
+        assert_eq!(c, [format!("{}/depts.csv", dir.display())]);
+        let c = shown(&format!(".aliases load {}/de", dir.display())).1;
+        assert_eq!(c, [format!("{}/depts.csv", dir.display())]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     proptest::proptest! {
         #[test]
         fn completion_never_panics(

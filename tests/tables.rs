@@ -656,3 +656,33 @@ fn one_bad_table_stops_everything_before_any_query() {
     assert_eq!(out, "", "no query ran");
     assert!(err.contains("bad.csv"), "{err}");
 }
+
+#[test]
+fn nested_parquet_columns_are_kept_with_a_warning() {
+    let dir = tempdir("parquet-list");
+    let path = dir.join("l.parquet");
+    let tags = Column::new(
+        "tags".into(),
+        [
+            Series::new("".into(), [1i64, 2]),
+            Series::new("".into(), [3i64]),
+        ],
+    );
+    let mut df = DataFrame::new(2, vec![Column::new("k".into(), ["a", "b"]), tags]).expect("frame");
+    ParquetWriter::new(std::fs::File::create(&path).expect("create"))
+        .finish(&mut df)
+        .expect("write parquet");
+    let p = path.display().to_string();
+    let (code, out, err) = run(&[
+        "--table",
+        &p,
+        "--format",
+        "csv",
+        "-c",
+        "l | where k == \"b\" | select k, tags",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("k,tags\nb,"), "{out}");
+    assert!(err.contains("planq::table::other_type"), "{err}");
+    assert!(err.contains("`tags`"), "{err}");
+}

@@ -11,6 +11,10 @@ use crate::lang::ast::Span;
 use crate::plan::source::{self, Format, ReadError, ReadOptions};
 use crate::plan::{self, ExtractOptions, Plan};
 use crate::progress::{self, Report};
+use crate::tables::aliases::Aliases;
+
+/// Named tables, in order.
+type Tables = Vec<(String, DataFrame)>;
 
 /// A plan document, its progress reports and the tables built from both.
 #[derive(Debug, Clone)]
@@ -21,6 +25,8 @@ pub struct Dataset {
     plan: Plan,
     reports: Vec<Report>,
     tables: Vec<(String, DataFrame)>,
+    /// The alias file applied to `owners` (`--aliases`).
+    aliases: Option<Aliases>,
 }
 
 impl Dataset {
@@ -119,6 +125,7 @@ impl Dataset {
             plan,
             reports: Vec::new(),
             tables,
+            aliases: None,
         })
     }
 
@@ -171,9 +178,56 @@ impl Dataset {
         let new = progress::load(source, &known, &self.reports)?;
         let mut reports = self.reports.clone();
         reports.extend(new);
-        self.tables = frames::build(&self.plan, &reports)?;
+        let tables = frames::build(&self.plan, &reports)?;
+        self.tables = match &self.aliases {
+            Some(a) => self.with_aliases(a, tables)?.0,
+            None => tables,
+        };
         self.reports = reports;
         Ok(())
+    }
+
+    /// Applies an alias file to `owners`: `owner` becomes the canonical name for the plan's
+    /// year and `owner_raw` keeps the name as written. Replaces an earlier alias file.
+    /// Returns notes and warnings about what was applied.
+    pub fn set_aliases(&mut self, aliases: Aliases) -> Result<Vec<Error>, Error> {
+        let tables = frames::build(&self.plan, &self.reports)?;
+        let (tables, notes) = self.with_aliases(&aliases, tables)?;
+        self.tables = tables;
+        self.aliases = Some(aliases);
+        Ok(notes)
+    }
+
+    /// The alias file applied, if any.
+    pub fn aliases(&self) -> Option<&Aliases> {
+        self.aliases.as_ref()
+    }
+
+    fn with_aliases(
+        &self,
+        aliases: &Aliases,
+        mut tables: Tables,
+    ) -> Result<(Tables, Vec<Error>), Error> {
+        let mut notes = Vec::new();
+        for (name, df) in tables.iter_mut() {
+            if name == "owners" {
+                let (renamed, n) = aliases.apply(df, self.year())?;
+                *df = renamed;
+                notes = n;
+            }
+        }
+        Ok((tables, notes))
+    }
+
+    /// The plan's year: from its title (`2010年…工作要点`), else from the file name.
+    pub fn year(&self) -> Option<i32> {
+        self.plan.year().or_else(|| {
+            let stem = std::path::Path::new(&self.source.name)
+                .file_stem()?
+                .to_str()?
+                .to_string();
+            plan::year_of_title(&stem)
+        })
     }
 
     /// What the plan file was read as (`text`, `html`, `docx`, `xlsx`, …).

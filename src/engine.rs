@@ -26,6 +26,7 @@ use crate::lang::{parse_query, parse_script, ParseError};
 use crate::plan::Date;
 use crate::query::compile::{self, Env, Halt};
 use crate::query::{hints, Catalog, Checker, Columns, Type};
+use crate::tables::{self, LazyTable, TableSpec};
 
 /// A parameter value (`$name` in a query).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +142,8 @@ pub enum TableKind {
     Registered,
     /// A `let` binding.
     Let,
+    /// Read from a file (`--table`, `.import`, [`Engine::import_table`]).
+    File,
 }
 
 /// A name a query can start from.
@@ -194,6 +197,9 @@ pub(crate) struct Binding {
 pub struct Engine {
     pub(crate) data: Dataset,
     pub(crate) registered: Vec<(String, DataFrame)>,
+    /// Lazy tables: files loaded with `--table` / `.import`, and lazy frames registered
+    /// by the embedding program.
+    pub(crate) files: Vec<LazyTable>,
     /// Every `let` kept, oldest first; a later one shadows an earlier one of the same name,
     /// which stays for the bindings made before that refer to it.
     pub(crate) lets: Vec<Binding>,
@@ -215,6 +221,7 @@ impl Engine {
         Engine {
             data,
             registered: Vec::new(),
+            files: Vec::new(),
             lets: Vec::new(),
             let_index: HashMap::new(),
             params: BTreeMap::new(),
@@ -256,6 +263,14 @@ impl Engine {
     /// Replaces the plan (keeps registered tables, parameters and `let` bindings, which
     /// from now on read the new plan).
     pub fn set_dataset(&mut self, data: Dataset) {
+        let mut data = data;
+        // Aliases belong to the analyst's corpus, not to one plan: the new plan gets them
+        // too (for its own year).
+        if data.aliases().is_none() {
+            if let Some(a) = self.data.aliases().cloned() {
+                let _ = data.set_aliases(a);
+            }
+        }
         self.data = data;
     }
 
@@ -290,8 +305,130 @@ impl Engine {
             .with_help("register the table under another name"));
         }
         self.registered.retain(|(n, _)| n != name);
+        self.files.retain(|t| t.name != name);
         self.registered.push((name.to_string(), df));
         Ok(())
+    }
+
+    /// Makes a lazy frame queryable as `name`, without running it: a query reads only
+    /// what it needs of it (e.g. a `LazyFrame::scan_parquet` of a large file). Names are
+    /// handled as in [`Engine::register_table`].
+    ///
+    /// ```
+    /// use polars::prelude::*;
+    /// let mut engine = planq::Engine::seed()?;
+    /// let df = DataFrame::new(2, vec![Column::new("k".into(), ["a", "b"])])?;
+    /// engine.register_lazy("keys", df.lazy())?;
+    /// assert_eq!(engine.query("keys | count")?.column("count")?.get(0)?.extract::<i64>(), Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn register_lazy(&mut self, name: &str, lf: LazyFrame) -> Result<(), Error> {
+        let table = LazyTable::new(name, lf)?;
+        self.add_lazy(table)
+    }
+
+    fn add_lazy(&mut self, table: LazyTable) -> Result<(), Error> {
+        let name = table.name.clone();
+        if self.data.table(&name).is_some() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "planq::engine::table_exists",
+                format!("`{name}` is a plan table and cannot be replaced"),
+            )
+            .with_help(format!(
+                "load the file under another name, e.g. --table my_{name}=FILE (.import FILE as my_{name})"
+            )));
+        }
+        self.registered.retain(|(n, _)| *n != name);
+        self.files.retain(|t| t.name != name);
+        self.files.push(table);
+        Ok(())
+    }
+
+    /// Loads a table file — `[NAME=]FILE[:schema=COL:TYPE,…]`, a CSV, TSV, Parquet, JSON
+    /// (array of objects) or NDJSON file — as a lazy table named NAME (default: the file's
+    /// stem). The file is checked first (every malformed row and every cell that does not
+    /// fit its column is reported with its row); on any error nothing is loaded. Loading a
+    /// name again replaces the earlier table; a plan table's name is refused. Returns the
+    /// table (its warnings say what was converted).
+    ///
+    /// ```
+    /// let mut engine = planq::Engine::seed()?;
+    /// let t = engine.import_table("examples/departments.csv")?;
+    /// assert_eq!(t.name, "departments");
+    /// let df = engine.query("owners | join departments on owner == dept | count")?;
+    /// assert!(df.column("count")?.get(0)?.extract::<i64>().unwrap_or(0) > 0);
+    /// assert!(engine.import_table("tasks=examples/departments.csv").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_table(&mut self, spec: &str) -> Result<LazyTable, Error> {
+        let spec = TableSpec::parse(spec)?;
+        let name = spec.table_name()?;
+        if self.data.table(&name).is_some() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "planq::table::plan_table",
+                format!("`{name}` is a plan table; a file cannot replace it"),
+            )
+            .with_help(format!(
+                "give the file another name: --table my_{name}={} (in the REPL: .import {} as my_{name})",
+                spec.path, spec.path
+            )));
+        }
+        let table = tables::load(&spec, &name)?;
+        self.add_lazy(table.clone())?;
+        Ok(table)
+    }
+
+    /// [`Engine::import_table`] for several specs at once (the command line's `--table`s):
+    /// all are loaded or none. Two specs naming the same table are an error.
+    pub fn import_tables(&mut self, specs: &[String]) -> Result<Vec<LazyTable>, Error> {
+        let mut names: Vec<(String, &String)> = Vec::new();
+        for text in specs {
+            let name = TableSpec::parse(text)?.table_name()?;
+            if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    "planq::table::duplicate_name",
+                    format!("two tables would be named `{name}`: `{first}` and `{text}`"),
+                )
+                .with_help(format!("name one of them: --table other_{name}=FILE")));
+            }
+            names.push((name, text));
+        }
+        let mut staged = self.clone();
+        let mut loaded = Vec::new();
+        for text in specs {
+            loaded.push(staged.import_table(text)?);
+        }
+        *self = staged;
+        Ok(loaded)
+    }
+
+    /// Loads an alias file (`alias,canonical[,from,to]`) and makes `owners.owner` canonical
+    /// (the text as written stays in `owner_raw`). Returns notes and warnings about it.
+    pub fn set_aliases_file(&mut self, path: &str) -> Result<Vec<Error>, Error> {
+        let aliases = tables::aliases::Aliases::load_file(path)?;
+        self.data.set_aliases(aliases)
+    }
+
+    /// Owner names that are probably one unit written two ways (see
+    /// [`tables::aliases::suggest`]), for an analyst to confirm in an alias file.
+    pub fn alias_suggestions(&self) -> Vec<tables::aliases::Suggestion> {
+        let Some(owners) = self.data.table("owners") else {
+            return Vec::new();
+        };
+        let Ok(names) = owners.column("owner").and_then(|c| c.str().cloned()) else {
+            return Vec::new();
+        };
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for n in names.iter().flatten() {
+            match counts.iter_mut().find(|(c, _)| c == n) {
+                Some(slot) => slot.1 += 1,
+                None => counts.push((n.to_string(), 1)),
+            }
+        }
+        tables::aliases::suggest(&counts)
     }
 
     /// Sets a parameter for `$name`.
@@ -356,6 +493,16 @@ impl Engine {
             columns: columns_of(df.schema()),
             rows: Some(df.height()),
         }));
+        out.extend(self.files.iter().map(|t| TableInfo {
+            name: t.name.clone(),
+            kind: if t.file.is_some() {
+                TableKind::File
+            } else {
+                TableKind::Registered
+            },
+            columns: columns_of(&t.schema),
+            rows: t.rows,
+        }));
         for (i, b) in self.lets.iter().enumerate() {
             if self.let_index.get(&b.name).and_then(|at| at.last()) != Some(&i) {
                 continue; // shadowed
@@ -409,6 +556,7 @@ impl Engine {
                 Some(lf)
             }
             Some(Named::Frame(df)) => Some(df.clone().lazy()),
+            Some(Named::Lazy(t)) => Some(t.frame()),
         })
     }
 
@@ -511,6 +659,7 @@ impl Engine {
                     .map(|(_, df)| df)
             })
             .map(Named::Frame)
+            .or_else(|| self.files.iter().find(|t| t.name == name).map(Named::Lazy))
     }
 }
 
@@ -532,6 +681,8 @@ enum Named<'a> {
     Let(usize),
     /// A plan or registered table.
     Frame(&'a DataFrame),
+    /// A lazy table (a loaded file).
+    Lazy(&'a LazyTable),
 }
 
 /// Converts a parse error into a diagnostic on `source`.
@@ -563,6 +714,7 @@ impl Catalog for EngineCatalog<'_> {
         Some(match self.engine.lookup(name, self.upto)? {
             Named::Let(i) => self.engine.lets[i].columns.clone(),
             Named::Frame(df) => columns_from(df.schema()),
+            Named::Lazy(t) => columns_from(&t.schema),
         })
     }
 
@@ -570,6 +722,7 @@ impl Catalog for EngineCatalog<'_> {
         let e = self.engine;
         let mut names: Vec<String> = e.data.tables().iter().map(|(n, _)| n.clone()).collect();
         names.extend(e.registered.iter().map(|(n, _)| n.clone()));
+        names.extend(e.files.iter().map(|t| t.name.clone()));
         let mut seen: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut lets = Vec::new();
         for b in &e.lets[..self.upto.min(e.lets.len())] {

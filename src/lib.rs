@@ -18,6 +18,7 @@ pub mod query;
 pub mod render;
 pub mod repl;
 pub mod shortfall;
+pub mod tables;
 
 pub use dataset::Dataset;
 pub use engine::{Engine, Limits, Value};

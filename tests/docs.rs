@@ -1,9 +1,11 @@
 //! The docs never rot: every ```planq block in README.md and grammar/ runs against the seed
 //! plan (with the sample progress file) and must give the result written in the ```text
 //! block right after it; every ```planq-error block must fail with the diagnostic code
-//! written in the ```text block after it. ```planq-params name=value … sets parameters first.
-//! ```planq-line shows its result in line mode and ```planq-table WIDTH as the aligned table
-//! at a terminal WIDTH columns wide, every row (how results look at the prompt).
+//! written in the ```text block after it. ```planq-params name=value … sets parameters first;
+//! ```planq-cli --table SPEC --aliases FILE --param name=value … loads tables and aliases
+//! first, as the same options of the command line do. ```planq-line shows its result in line
+//! mode and ```planq-table WIDTH as the aligned table at a terminal WIDTH columns wide, every
+//! row (how results look at the prompt).
 //!
 //! Results are written as CSV, at most [`SHOWN`] rows each, then `… N more rows`; results of
 //! several queries in one block are separated by a blank line. After changing an example,
@@ -67,6 +69,33 @@ fn engine(params: &str) -> Engine {
     e
 }
 
+/// The engine of a ```planq-cli block: the seed with the sample progress file, then the
+/// block's `--table`, `--aliases` and `--param` options in order.
+fn engine_cli(args: &str) -> Engine {
+    let mut e = engine("");
+    let words: Vec<&str> = args.split_whitespace().collect();
+    for pair in words.chunks(2) {
+        match pair {
+            ["--table", spec] => {
+                e.import_table(spec).unwrap_or_else(|err| {
+                    panic!("--table {spec}: {}", planq::cli::report(&err, false))
+                });
+            }
+            ["--aliases", file] => {
+                e.set_aliases_file(file).unwrap_or_else(|err| {
+                    panic!("--aliases {file}: {}", planq::cli::report(&err, false))
+                });
+            }
+            ["--param", kv] => {
+                let (k, v) = kv.split_once('=').expect("name=value");
+                e.set_param(k, Value::parse_cli(v));
+            }
+            other => panic!("planq-cli block: unknown option {other:?}"),
+        }
+    }
+    e
+}
+
 /// A result as the docs write it.
 fn shown(df: &polars::prelude::DataFrame) -> String {
     let rows = df.height();
@@ -84,8 +113,12 @@ fn actual(b: &Block) -> Option<String> {
     let (kind, params) = b.tag.split_once(' ').unwrap_or((b.tag.as_str(), ""));
     let file = b.file;
     match kind {
-        "planq" | "planq-params" => {
-            let mut e = engine(params);
+        "planq" | "planq-params" | "planq-cli" => {
+            let mut e = if kind == "planq-cli" {
+                engine_cli(params)
+            } else {
+                engine(params)
+            };
             match e.run_script_named(file, &b.code) {
                 Ok(results) => {
                     assert!(

@@ -69,6 +69,10 @@ pub struct DataArgs {
     /// instead of detecting it.
     #[arg(long, value_name = "ENCODING", global = true, value_parser = crate::plan::source::text::parse_encoding)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// An alias file (CSV `alias,canonical[,from,to]`): owners get the canonical name in
+    /// `owner` and the name as written in `owner_raw`.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub aliases: Option<String>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -147,6 +151,11 @@ pub struct RunArgs {
     /// opens it as UTF-8.
     #[arg(long)]
     pub bom: bool,
+    /// Load a table file (CSV, TSV, Parquet, JSON, NDJSON) as NAME (default: the file's
+    /// stem): --table depts=departments.csv; repeatable. Force a column's type with
+    /// FILE:schema=COL:TYPE[,COL:TYPE] (str, int, float, bool, date).
+    #[arg(long = "table", value_name = "[NAME=]FILE")]
+    pub tables: Vec<String>,
 }
 
 /// The ids of [`RunArgs`]: options of the query modes, which `export` does not take.
@@ -164,6 +173,7 @@ const RUN_ARGS: &[&str] = &[
     "out_dir",
     "force",
     "bom",
+    "tables",
 ];
 
 /// Parses `--param name=value`.
@@ -209,6 +219,14 @@ impl DataArgs {
         }
         for p in &self.progress {
             data.add_progress_file(p)?;
+        }
+        if let Some(path) = &self.aliases {
+            let aliases = crate::tables::aliases::Aliases::load_file(path)?;
+            for note in data.set_aliases(aliases)? {
+                if note.severity == miette::Severity::Warning {
+                    eprint!("{}", report(&note, color));
+                }
+            }
         }
         Ok(data)
     }
@@ -357,6 +375,13 @@ fn run(cli: &Cli, matches: &ArgMatches, err_color: bool) -> ExitCode {
         Err(e) => return exit_with(Err(e), err_color),
     };
     let mut engine = Engine::new(data);
+    match engine.import_tables(&cli.run.tables) {
+        Ok(loaded) => loaded
+            .iter()
+            .flat_map(|t| &t.warnings)
+            .for_each(|w| eprint!("{}", report(w, err_color))),
+        Err(e) => return exit_with(Err(e), err_color),
+    }
     for (name, value) in &cli.run.params {
         engine.set_param(name, value.clone());
     }

@@ -291,7 +291,7 @@ struct Context {
 }
 
 /// The year a title starts with (`2023年数字福建工作要点` → 2023).
-fn plan_year(title: Option<&str>) -> Option<i32> {
+pub(crate) fn plan_year(title: Option<&str>) -> Option<i32> {
     let t = title?;
     let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
     let y: i32 = digits.parse().ok()?;

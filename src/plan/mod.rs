@@ -213,7 +213,17 @@ pub struct Plan {
     pub warnings: Vec<Warning>,
 }
 
+/// The year a title starts with (`2023年数字福建工作要点` → 2023).
+pub fn year_of_title(title: &str) -> Option<i32> {
+    extract::plan_year(Some(title))
+}
+
 impl Plan {
+    /// The plan's year, from its title (`2010年数字福建工作要点` → 2010).
+    pub fn year(&self) -> Option<i32> {
+        extract::plan_year(self.title.as_deref())
+    }
+
     /// Every target of every task, with its task.
     pub fn targets(&self) -> impl Iterator<Item = (&Task, &Target)> {
         self.tasks

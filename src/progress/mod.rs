@@ -4,7 +4,7 @@
 //! Loading is all-or-nothing: every problem of a file is reported together, each pointing
 //! at its row and cell, and a file with any error loads nothing.
 
-mod csv;
+pub(crate) mod csv;
 mod json;
 
 use std::collections::{HashMap, HashSet};

@@ -282,7 +282,21 @@ fn compile_stage(
                 .collect::<Result<_, Error>>()?;
             group(lf, c.items(by)?, aggs)
         }
-        StageKind::Count { by } => group(lf, c.items(by)?, vec![row_count(input).alias("count")]),
+        StageKind::Count { by } => {
+            let keys = c.items(by)?;
+            // Keys that are columns of the input keep its stages, so the group sizes are
+            // the counts: `len()` is polars' fast path (nothing evaluated per group).
+            let keyed = !by.is_empty()
+                && by
+                    .iter()
+                    .all(|i| matches!(i.expr.kind, crate::lang::ast::ExprKind::Column(_)));
+            let count = if keyed {
+                len().cast(DataType::Int64)
+            } else {
+                row_count(input)
+            };
+            group(lf, keys, vec![count.alias("count")])
+        }
         StageKind::Sort(keys) => sort(&c, lf, keys, None)?,
         StageKind::Take { n, .. } => lf.limit(idx(*n)),
         StageKind::Top { n, key, .. } => sort(&c, lf, std::slice::from_ref(key), Some(*n))?,

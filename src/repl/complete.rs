@@ -553,7 +553,11 @@ fn complete_dot(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Candi
     let same = |v: &[&str]| v.iter().map(|s| Candidate::same(*s)).collect::<Vec<_>>();
     let cands = match (command, words_before) {
         (".load", 0) => same(&["plan", "progress"]),
-        (".load", _) | (".read", _) | (".save", _) | (".once", _) => return (at, paths(word)),
+        (".load", _) | (".read", _) | (".save", _) | (".once", _) | (".import", 0) => {
+            return (at, paths(word))
+        }
+        (".aliases", 0) => same(&["suggest", "load"]),
+        (".aliases", _) => return (at, paths(word)),
         (".format", 0) | (".mode", 0) => same(Format::NAMES),
         (".timer", 0) | (".pager", 0) => same(&["on", "off"]),
         (".schema", 0) => cat.table_names().into_iter().map(Candidate::same).collect(),
@@ -739,6 +743,20 @@ mod tests {
         assert_eq!(c, [format!("{}/q1.pq", dir.display())]);
         let c = shown(&format!(".read {}/s", dir.display())).1;
         assert_eq!(c, [format!("{}/sub/", dir.display())]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn import_and_aliases_arguments() {
+        assert_eq!(shown(".aliases s").1, ["suggest"]);
+        let dir =
+            std::env::temp_dir().join(format!("planq-complete-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("depts.csv"), "").unwrap();
+        let c = shown(&format!(".import {}/de", dir.display())).1;
+        assert_eq!(c, [format!("{}/depts.csv", dir.display())]);
+        let c = shown(&format!(".aliases load {}/de", dir.display())).1;
+        assert_eq!(c, [format!("{}/depts.csv", dir.display())]);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -52,6 +52,16 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (".read", "FILE", "run a script"),
     (
+        ".import",
+        "FILE[:schema=COL:TYPE] [as NAME]",
+        "load a CSV, TSV, Parquet, JSON or NDJSON file as a table",
+    ),
+    (
+        ".aliases",
+        "[suggest | load FILE]",
+        "the owner aliases applied; near-duplicate owner names; load an alias file",
+    ),
+    (
         ".save",
         "FILE [--force] [--bom]",
         "save the last result (.csv .tsv .json .ndjson .md .txt .xlsx); --bom for Excel",
@@ -70,7 +80,7 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The dot commands that read or write files: disabled by `--safe`.
-pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save", ".once"];
+pub const FILE_COMMANDS: &[&str] = &[".load", ".read", ".save", ".once", ".import"];
 
 /// Names of the dot commands (with the aliases), for completion and suggestions.
 pub fn names() -> Vec<&'static str> {
@@ -402,6 +412,25 @@ impl Session {
                     .collect();
                 self.emit(&lines)?;
             }
+            ".import" => {
+                if args.is_empty() {
+                    return Err(need("a file, e.g. .import examples/departments.csv"));
+                }
+                self.import(args).map_err(|e| {
+                    if e.source.is_some() {
+                        e
+                    } else {
+                        e.at(source, span, "while importing")
+                    }
+                })?;
+            }
+            ".aliases" => self.aliases(args).map_err(|e| {
+                if e.source.is_some() {
+                    e
+                } else {
+                    e.at(source, span, "here")
+                }
+            })?,
             ".quit" | ".exit" => return Ok(Flow::Quit),
             _ => {
                 let all = names();
@@ -431,6 +460,7 @@ impl Session {
             TableKind::Plan => "plan",
             TableKind::Registered => "registered",
             TableKind::Let => "let",
+            TableKind::File => "file",
         };
         let df = text_frame(vec![
             (

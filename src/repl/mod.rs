@@ -16,6 +16,7 @@ pub mod highlight;
 pub mod output;
 pub mod script;
 pub mod session;
+mod tables;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

@@ -97,6 +97,10 @@ fn tasks(plan: &Plan) -> PolarsResult<DataFrame> {
                 .collect(),
         ),
         date_col("deadline", t.iter().map(|t| t.deadline).collect())?,
+        opt_str_col(
+            "deadline_text",
+            t.iter().map(|t| t.deadline_text.clone()).collect(),
+        ),
         int_col("line", t.iter().map(|t| i64::from(t.line)).collect()),
     ])
 }

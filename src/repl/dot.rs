@@ -76,8 +76,9 @@ pub fn help_text() -> String {
     );
     s.push_str(&format!("    {EXAMPLE}\n\n"));
     s.push_str(
-        "End a line with `|` to continue on the next; Tab completes tables, verbs, columns\n\
-         and values (inside quotes after `owner ==`); Ctrl-C cancels, Ctrl-D leaves.\n\n",
+        "End a line with `|` to continue on the next (prompt `…>`), or start one with `|` to\n\
+         add a stage to the last statement; Tab completes tables, verbs, columns and values\n\
+         (inside quotes after `owner ==`); Ctrl-C cancels, Ctrl-D leaves.\n\n",
     );
     let width = DOT_COMMANDS
         .iter()

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use super::date::{parse_deadline, plan_year};
+use super::date::{find_deadlines, latest, parse_deadline, plan_year};
 use super::extract::number_owners;
 use super::numbers::parse_chinese;
 use super::owners::{
@@ -341,6 +341,25 @@ pub fn read_table(
                 deadline_text = Some(d);
             }
         }
+        if deadline_text.is_none() {
+            // No deadline cell: the task's own text may give one, read as prose's is.
+            let chars: Vec<char> = full.chars().collect();
+            if let Some(found) = latest(find_deadlines(&chars, year)) {
+                if found.date.is_none() {
+                    out.warnings.push(Warning {
+                        code: "planq::plan::deadline_year".into(),
+                        line,
+                        message: format!(
+                            "the deadline `{}` at {} needs the plan's year, and the title names none; `deadline` left empty",
+                            found.text,
+                            row.cell_place(task_col)
+                        ),
+                    });
+                }
+                deadline = found.date;
+                deadline_text = Some(found.text);
+            }
+        }
         let number = number_col
             .map(|c| cell(cells, c))
             .and_then(|n| normalise_number(&n));
@@ -671,6 +690,59 @@ mod tests {
         assert_eq!(
             r.categories.iter().map(|c| c.line).collect::<Vec<_>>(),
             [3, 6]
+        );
+    }
+
+    #[test]
+    fn deadlines_from_the_column_else_from_the_task_text() {
+        let t = table(&[
+            &["2024年数据工作任务分解表"],
+            &["序号", "工作任务", "牵头单位", "完成时限"],
+            &[
+                "1",
+                "建成数据中台，6月底前上线。",
+                "市数据局",
+                "2024年9月底",
+            ],
+            &["2", "年内完成数据目录编制。", "市数据局", ""],
+            &["3", "6月底前完成平台迁移，年底前全面运行。", "市数据局", ""],
+            &["4", "长期推进数据治理。", "市数据局", "长期坚持"],
+        ]);
+        let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
+        let got: Vec<(Option<String>, Option<String>)> = r
+            .tasks
+            .iter()
+            .map(|t| (t.deadline.map(|d| d.to_string()), t.deadline_text.clone()))
+            .collect();
+        let some = |d: &str, t: &str| (Some(d.to_string()), Some(t.to_string()));
+        assert_eq!(
+            got,
+            [
+                // The column states it: the text's `6月底前` does not count.
+                some("2024-09-30", "2024年9月底"),
+                // The year comes from the table's title.
+                some("2024-12-31", "年内完成"),
+                some("2024-12-31", "年底前"),
+                (None, Some("长期坚持".to_string())),
+            ]
+        );
+        // Without any year: the phrase is kept, undated, and warned about.
+        let t = table(&[
+            &["序号", "工作任务", "牵头单位"],
+            &["1", "6月底前完成平台迁移。", "市数据局"],
+        ]);
+        let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
+        assert_eq!(r.tasks[0].deadline, None);
+        assert_eq!(r.tasks[0].deadline_text.as_deref(), Some("6月底前完成"));
+        assert!(r
+            .warnings
+            .iter()
+            .any(|w| w.code == "planq::plan::deadline_year"));
+        // A plan year given by the caller dates it.
+        let r = read_table(&t, 1, "x", &HashSet::new(), Some(2025)).expect("task table");
+        assert_eq!(
+            r.tasks[0].deadline.map(|d| d.to_string()).as_deref(),
+            Some("2025-06-30")
         );
     }
 

@@ -211,7 +211,7 @@ fn emptying_where(
                         ),
                     )
                     .with_help(format!(
-                        "a comparison with null is never true; `{name}` has no value at all at this point (`where {name} is null` keeps every row)"
+                        "`{name}` has no value at all at this point: a comparison with it is never true, and `is not null` keeps nothing (`where {name} is null` keeps every row)"
                     ))
                     .with_severity(Severity::Advice),
                 );

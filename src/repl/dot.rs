@@ -26,7 +26,7 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (
         ".schema",
         "[TABLE]",
-        "columns and types of a table (or of every table)",
+        "columns of a table (or of every table): type, non-null count, meaning",
     ),
     (
         ".format",

@@ -1,6 +1,7 @@
-//! Query speed: parse+check+compile of a typical query, and five representative queries
+//! Query speed: parse+check+compile of a typical query, six representative queries
 //! on a synthetic plan of 1,000,000 owner rows, each against the same query written by
-//! hand in polars' lazy API, in the same run.
+//! hand in polars' lazy API, in the same run; and what the no-match hint costs when a
+//! count of 0 is explained (`query/zero_count_hint`).
 //!
 //! Run: `cargo bench --bench query`. Compare `query/<name>/planq` with
 //! `query/<name>/polars` for the ratio. `query/sort_take` has a third line,
@@ -159,6 +160,16 @@ fn benches(c: &mut Criterion) {
             }),
         ),
         (
+            // An ungrouped aggregate: its one row is looked at (is it a 0 or a null?) to
+            // decide whether to explain it, and that look must cost nothing measurable.
+            "count_all",
+            r#"big_owners | where role == "lead" | count"#,
+            Box::new(|| {
+                o().filter(col("role").eq(lit("lead")))
+                    .select([len().cast(DataType::Int64).alias("count")])
+            }),
+        ),
+        (
             "sort_take",
             "big_owners | sort owner, position desc | take 100",
             Box::new(|| {
@@ -230,6 +241,19 @@ fn benches(c: &mut Criterion) {
             b.iter(|| engine.query(black_box(query)).expect("runs"))
         });
         group.bench_function("polars", |b| b.iter(|| baseline().collect().expect("runs")));
+        if *name == "count_all" {
+            // The same statement without what `query` does after collecting (the look at
+            // the result that decides on hints): the difference is that look's cost.
+            group.bench_function("planq_compile_collect", |b| {
+                b.iter(|| {
+                    engine
+                        .compile(black_box(query))
+                        .expect("compiles")
+                        .collect()
+                        .expect("runs")
+                })
+            });
+        }
         if query == sort_take {
             group.bench_function("polars_topk", |b| {
                 b.iter(|| hand_topk().collect().expect("runs"))
@@ -239,5 +263,24 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(query_benches, benches);
+/// What a hint costs when it does run: a count of 0 over 1,000,000 rows, explained (the
+/// role values are read to name the code `lead` for `牵头`).
+fn hint_cost(c: &mut Criterion) {
+    let mut engine = Engine::seed().expect("seed");
+    let (_, owners) = synthetic();
+    engine
+        .register_table("big_owners", owners)
+        .expect("register");
+    let query = r#"big_owners | where role == "牵头" | count"#;
+    let result = engine.query_result(query).expect("runs");
+    assert_eq!(result.notes.len(), 1, "the zero count is explained");
+    let mut group = c.benchmark_group("query/zero_count_hint");
+    group.sample_size(10);
+    group.bench_function("planq", |b| {
+        b.iter(|| engine.query_result(black_box(query)).expect("runs"))
+    });
+    group.finish();
+}
+
+criterion_group!(query_benches, benches, hint_cost);
 criterion_main!(query_benches);

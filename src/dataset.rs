@@ -168,8 +168,8 @@ impl Dataset {
     /// Loads a progress file (CSV or JSON) and rebuilds the `progress` and `shortfall`
     /// tables. On error nothing of the file is kept.
     pub fn add_progress_file(&mut self, path: &str) -> Result<(), Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-        self.add_progress(&Source::new(path, text))
+        // Decoded like plan text: a GBK file from Excel is read, not refused.
+        self.add_progress(&progress::read_file(path)?)
     }
 
     /// Loads progress from text (see [`Dataset::add_progress_file`]).

@@ -530,6 +530,29 @@ impl Engine {
             .map(|t| t.columns)
     }
 
+    /// How many non-null values each column of a table or `let` binding holds, in column
+    /// order (`.schema`); `None` when there is no such table or it cannot be computed.
+    pub fn non_null_counts(&self, name: &str) -> Option<Vec<u64>> {
+        let lf = self
+            .lazy_table(name, self.lets.len(), None, &Compiled::default())
+            .ok()??;
+        let columns: Vec<String> = self.schema(name)?.into_iter().map(|(c, _)| c).collect();
+        let counts: Vec<Expr> = columns
+            .iter()
+            .map(|c| col(c.as_str()).count().cast(DataType::UInt64))
+            .collect();
+        let df = guarded(|| {
+            lf.select(counts)
+                .collect()
+                .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))
+        })
+        .ok()?;
+        columns
+            .iter()
+            .map(|c| df.column(c).ok()?.u64().ok()?.get(0))
+            .collect()
+    }
+
     /// A table's rows as a lazy frame: `let` bindings (the first `upto` of them) shadow
     /// registered tables, which come after plan tables.
     pub(crate) fn lazy_table(
@@ -1035,8 +1058,10 @@ impl Engine {
             watched.then_some(&halt),
             |checker, env, p, span, lf| {
                 let frame = self.collect(lf, source, span, stop, &halt)?;
-                let notes = if frame.height() == 0 {
-                    hints::no_match_hints(checker, env, p)
+                // Cheap test first: only an empty result, or an aggregate's 0 or null,
+                // is worth the queries that explain it.
+                let notes = if hints::worth_a_look(p, &frame) {
+                    hints::no_match_hints(checker, env, p, &frame)
                 } else {
                     Vec::new()
                 };

@@ -97,6 +97,10 @@ fn tasks(plan: &Plan) -> PolarsResult<DataFrame> {
                 .collect(),
         ),
         date_col("deadline", t.iter().map(|t| t.deadline).collect())?,
+        opt_str_col(
+            "deadline_text",
+            t.iter().map(|t| t.deadline_text.clone()).collect(),
+        ),
         int_col("line", t.iter().map(|t| i64::from(t.line)).collect()),
     ])
 }
@@ -259,4 +263,177 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         ),
         date_col("as_of", rows.iter().map(|r| r.as_of).collect())?,
     ])
+}
+
+/// What each column of the built-in tables holds, in one line — shown by `.schema`. Kept
+/// here, beside the code that builds the columns, so that a new column gets its line.
+pub const DESCRIPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "tasks",
+        "id",
+        "printed numbers of the task (二、then (六) → 2.6)",
+    ),
+    ("tasks", "category", "top-level section the task is in"),
+    (
+        "tasks",
+        "subcategory",
+        "headings between the section and the task, joined by ` / `",
+    ),
+    (
+        "tasks",
+        "title",
+        "lead phrase of the task, up to its first 。",
+    ),
+    ("tasks", "text", "whole text of the task"),
+    (
+        "tasks",
+        "owners",
+        "every owner named, in order, joined by 、",
+    ),
+    (
+        "tasks",
+        "deadline",
+        "last day allowed: a 完成时限, else the latest deadline phrase of the text",
+    ),
+    (
+        "tasks",
+        "deadline_text",
+        "the phrase the deadline was read from (年内完成, 6月底前 …)",
+    ),
+    (
+        "tasks",
+        "line",
+        "line of the plan document where the task starts",
+    ),
+    ("owners", "task_id", "the task (tasks.id)"),
+    (
+        "owners",
+        "owner",
+        "department or unit, its prefix restored (审改办 → 省审改办)",
+    ),
+    (
+        "owners",
+        "role",
+        "lead (牵头), support (配合) or responsible (负责)",
+    ),
+    (
+        "owners",
+        "position",
+        "order among the task's owners, from 1",
+    ),
+    (
+        "owners",
+        "basis",
+        "why it has the role: stated, convention or carried",
+    ),
+    (
+        "owners",
+        "label",
+        "label it was listed under (责任单位 …), if any",
+    ),
+    (
+        "targets",
+        "id",
+        "<task_id>#<n>: the n-th target of the task",
+    ),
+    ("targets", "task_id", "the task (tasks.id)"),
+    ("targets", "metric", "what is counted (民生信息化社区)"),
+    (
+        "targets",
+        "value",
+        "the number to reach (万 and 亿 multiplied out)",
+    ),
+    ("targets", "unit", "unit or counter (个, 所, %)"),
+    (
+        "targets",
+        "qualifier",
+        "word that qualifies the value (以上, 达到, 左右), or empty",
+    ),
+    (
+        "targets",
+        "direction",
+        "which side meets it: at_least, at_most or about",
+    ),
+    ("targets", "text", "the phrase the target was read from"),
+    ("targets", "line", "line of the plan document"),
+    ("categories", "no", "section number, from 1"),
+    ("categories", "name", "section heading"),
+    ("categories", "tasks", "number of tasks in the section"),
+    ("categories", "targets", "number of targets in the section"),
+    (
+        "progress",
+        "target_id",
+        "the target reported on (targets.id)",
+    ),
+    ("progress", "actual", "amount done, in the target's unit"),
+    ("progress", "as_of", "date the amount was measured"),
+    ("progress", "note", "remark of the report"),
+    ("shortfall", "target_id", "the target (targets.id)"),
+    ("shortfall", "task_id", "its task (tasks.id)"),
+    ("shortfall", "category", "its task's section"),
+    ("shortfall", "metric", "what is counted"),
+    ("shortfall", "unit", "unit or counter"),
+    (
+        "shortfall",
+        "direction",
+        "which side meets it: at_least, at_most or about",
+    ),
+    ("shortfall", "target", "the number to reach"),
+    (
+        "shortfall",
+        "actual",
+        "latest reported amount (null: no report)",
+    ),
+    (
+        "shortfall",
+        "shortfall",
+        "how far the latest report is from the target (0 when met)",
+    ),
+    (
+        "shortfall",
+        "pct_done",
+        "latest report as a percentage of the target",
+    ),
+    ("shortfall", "status", "met, behind or unreported"),
+    ("shortfall", "as_of", "date of the latest report"),
+    (
+        "warnings",
+        "code",
+        "stable code of what was noticed (planq::plan::…)",
+    ),
+    ("warnings", "message", "what the extractor noticed"),
+    ("warnings", "line", "line of the plan document"),
+    (
+        "warnings",
+        "severity",
+        "warning, or info for skipped page debris",
+    ),
+];
+
+/// The one-line description of a built-in table's column ([`DESCRIPTIONS`]).
+pub fn describe(table: &str, column: &str) -> Option<&'static str> {
+    DESCRIPTIONS
+        .iter()
+        .find(|(t, c, _)| *t == table && *c == column)
+        .map(|(_, _, d)| *d)
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::*;
+
+    #[test]
+    fn every_column_of_every_table_is_described() {
+        let plan = crate::plan::extract(crate::plan::SEED, Default::default());
+        for (name, df) in build(&plan, &[]).expect("tables") {
+            for c in df.get_column_names() {
+                assert!(
+                    describe(&name, c).is_some(),
+                    "{name}.{c} has no description"
+                );
+            }
+            let described = DESCRIPTIONS.iter().filter(|(t, _, _)| *t == name).count();
+            assert_eq!(described, df.width(), "{name}: a description of no column");
+        }
+    }
 }

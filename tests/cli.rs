@@ -393,7 +393,13 @@ fn schema_and_tables_are_results() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "column,type\ntask_id,str\nowner,str\nrole,str\nposition,int\nbasis,str\nlabel,str\n"
+        "column,type,non_null,description\n\
+         task_id,str,55,the task (tasks.id)\n\
+         owner,str,55,\"department or unit, its prefix restored (审改办 → 省审改办)\"\n\
+         role,str,55,\"lead (牵头), support (配合) or responsible (负责)\"\n\
+         position,int,55,\"order among the task's owners, from 1\"\n\
+         basis,str,55,\"why it has the role: stated, convention or carried\"\n\
+         label,str,0,\"label it was listed under (责任单位 …), if any\"\n"
     );
     let (_, out, _) = run(&["-c", ".tables", "--format", "csv"]);
     assert!(

@@ -1,25 +1,34 @@
-//! "Did you mean …?" suggestions: a character-based Levenshtein distance and a helper that
+//! "Did you mean …?" suggestions: a character-based edit distance (swaps count as one) and a helper that
 //! picks the closest candidate only when it is plausibly a typo.
 //!
 //! Shared by the parser (unknown stage verbs) and the rest of the crate (unknown tables,
 //! columns and functions).
 
-/// The Levenshtein distance between `a` and `b`, counted in `char`s (not bytes), so that a
-/// one-character typo in a CJK name costs 1.
+/// The edit distance between `a` and `b` (optimal string alignment: insertions,
+/// deletions, substitutions and swaps of two neighbours, each costing 1), counted in
+/// `char`s (not bytes), so that a one-character typo in a CJK name costs 1 and the most
+/// common slip at a keyboard, two letters swapped (`srot` → `sort`), costs 1 too.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    // One row of the classic dynamic-programming table.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+    // Three rows of the dynamic-programming table: two back (for swaps), last, current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
         }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut row);
     }
-    row[b.len()]
+    last[b.len()]
 }
 
 /// The largest distance still considered a likely typo of `name`.
@@ -84,6 +93,11 @@ mod tests {
         // Characters, not bytes: one CJK substitution is one edit.
         assert_eq!(edit_distance("负责单位", "负责部门"), 2);
         assert_eq!(edit_distance("省数字办", "省数据办"), 1);
+        // Two neighbours swapped is one slip.
+        assert_eq!(edit_distance("srot", "sort"), 1);
+        assert_eq!(edit_distance("selcet", "select"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
     }
 
     #[test]
@@ -101,6 +115,8 @@ mod tests {
         assert_eq!(closest("sumarize", verbs), Some("summarize"));
         assert_eq!(closest("WHERE", verbs), Some("where"));
         assert_eq!(closest("tak", verbs), Some("take"));
+        assert_eq!(closest("srot", verbs), Some("sort"));
+        assert_eq!(closest("wehre", verbs), Some("where"));
         assert_eq!(closest("xyzzy", verbs), None);
         assert_eq!(closest("", verbs), None);
         // Ties go to the first candidate: `tap` is one edit from both.

@@ -10,13 +10,14 @@
 
 use rayon::prelude::*;
 
+use super::date::{find_deadlines, latest, parse_deadline, plan_year, Deadline};
 use super::numbers::{chinese_digit, parse_chinese};
 use super::owners::{
     self, apply_convention, deadline_label, normalise_head, owner_label, parse_clause,
     parse_clause_raw, unknown_label, Named,
 };
 use super::targets::find_targets;
-use super::{Basis, Category, Date, Owner, Plan, Role, Task, Warning};
+use super::{Basis, Category, Owner, Plan, Role, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -290,15 +291,6 @@ struct Context {
     year: Option<i32>,
 }
 
-/// The year a title starts with (`2023年数字福建工作要点` → 2023).
-pub(crate) fn plan_year(title: Option<&str>) -> Option<i32> {
-    let t = title?;
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    let y: i32 = digits.parse().ok()?;
-    (digits.len() == 4 && t[digits.len()..].starts_with('年') && (1900..=2200).contains(&y))
-        .then_some(y)
-}
-
 /// Adds carried owners to a task, after its own, skipping (name, role) pairs it has.
 fn add_carried(task: &mut Task, owners: impl Iterator<Item = (String, Role)>) {
     for (name, role) in owners {
@@ -483,7 +475,8 @@ fn build_task(
     // Owner clauses never span lines: each line's clauses, offset into the whole text.
     let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
-    let mut deadline = None;
+    // A `完成时限：` line states the deadline; without one, the text's phrases give it.
+    let mut stated: Option<(Deadline, u32)> = None;
     let mut carries = false;
     let mut owner_clause_seen = !body_clauses.is_empty();
     // Chars that are not scanned for targets: block lines and (below) owner clauses.
@@ -502,18 +495,17 @@ fn build_task(
             let parsed = parse_clause_raw(more);
             note_warnings(&parsed.notes, *line, &id, warnings);
             carries |= parsed.carries;
-            for left in &parsed.leftovers {
-                if deadline.is_none() {
-                    deadline = clause_deadline(left, ctx.year);
-                }
-            }
             named.extend(parsed.owners);
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
             let rest: String = chars[offset + len..].iter().collect();
-            match clause_deadline(&rest, ctx.year) {
-                Some(d) => deadline = Some(d),
+            match parse_deadline(&rest, ctx.year) {
+                // The label's whole value is the phrase (`2023年9月底，视进度调整`).
+                Some(d) => {
+                    let text = rest.trim().to_string();
+                    stated = Some((Deadline { text, ..d }, *line));
+                }
                 None => warnings.push(Warning {
                     code: "planq::plan::deadline".into(),
                     line: *line,
@@ -570,11 +562,6 @@ fn build_task(
         }
         note_warnings(&parsed.notes, line_of(*start), &id, warnings);
         carries |= parsed.carries;
-        for left in &parsed.leftovers {
-            if deadline.is_none() {
-                deadline = clause_deadline(left, ctx.year);
-            }
-        }
         inline.extend(parsed.owners);
     }
     // Inline clauses come first in reading order, then block lines below the item.
@@ -583,6 +570,30 @@ fn build_task(
     // beside a `责任单位：` line means nobody leads by convention.
     apply_convention(&mut inline, ctx.notice);
     let owners = number_owners(inline);
+
+    let found = match stated {
+        Some(d) => Some(d),
+        None => latest(find_deadlines(chars, ctx.year)).map(|d| {
+            let line = line_of(d.at);
+            (d, line)
+        }),
+    };
+    if let Some((d, line)) = &found {
+        if d.date.is_none() {
+            warnings.push(Warning {
+                code: "planq::plan::deadline_year".into(),
+                line: *line,
+                message: format!(
+                    "task {id}: the deadline `{}` needs the plan's year, and the title names none; `deadline` left empty",
+                    d.text
+                ),
+            });
+        }
+    }
+    let (deadline, deadline_text) = match found {
+        Some((d, _)) => (d.date, Some(d.text)),
+        None => (None, None),
+    };
 
     let targets = find_targets(chars, masked)
         .into_iter()
@@ -601,6 +612,7 @@ fn build_task(
         text,
         owners,
         deadline,
+        deadline_text,
         line: n.line,
         targets,
     };
@@ -616,18 +628,6 @@ fn note_warnings(notes: &[(&str, String)], line: u32, id: &str, warnings: &mut V
             message: format!("task {id}: {message}"),
         });
     }
-}
-
-/// A deadline written inside an owner clause: `2010年底前完成`, `6月底前完成` (the plan's
-/// year is assumed when the clause gives none).
-fn clause_deadline(left: &str, year: Option<i32>) -> Option<Date> {
-    parse_deadline(left).or_else(|| {
-        let y = year?;
-        let t = left.trim();
-        (t.starts_with(|c: char| c.is_ascii_digit()) && t.contains('月'))
-            .then(|| parse_deadline(&format!("{y}年{t}")))
-            .flatten()
-    })
 }
 
 /// Positions owners 1.., dropping exact (name, role) repeats within the task.
@@ -728,62 +728,6 @@ fn task_title(chars: &[char], clauses: &[(usize, usize, String)]) -> String {
 fn heading_name(body: &str) -> String {
     let end = body.find(['。', '：']).unwrap_or(body.len());
     body[..end].trim().to_string()
-}
-
-/// `2025年12月底`, `2025年6月30日`, `2025年底`, `2025年6月`, `2025年上半年`, `2025-06-30`.
-pub fn parse_deadline(s: &str) -> Option<Date> {
-    let s = s.trim();
-    if let Some(d) = Date::parse_iso(s.get(..10.min(s.len())).unwrap_or(s)) {
-        return Some(d);
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let (year, rest) = leading_number(&chars)?;
-    if chars.get(rest) != Some(&'年') || !(1900..=2200).contains(&year) {
-        return None;
-    }
-    let year = year as i32;
-    let tail: String = chars[rest + 1..].iter().collect();
-    if tail.starts_with("上半年") {
-        return Date::new(year, 6, 30);
-    }
-    if tail.is_empty()
-        || tail.starts_with('底')
-        || tail.starts_with("年底")
-        || tail.starts_with("前")
-        || tail.starts_with("内")
-    {
-        return Date::new(year, 12, 31);
-    }
-    let tchars: Vec<char> = tail.chars().collect();
-    let (month, mrest) = leading_number(&tchars)?;
-    if tchars.get(mrest) != Some(&'月') {
-        return None;
-    }
-    let after: Vec<char> = tchars[mrest + 1..].to_vec();
-    if let Some((day, drest)) = leading_number(&after) {
-        if matches!(after.get(drest), Some('日' | '号')) {
-            return Date::new(year, month, day);
-        }
-    }
-    Date::end_of_month(year, month)
-}
-
-/// An Arabic or Chinese number at the start of `chars`, and where it ends.
-fn leading_number(chars: &[char]) -> Option<(u32, usize)> {
-    let mut j = 0;
-    while j < chars.len() && chars[j].is_ascii_digit() {
-        j += 1;
-    }
-    if j > 0 {
-        let s: String = chars[..j].iter().collect();
-        return s.parse().ok().map(|v| (v, j));
-    }
-    while j < chars.len() && (chinese_digit(chars[j]).is_some() || chars[j] == '十') {
-        j += 1;
-    }
-    let s: String = chars[..j].iter().collect();
-    let v = parse_chinese(&s)?;
-    (v <= f64::from(u32::MAX)).then_some((v as u32, j))
 }
 
 /// The keyword-normalised start of a line: enough for every block label (`牵头责任单位：`),
@@ -1109,18 +1053,5 @@ mod tests {
         assert_eq!(numbering("2010年是"), None);
         assert_eq!(numbering("(二期)工程"), None);
         assert_eq!(numbering("(一)"), None);
-    }
-
-    #[test]
-    fn deadlines() {
-        let d = |s| parse_deadline(s).map(|d: Date| d.to_string());
-        assert_eq!(d("2025年12月底").as_deref(), Some("2025-12-31"));
-        assert_eq!(d("2025年6月30日前").as_deref(), Some("2025-06-30"));
-        assert_eq!(d("2010年底前完成").as_deref(), Some("2010-12-31"));
-        assert_eq!(d("2025年2月").as_deref(), Some("2025-02-28"));
-        assert_eq!(d("2025年上半年").as_deref(), Some("2025-06-30"));
-        assert_eq!(d("2025-03-01").as_deref(), Some("2025-03-01"));
-        assert_eq!(d("长期坚持"), None);
-        assert_eq!(d("2025年13月"), None);
     }
 }

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-pub use date::Date;
+pub use date::{find_deadlines, parse_deadline, plan_year, Date, Deadline};
 pub use extract::{extract, ExtractOptions};
 use source::{Block, Document, Format};
 
@@ -157,8 +157,13 @@ pub struct Task {
     pub text: String,
     /// Owners in order of appearance.
     pub owners: Vec<Owner>,
-    /// `完成时限` when stated.
+    /// The last day of the deadline: a `完成时限` label or column, else the latest deadline
+    /// phrase of the text (`年内完成`, `6月底前`).
     pub deadline: Option<Date>,
+    /// The phrase the deadline was read from, as written (also when it could not be dated:
+    /// `6月底前` in a plan without a year).
+    #[serde(default)]
+    pub deadline_text: Option<String>,
     /// 1-based line where the task starts.
     pub line: u32,
     /// Numeric targets found in the text.
@@ -215,13 +220,13 @@ pub struct Plan {
 
 /// The year a title starts with (`2023年数字福建工作要点` → 2023).
 pub fn year_of_title(title: &str) -> Option<i32> {
-    extract::plan_year(Some(title))
+    date::plan_year(Some(title))
 }
 
 impl Plan {
     /// The plan's year, from its title (`2010年数字福建工作要点` → 2010).
     pub fn year(&self) -> Option<i32> {
-        extract::plan_year(self.title.as_deref())
+        date::plan_year(self.title.as_deref())
     }
 
     /// Every target of every task, with its task.
@@ -351,7 +356,8 @@ pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
             .or_else(|| plan.title.clone())
             .unwrap_or_else(|| "任务".to_string());
         let first = plan.categories.len() as u32 + 1;
-        let Some(read) = table::read_table(t, first, &fallback, &taken) else {
+        let year = plan_year(plan.title.as_deref());
+        let Some(read) = table::read_table(t, first, &fallback, &taken, year) else {
             continue;
         };
         if plan.title.is_none() {

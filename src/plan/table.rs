@@ -8,8 +8,8 @@
 
 use std::collections::HashSet;
 
+use super::date::{find_deadlines, latest, parse_deadline, plan_year};
 use super::extract::number_owners;
-use super::extract::parse_deadline;
 use super::numbers::parse_chinese;
 use super::owners::{
     apply_convention, is_owner_clause, normalise, owner_label, parse_clause, Named,
@@ -170,11 +170,14 @@ struct Pending {
 /// Reads the tasks of `table`, or `None` when it has no task header. Categories are
 /// numbered from `first_category`; `fallback_category` names the category of a table
 /// without section rows or a category column; ids already in `taken` are not reused.
+/// `year` is the plan's year (from its title), for relative deadlines (`6月底前`); without
+/// one, the table's own title (the rows above its header) may give it.
 pub fn read_table(
     table: &Table,
     first_category: u32,
     fallback_category: &str,
     taken: &HashSet<String>,
+    year: Option<i32>,
 ) -> Option<TableTasks> {
     let h = header_row(table)?;
     let header = &table.rows[h];
@@ -195,6 +198,7 @@ pub fn read_table(
             .map(|c| super::source::squash(c)),
         ..TableTasks::default()
     };
+    let year = year.or_else(|| plan_year(out.title.as_deref()));
     let mut categories: Vec<(String, u32)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
     let mut last_category: Option<usize> = None;
@@ -307,20 +311,53 @@ pub fn read_table(
             named.extend(parsed.owners);
         }
         let mut deadline = None;
+        let mut deadline_text = None;
         if let Some(c) = deadline_col {
             let d = cell(cells, c);
             if !d.is_empty() {
-                deadline = parse_deadline(&d);
-                if deadline.is_none() {
-                    out.warnings.push(Warning {
+                match parse_deadline(&d, year) {
+                    Some(found) => {
+                        if found.date.is_none() {
+                            out.warnings.push(Warning {
+                                code: "planq::plan::deadline_year".into(),
+                                line,
+                                message: format!(
+                                    "the deadline `{d}` at {} needs the plan's year, and the title names none; `deadline` left empty",
+                                    row.cell_place(c)
+                                ),
+                            });
+                        }
+                        deadline = found.date;
+                    }
+                    None => out.warnings.push(Warning {
                         code: "planq::plan::deadline".into(),
                         line,
                         message: format!(
                             "could not read the deadline `{d}` at {}",
                             row.cell_place(c)
                         ),
+                    }),
+                }
+                deadline_text = Some(d);
+            }
+        }
+        if deadline_text.is_none() {
+            // No deadline cell: the task's own text may give one, read as prose's is.
+            let chars: Vec<char> = full.chars().collect();
+            if let Some(found) = latest(find_deadlines(&chars, year)) {
+                if found.date.is_none() {
+                    out.warnings.push(Warning {
+                        code: "planq::plan::deadline_year".into(),
+                        line,
+                        message: format!(
+                            "the deadline `{}` at {} needs the plan's year, and the title names none; `deadline` left empty",
+                            found.text,
+                            row.cell_place(task_col)
+                        ),
                     });
                 }
+                deadline = found.date;
+                deadline_text = Some(found.text);
             }
         }
         let number = number_col
@@ -340,6 +377,7 @@ pub fn read_table(
                     number_owners(named)
                 },
                 deadline,
+                deadline_text,
                 line,
                 targets: Vec::new(),
             },
@@ -603,7 +641,7 @@ mod tests {
                 "",
             ],
         ]);
-        let r = read_table(&t, 1, "x", &HashSet::new()).expect("task table");
+        let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
         assert_eq!(r.title.as_deref(), Some("2025年工作要点任务分解表"));
         let ids: Vec<(&str, &str)> = r
             .tasks
@@ -656,9 +694,62 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_from_the_column_else_from_the_task_text() {
+        let t = table(&[
+            &["2024年数据工作任务分解表"],
+            &["序号", "工作任务", "牵头单位", "完成时限"],
+            &[
+                "1",
+                "建成数据中台，6月底前上线。",
+                "市数据局",
+                "2024年9月底",
+            ],
+            &["2", "年内完成数据目录编制。", "市数据局", ""],
+            &["3", "6月底前完成平台迁移，年底前全面运行。", "市数据局", ""],
+            &["4", "长期推进数据治理。", "市数据局", "长期坚持"],
+        ]);
+        let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
+        let got: Vec<(Option<String>, Option<String>)> = r
+            .tasks
+            .iter()
+            .map(|t| (t.deadline.map(|d| d.to_string()), t.deadline_text.clone()))
+            .collect();
+        let some = |d: &str, t: &str| (Some(d.to_string()), Some(t.to_string()));
+        assert_eq!(
+            got,
+            [
+                // The column states it: the text's `6月底前` does not count.
+                some("2024-09-30", "2024年9月底"),
+                // The year comes from the table's title.
+                some("2024-12-31", "年内完成"),
+                some("2024-12-31", "年底前"),
+                (None, Some("长期坚持".to_string())),
+            ]
+        );
+        // Without any year: the phrase is kept, undated, and warned about.
+        let t = table(&[
+            &["序号", "工作任务", "牵头单位"],
+            &["1", "6月底前完成平台迁移。", "市数据局"],
+        ]);
+        let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
+        assert_eq!(r.tasks[0].deadline, None);
+        assert_eq!(r.tasks[0].deadline_text.as_deref(), Some("6月底前完成"));
+        assert!(r
+            .warnings
+            .iter()
+            .any(|w| w.code == "planq::plan::deadline_year"));
+        // A plan year given by the caller dates it.
+        let r = read_table(&t, 1, "x", &HashSet::new(), Some(2025)).expect("task table");
+        assert_eq!(
+            r.tasks[0].deadline.map(|d| d.to_string()).as_deref(),
+            Some("2025-06-30")
+        );
+    }
+
+    #[test]
     fn a_plain_responsible_column_leads_by_convention_only_without_a_lead_column() {
         let roles = |rows: &[&[&str]]| -> Vec<(String, &'static str, &'static str)> {
-            let r = read_table(&table(rows), 1, "x", &HashSet::new()).expect("task table");
+            let r = read_table(&table(rows), 1, "x", &HashSet::new(), None).expect("task table");
             r.tasks[0]
                 .owners
                 .iter()
@@ -696,7 +787,7 @@ mod tests {
             &["3", "开展试点", "省数字办", "张三"],
             &["4", "推广应用", "省经信委、财政厅", "李四"],
         ]);
-        let r = read_table(&t, 1, "要点", &HashSet::new()).unwrap();
+        let r = read_table(&t, 1, "要点", &HashSet::new(), None).unwrap();
         let ids: Vec<&str> = r.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["3", "4"]);
         assert_eq!(r.tasks[1].owners.len(), 2);
@@ -715,7 +806,7 @@ mod tests {
             &["1", "甲", "省数字办"],
             &["1", "乙", "省数字办"],
         ]);
-        let r = read_table(&t, 1, "要点", &HashSet::new()).unwrap();
+        let r = read_table(&t, 1, "要点", &HashSet::new(), None).unwrap();
         let ids: Vec<&str> = r.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
         assert!(r

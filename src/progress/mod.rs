@@ -48,8 +48,33 @@ const COLUMNS: &[&str] = &["target_id", "actual", "as_of", "note"];
 
 /// Reads and validates a progress file from disk.
 pub fn load_file(path: &str, known_targets: &[String]) -> Result<Vec<Report>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    load(&Source::new(path, text), known_targets, &[])
+    load(&read_file(path)?, known_targets, &[])
+}
+
+/// Reads a progress file as text, decoded the way plan text is
+/// ([`crate::plan::source::text::decode`]): UTF-8 (with or without BOM), UTF-16 with a
+/// BOM, else GB18030/GBK — what Excel on Chinese Windows saves as "CSV". Bytes no encoding
+/// decodes are an error naming the encoding tried and the byte's offset.
+pub fn read_file(path: &str) -> Result<Source, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    match crate::plan::source::text::decode(&bytes, None) {
+        Ok((text, _encoding)) => Ok(Source::new(path, text)),
+        Err(e) => {
+            let err = Error::new(ErrorKind::Data, "planq::progress::encoding", e.message)
+                .with_help(
+                    "progress files are read as UTF-8, UTF-16 (with BOM) or GB18030/GBK; \
+                     save the file as UTF-8 (Excel: \"CSV UTF-8\")",
+                );
+            Err(match e.at.map(|at| *at) {
+                Some((text, range, label)) => err.at(
+                    &Source::new(path, text),
+                    Span::new(range.start, range.end),
+                    label,
+                ),
+                None => err,
+            })
+        }
+    }
 }
 
 /// Validates progress text. JSON when the name ends in `.json` or the text starts with

@@ -10,7 +10,7 @@ use miette::Severity;
 use polars::prelude::*;
 
 use crate::error::{Error, ErrorKind};
-use crate::lang::ast::{BinOp, Expr, ExprKind, Literal, Pipeline, Span, StageKind};
+use crate::lang::ast::{BinOp, Expr, ExprKind, Literal, Pipeline, Span, Stage, StageKind};
 use crate::lang::suggest::closest_many;
 use crate::render::values::cell_text;
 
@@ -44,16 +44,82 @@ struct Probe<'e> {
     contains: bool,
 }
 
-/// Hints for each `where` literal of `p` that matches no value of its column.
-pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline) -> Vec<Error> {
+/// Whether a result is worth explaining: it is empty, or it is the one row of an aggregate
+/// without `by` (`| count`, `| summarize …`) holding a 0 or a null — what an aggregate over
+/// no rows gives. Looks at the result only, so that every other query pays nothing.
+pub fn worth_a_look(p: &Pipeline, frame: &DataFrame) -> bool {
+    if frame.height() == 0 {
+        return true;
+    }
+    let ungrouped = p.stages.iter().any(|s| {
+        matches!(&s.kind, StageKind::Count { by } | StageKind::Summarize { by, .. } if by.is_empty())
+    });
+    frame.height() == 1
+        && ungrouped
+        && frame.columns().iter().any(|c| match c.get(0) {
+            Ok(AnyValue::Null) => true,
+            Ok(v) if c.dtype().is_primitive_numeric() => v.extract::<f64>() == Some(0.0),
+            _ => false,
+        })
+}
+
+/// Why a query that [`worth_a_look`] found suspicious has no rows (or aggregated none):
+/// for each `where` literal that matches no value of its column, the nearest values (and
+/// for roles, their English names); else, for the `where` that removed every row, the
+/// column it tests that is null in every row, or (for an aggregate) the `where` itself.
+pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline, frame: &DataFrame) -> Vec<Error> {
+    let Ok(schemas) = checker.pipeline(p) else {
+        return Vec::new();
+    };
+    // The stages that had no rows to give: all of them for an empty result; for an
+    // aggregate, those before the first aggregate, if it really received no rows.
+    let (end, aggregate) = if frame.height() == 0 {
+        (p.stages.len(), None)
+    } else {
+        let Some(k) = p.stages.iter().position(|s| {
+            matches!(
+                s.kind,
+                StageKind::Count { .. } | StageKind::Summarize { .. }
+            )
+        }) else {
+            return Vec::new();
+        };
+        if rows_within(checker, env, &prefix(p, k)) != Some(0) {
+            return Vec::new();
+        }
+        (k, Some(&p.stages[k]))
+    };
+    let hints = literal_hints(checker, env, p, &schemas, end);
+    if !hints.is_empty() {
+        return hints;
+    }
+    emptying_where(checker, env, p, end, aggregate)
+        .into_iter()
+        .collect()
+}
+
+/// `p` up to (not including) stage `n`.
+fn prefix(p: &Pipeline, n: usize) -> Pipeline {
+    Pipeline {
+        source: p.source.clone(),
+        stages: p.stages[..n].to_vec(),
+        span: p.span,
+    }
+}
+
+/// Hints for the `where` literals among the first `end` stages of `p` that match no value.
+fn literal_hints(
+    checker: &Checker,
+    env: &Env,
+    p: &Pipeline,
+    schemas: &[super::types::Columns],
+    end: usize,
+) -> Vec<Error> {
     let mut hints = Vec::new();
     let mut unmatched = 0usize;
-    let Ok(schemas) = checker.pipeline(p) else {
-        return hints;
-    };
     // The distinct values of each (stage, column) probed, read once.
     let mut read: Vec<(usize, &str, Option<Vec<String>>)> = Vec::new();
-    for (i, stage) in p.stages.iter().enumerate() {
+    for (i, stage) in p.stages.iter().enumerate().take(end) {
         let StageKind::Where(cond) = &stage.kind else {
             continue;
         };
@@ -69,12 +135,8 @@ pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline) -> Vec<Error> 
             {
                 Some(at) => at,
                 None => {
-                    let prefix = Pipeline {
-                        source: p.source.clone(),
-                        stages: p.stages[..i].to_vec(),
-                        span: p.span,
-                    };
-                    let values = distinct_within(checker, env, &prefix, probe.column, HINT_BUDGET);
+                    let values =
+                        distinct_within(checker, env, &prefix(p, i), probe.column, HINT_BUDGET);
                     read.push((i, probe.column, values));
                     read.len() - 1
                 }
@@ -106,6 +168,99 @@ pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline) -> Vec<Error> 
     hints
 }
 
+/// The first `where` among the first `end` stages after which no row is left, explained:
+/// a column it tests that is null in every row it saw, or — when an aggregate would
+/// otherwise show a bare 0 — the `where` itself with the number of rows it removed.
+fn emptying_where(
+    checker: &Checker,
+    env: &Env,
+    p: &Pipeline,
+    end: usize,
+    aggregate: Option<&Stage>,
+) -> Option<Error> {
+    let mut before = rows_within(checker, env, &prefix(p, 0))?;
+    for (i, stage) in p.stages.iter().enumerate().take(end) {
+        let after = rows_within(checker, env, &prefix(p, i + 1))?;
+        if after > 0 {
+            before = after;
+            continue;
+        }
+        let StageKind::Where(cond) = &stage.kind else {
+            return None; // a join or `take 0` emptied it: nothing to say about a value
+        };
+        if before == 0 {
+            return None;
+        }
+        let mut columns = Vec::new();
+        columns_of(cond, &mut columns);
+        let seen = prefix(p, i);
+        for (name, span) in columns {
+            if non_null_within(checker, env, &seen, name) == Some(0) {
+                return Some(
+                    Error::new(
+                        ErrorKind::Query,
+                        "planq::hint::all_null",
+                        format!("no rows: `{name}` is null in every row here"),
+                    )
+                    .at(
+                        checker.source(),
+                        span,
+                        format!(
+                            "null in all {before} row{}",
+                            if before == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .with_help(format!(
+                        "`{name}` has no value at all at this point: a comparison with it is never true, and `is not null` keeps nothing (`where {name} is null` keeps every row)"
+                    ))
+                    .with_severity(Severity::Advice),
+                );
+            }
+        }
+        let agg = aggregate?;
+        return Some(
+            Error::new(
+                ErrorKind::Query,
+                "planq::hint::no_rows",
+                format!(
+                    "no rows reach `{}`: this `where` removes all {before} row{}",
+                    agg.kind.verb(),
+                    if before == 1 { "" } else { "s" }
+                ),
+            )
+            .at(checker.source(), stage.span, "keeps no row")
+            .with_help("the result describes an empty set; check the condition's values (Tab completes them)")
+            .with_severity(Severity::Advice),
+        );
+    }
+    None
+}
+
+/// Columns named in an expression, with the span of each first mention.
+fn columns_of<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
+    if let ExprKind::Column(c) = &e.kind {
+        if !out.iter().any(|(n, _)| n == c) {
+            out.push((c.as_str(), e.span));
+        }
+        return;
+    }
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Param(_) | ExprKind::Column(_) => {}
+        ExprKind::Binary { left, right, .. } => {
+            columns_of(left, out);
+            columns_of(right, out);
+        }
+        ExprKind::Unary { operand: x, .. }
+        | ExprKind::IsNull { expr: x, .. }
+        | ExprKind::Paren(x) => columns_of(x, out),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| columns_of(a, out)),
+        ExprKind::InList { expr, list, .. } => {
+            columns_of(expr, out);
+            list.iter().for_each(|a| columns_of(a, out));
+        }
+    }
+}
+
 fn is_found(probe: &Probe, values: &[String]) -> bool {
     if probe.contains {
         let lower = probe.literal.to_lowercase();
@@ -118,6 +273,13 @@ fn is_found(probe: &Probe, values: &[String]) -> bool {
 fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error> {
     if is_found(probe, values) {
         return None;
+    }
+    if values.is_empty() {
+        // No value at all: the column is null in every row, which `emptying_where` says.
+        return None;
+    }
+    if let Some(hint) = role_hint(checker, probe, values) {
+        return Some(hint);
     }
     let near = closest_many(probe.literal, values.iter().map(String::as_str), 3);
     let help = if near.is_empty() {
@@ -159,6 +321,49 @@ fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error
         )
         .at(checker.source(), probe.span, label)
         .with_help(help)
+        .with_severity(Severity::Advice),
+    )
+}
+
+/// Roles as the tables write them, with the words plans use for them.
+const ROLES: &[(&str, &[&str])] = &[
+    ("lead", &["牵头", "主办", "牵头单位"]),
+    ("support", &["配合", "协办", "参与", "配合单位"]),
+    ("responsible", &["负责", "责任单位", "负责单位"]),
+];
+
+/// `role == "牵头"`: the tables write roles in English (they are codes, the same in every
+/// plan, while plans word them in several ways), so a Chinese role word never matches;
+/// the hint names the code to write instead of a guess by spelling.
+fn role_hint(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error> {
+    let is_role = |v: &str| ROLES.iter().any(|(r, _)| *r == v);
+    if values.is_empty() || !values.iter().all(|v| is_role(v)) {
+        return None;
+    }
+    let word = probe.literal.trim();
+    let code = ROLES
+        .iter()
+        .find(|(_, words)| words.contains(&word))
+        .map(|(r, _)| *r)?;
+    let all = ROLES
+        .iter()
+        .map(|(r, words)| format!("`{r}` ({})", words[0]))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(
+        Error::new(
+            ErrorKind::Query,
+            "planq::hint::no_match",
+            format!(
+                "no row has {} `{}`; roles are {all}",
+                probe.column,
+                clip(probe.literal)
+            ),
+        )
+        .at(checker.source(), probe.span, format!("write \"{code}\""))
+        .with_help(format!(
+            "did you mean `{code}`? planq writes roles as English codes, the same in every plan"
+        ))
         .with_severity(Severity::Advice),
     )
 }
@@ -258,4 +463,41 @@ pub fn distinct_within(
             .filter_map(|i| values.get(i).ok().and_then(|v| cell_text(&v)))
             .collect(),
     )
+}
+
+/// The rows of `p`, read within [`HINT_BUDGET`]; `None` when they cannot be.
+fn rows_within(checker: &Checker, env: &Env, p: &Pipeline) -> Option<usize> {
+    let n = scalar_within(checker, env, p, len())?;
+    usize::try_from(n).ok()
+}
+
+/// The non-null values of `column` at the end of `p`, read within [`HINT_BUDGET`].
+fn non_null_within(checker: &Checker, env: &Env, p: &Pipeline, column: &str) -> Option<u64> {
+    scalar_within(checker, env, p, col(column).count())
+}
+
+/// One count over the rows of `p`, read within [`HINT_BUDGET`].
+fn scalar_within(
+    checker: &Checker,
+    env: &Env,
+    p: &Pipeline,
+    count: polars::prelude::Expr,
+) -> Option<u64> {
+    let halt = Arc::new(AtomicBool::new(false));
+    let watched = Env {
+        tables: env.tables,
+        params: env.params,
+        lets: env.lets.clone(),
+        stop: Some(Arc::clone(&halt)),
+    };
+    let lf = compile::pipeline(checker, &watched, p).ok()?;
+    let df = compile::collect_watched(
+        lf.select([count.cast(DataType::UInt64).alias("__n")]),
+        &halt,
+        None,
+        Some(HINT_BUDGET),
+    )
+    .ok()?
+    .ok()?;
+    df.column("__n").ok()?.u64().ok()?.get(0)
 }

@@ -25,7 +25,7 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (
         ".schema",
         "[TABLE]",
-        "columns and types of a table (or of every table)",
+        "columns of a table (or of every table): type, non-null count, meaning",
     ),
     (
         ".format",
@@ -100,8 +100,9 @@ pub fn help_text() -> String {
     );
     s.push_str(&format!("    {EXAMPLE}\n\n"));
     s.push_str(
-        "End a line with `|` to continue on the next; Tab completes tables, verbs, columns\n\
-         and values (inside quotes after `owner ==`); Ctrl-C cancels, Ctrl-D leaves.\n\n",
+        "End a line with `|` to continue on the next (prompt `…>`), or start one with `|` to\n\
+         add a stage to the last statement; Tab completes tables, verbs, columns and values\n\
+         (inside quotes after `owner ==`); Ctrl-C cancels, Ctrl-D leaves.\n\n",
     );
     let width = DOT_COMMANDS
         .iter()
@@ -528,18 +529,40 @@ impl Session {
         let mut names = Vec::new();
         let mut cols = Vec::new();
         let mut types = Vec::new();
+        let mut non_null: Vec<Option<u64>> = Vec::new();
+        let mut described = Vec::new();
         for t in chosen {
-            for (c, ty) in &t.columns {
+            // How many values each column really has: a column that is null in every row
+            // (`deadline` of a plan without dates) shows 0 here.
+            let counts = engine.non_null_counts(&t.name);
+            for (i, (c, ty)) in t.columns.iter().enumerate() {
                 names.push(Some(t.name.clone()));
                 cols.push(Some(c.clone()));
                 types.push(Some(ty.clone()));
+                non_null.push(counts.as_ref().and_then(|n| n.get(i).copied()));
+                let plan_table = t.kind == TableKind::Plan;
+                described.push(
+                    plan_table
+                        .then(|| crate::frames::describe(&t.name, c))
+                        .flatten()
+                        .map(str::to_string),
+                );
             }
         }
-        if table.is_empty() {
-            text_frame(vec![("table", names), ("column", cols), ("type", types)])
+        let mut df = if table.is_empty() {
+            text_frame(vec![("table", names), ("column", cols), ("type", types)])?
         } else {
-            text_frame(vec![("column", cols), ("type", types)])
+            text_frame(vec![("column", cols), ("type", types)])?
+        };
+        let extra = [
+            Column::new("non_null".into(), non_null),
+            Column::new("description".into(), described),
+        ];
+        for c in extra {
+            df.with_column(c)
+                .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))?;
         }
+        Ok(df)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Syntax highlighting of the REPL buffer (from the lenient lexer) and the multi-line
-//! validator (from the parser's `incomplete` flag).
+//! Syntax highlighting of the REPL buffer (from the lenient lexer) and the completeness
+//! test of a statement (from the parser's `incomplete` flag).
 
 use crate::lang::{parse_script, tokens, TokenKind};
 
@@ -39,8 +39,19 @@ pub fn highlight(line: &str) -> String {
             &line[end..]
         );
     }
-    let error = match parse_script(line) {
-        Err(e) if !e.incomplete => Some((e.span.start, e.span.end.max(e.span.start))),
+    // A line starting with `|` continues the last statement (see `repl::next_input`): its
+    // syntax is checked after a stand-in source, so that the pipe itself is no error.
+    let t = line.trim_start();
+    let continues = t.starts_with('|') && !t.starts_with("||");
+    let (checked, shift) = if continues {
+        (format!("t\n{line}"), 2)
+    } else {
+        (line.to_string(), 0)
+    };
+    let error = match parse_script(&checked) {
+        Err(e) if !e.incomplete && e.span.start >= shift => {
+            Some((e.span.start - shift, e.span.end.max(e.span.start) - shift))
+        }
         _ => None,
     };
     let mut out = String::with_capacity(line.len() * 2);
@@ -136,6 +147,9 @@ mod tests {
         assert!(highlight("tasks | wher id > 3").contains(ERROR));
         assert!(!highlight("tasks | where id > ").contains(ERROR));
         assert!(!highlight("tasks |").contains(ERROR));
+        // A line continuing the last statement is no error; a bad stage in it is.
+        assert!(!highlight("| where role == \"lead\"").contains(ERROR));
+        assert!(highlight("| wher x").contains(ERROR));
     }
 
     #[test]

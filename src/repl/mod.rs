@@ -3,8 +3,11 @@
 //! * History lives in `$XDG_DATA_HOME/planq/history` (else `~/.local/share/planq/history`),
 //!   one entry per statement — a multi-line statement is one entry — without duplicates;
 //!   never in the current directory (with neither variable set, history is not saved).
-//! * Completion, highlighting and the multi-line validator are pure functions in
+//! * Completion, highlighting and the completeness test are pure functions in
 //!   [`complete`] and [`highlight`]; the rustyline helper only wires them in.
+//! * An incomplete statement (`owners |`, an open bracket or string) is read on with the
+//!   continuation prompt `    …> `; a line starting with `|` continues the last statement
+//!   that ran (see [`next_input`]), so the grammar's one-stage-per-line style works typed.
 //! * Ctrl-C on a line clears it; during a query it cancels: the query runs on a worker
 //!   thread, a SIGINT handler sets a flag, the REPL cancels polars' execution (which stops
 //!   at its next operator, so the worker does not keep eating CPU) and returns to the
@@ -54,6 +57,8 @@ pub fn history_path() -> Option<PathBuf> {
 pub struct ReplHelper {
     engine: Arc<std::sync::RwLock<crate::Engine>>,
     last_columns: Arc<Mutex<Vec<String>>>,
+    /// The statement a line starting with `|` continues, for completing its columns.
+    previous: Arc<Mutex<Option<String>>>,
     color: bool,
     hinter: HistoryHinter,
 }
@@ -83,7 +88,17 @@ impl Completer for ReplHelper {
             engine: &engine,
             last_columns,
         };
-        let (start, cands) = complete::complete(line, pos, &catalog);
+        // `| where ro` continues the previous statement: complete within the whole.
+        let before = starts_with_pipe(line)
+            .then(|| self.previous.lock().ok().and_then(|p| p.clone()))
+            .flatten()
+            .map(|p| format!("{p}\n"));
+        let offset = before.as_ref().map_or(0, String::len);
+        let full = format!("{}{line}", before.unwrap_or_default());
+        let (start, cands) = complete::complete(&full, pos + offset, &catalog);
+        let Some(start) = start.checked_sub(offset) else {
+            return Ok((pos, Vec::new()));
+        };
         Ok((
             start,
             cands
@@ -128,12 +143,56 @@ impl Highlighter for ReplHelper {
 }
 
 impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(match highlight::completeness(ctx.input()) {
-            Completeness::Run => ValidationResult::Valid(None),
-            Completeness::More => ValidationResult::Incomplete,
-        })
+    fn validate(&self, _ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        // Every Enter hands the line to the loop in [`run`], which decides whether the
+        // statement is complete (and shows the continuation prompt when it is not):
+        // rustyline has no prompt for the second line of a buffer.
+        Ok(ValidationResult::Valid(None))
     }
+}
+
+/// The prompt while a statement is incomplete, as wide as `planq> ` so the lines align.
+pub const CONTINUATION_PROMPT: &str = "    …> ";
+
+/// What a line typed at the prompt becomes, given the statement read so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Wait for another line (continuation prompt): the statement so far.
+    More(String),
+    /// Run this text.
+    Run(String),
+    /// A line starting with `|` with no earlier statement to continue.
+    NothingToContinue,
+}
+
+/// Joins a typed line to the input: lines of an incomplete statement are collected until
+/// it is complete; a statement starting with `|` continues `previous` — the last statement
+/// that ran successfully — so that a pipeline written one stage per line, each line
+/// starting with `|` (the grammar's style), works when typed.
+pub fn next_input(pending: &str, line: &str, previous: Option<&str>) -> Input {
+    let mut text = pending.to_string();
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(line);
+    let whole = if starts_with_pipe(&text) {
+        match previous {
+            Some(prev) => format!("{prev}\n{}", text.trim_start()),
+            None => return Input::NothingToContinue,
+        }
+    } else {
+        text.clone()
+    };
+    match highlight::completeness(&whole) {
+        Completeness::More => Input::More(text),
+        Completeness::Run => Input::Run(whole),
+    }
+}
+
+/// Whether the input starts with a pipe (`| where …`), not `||` (no such operator).
+fn starts_with_pipe(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('|') && !t.starts_with("||")
 }
 
 /// The banner (on stderr) for a first-time user.
@@ -191,9 +250,11 @@ pub fn run(mut session: Session) -> bool {
     }
     session.interrupt = Some(Arc::clone(&flag));
     let last_columns = Arc::new(Mutex::new(Vec::new()));
+    let continued = Arc::new(Mutex::new(None));
     editor.set_helper(Some(ReplHelper {
         engine: Arc::clone(&session.engine),
         last_columns: Arc::clone(&last_columns),
+        previous: Arc::clone(&continued),
         color: session.settings.color,
         hinter: HistoryHinter::new(),
     }));
@@ -221,15 +282,40 @@ pub fn run(mut session: Session) -> bool {
     } else {
         "planq> "
     };
+    // The statement read so far (an incomplete one), and the last one that ran, which a
+    // line starting with `|` continues.
+    let mut pending = String::new();
+    let mut previous: Option<String> = None;
     loop {
-        match editor.readline(prompt) {
+        let shown = if pending.is_empty() {
+            prompt
+        } else {
+            CONTINUATION_PROMPT
+        };
+        match editor.readline(shown) {
             Ok(line) => {
-                if line.trim().is_empty() {
+                if pending.is_empty() && line.trim().is_empty() {
                     continue;
                 }
-                let entry = line.trim_end().to_string();
+                let text = match next_input(&pending, &line, previous.as_deref()) {
+                    Input::More(text) => {
+                        pending = text;
+                        continue;
+                    }
+                    Input::Run(text) => text,
+                    Input::NothingToContinue => {
+                        pending.clear();
+                        session.note(
+                            "error: a line starting with `|` continues the previous statement, \
+                             and none has run yet; start with a table, e.g. `owners | count`\n",
+                        );
+                        continue;
+                    }
+                };
+                pending.clear();
+                let entry = text.trim_end().to_string();
                 if editor.add_history_entry(entry.as_str()).unwrap_or(false) {
-                    session.history.push(entry);
+                    session.history.push(entry.clone());
                     if let Some(p) = &path {
                         if let Err(e) = editor.append_history(p) {
                             session.note(&format!(
@@ -244,7 +330,16 @@ pub fn run(mut session: Session) -> bool {
                     session.settings.width = crate::cli::terminal_width().filter(|w| *w >= 20);
                     session.settings.height = crate::cli::terminal_height();
                 }
-                let flow = session.run_source("<input>", &line);
+                let failed_before = session.failed;
+                session.failed = false;
+                let flow = session.run_source("<input>", &text);
+                if flow == Flow::Done && !session.failed && !entry.trim_start().starts_with('.') {
+                    if let Ok(mut c) = continued.lock() {
+                        *c = Some(entry.clone());
+                    }
+                    previous = Some(entry);
+                }
+                session.failed |= failed_before;
                 if let (Some(df), Ok(mut cols)) = (&session.last, last_columns.lock()) {
                     *cols = df
                         .get_column_names()
@@ -256,7 +351,11 @@ pub fn run(mut session: Session) -> bool {
                     break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Interrupted) => {
+                // Ctrl-C drops the incomplete statement too.
+                pending.clear();
+                continue;
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 session.note(&format!("error: {e}\n"));
@@ -270,4 +369,48 @@ pub fn run(mut session: Session) -> bool {
         session.failed = true;
     }
     !session.failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_incomplete_statement_waits_for_more() {
+        assert_eq!(
+            next_input("", "owners |", None),
+            Input::More("owners |".into())
+        );
+        assert_eq!(
+            next_input("owners |", "count", None),
+            Input::Run("owners |\ncount".into())
+        );
+        assert_eq!(next_input("", "owners", None), Input::Run("owners".into()));
+        assert_eq!(
+            next_input("", ".tables", None),
+            Input::Run(".tables".into())
+        );
+    }
+
+    #[test]
+    fn a_line_starting_with_a_pipe_continues_the_previous_statement() {
+        assert_eq!(
+            next_input("", "| where role == \"lead\"", Some("owners")),
+            Input::Run("owners\n| where role == \"lead\"".into())
+        );
+        assert_eq!(
+            next_input("", "  | count", Some("owners\n| where role == \"lead\"")),
+            Input::Run("owners\n| where role == \"lead\"\n| count".into())
+        );
+        // Incomplete after the pipe: wait, then join.
+        assert_eq!(
+            next_input("", "| where role ==", Some("owners")),
+            Input::More("| where role ==".into())
+        );
+        assert_eq!(
+            next_input("| where role ==", "\"lead\"", Some("owners")),
+            Input::Run("owners\n| where role ==\n\"lead\"".into())
+        );
+        assert_eq!(next_input("", "| count", None), Input::NothingToContinue);
+    }
 }

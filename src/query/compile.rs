@@ -145,7 +145,6 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                     cols: input,
                     grouped: false,
                     facts: Facts::default(),
-                    keys: Default::default(),
                     pre: Default::default(),
                 };
                 lf = checkpoint(sort(&c, lf, keys, Some(*n))?, env);
@@ -161,7 +160,6 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                     cols: input,
                     grouped: false,
                     facts: Facts::default(),
-                    keys: Default::default(),
                     pre: Default::default(),
                 };
                 let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
@@ -359,7 +357,6 @@ fn compile_stage(
         } else {
             Facts::default()
         },
-        keys: Default::default(),
         pre: Default::default(),
     };
     Ok(match &stage.kind {
@@ -377,7 +374,6 @@ fn compile_stage(
                     cols: &cols,
                     grouped: false,
                     facts: Facts::default(),
-                    keys: Default::default(),
                     pre: Default::default(),
                 };
                 let name = checker.item_name(item);
@@ -389,7 +385,6 @@ fn compile_stage(
         }
         StageKind::Summarize { aggs, by } => {
             let keys = c.items(by)?;
-            *c.keys.borrow_mut() = keys.clone();
             let aggs: Vec<Expr> = aggs
                 .iter()
                 .map(|item| {
@@ -708,8 +703,6 @@ struct ExprCompiler<'a> {
     grouped: bool,
     /// The data under a `summarize` (see [`Facts`]).
     facts: Facts,
-    /// The grouping keys of the `summarize` being compiled.
-    keys: std::cell::RefCell<Vec<Expr>>,
     /// Columns to add before its group-by, in steps (see [`ExprCompiler::grouped_corr`]).
     pre: std::cell::RefCell<Vec<Vec<Expr>>>,
 }
@@ -852,40 +845,20 @@ impl ExprCompiler<'_> {
         self.expr_in(e, Place::Summary)
     }
 
-    /// `corr(x, y)` per group, as [`corr_of_pairs`] computes it (two passes: deviations
-    /// from the group's means), but with polars' fast paths: a group-by aggregates plain
-    /// columns quickly, while arithmetic inside an aggregation (`(x - x.mean()) * …`)
-    /// gathers every group into a list first (~4× slower on the db-benchmark's q9). So the
-    /// deviations and their products become columns before the group-by (`pre`): the means
-    /// are window means over the same keys. The aggregation only sums.
+    /// `corr(x, y)` per group of sides that may be null: the pairs are masked into
+    /// columns before the group-by (`pre`), and the aggregation is [`corr_of_pairs`] of
+    /// those — the same aggregation as for columns without nulls, and as one writes it
+    /// by hand. Masking inside the aggregation (`when(…)` on every group) made the
+    /// db-benchmark's q9 ~3× slower: polars gathers each group into a list for
+    /// row-wise arithmetic inside an aggregation.
     fn grouped_corr(&self, x: Expr, y: Expr) -> Expr {
-        let keys = self.keys.borrow().clone();
         let mut pre = self.pre.borrow_mut();
         let i = pre.len();
         let name = |what: &str| unused_name(self.cols, &format!("__planq_corr{i}_{what}"));
-        let (dx, dy, xy, xx, yy) = (name("dx"), name("dy"), name("xy"), name("xx"), name("yy"));
-        let dev = |v: Expr| {
-            let v = v.cast(DataType::Float64);
-            match v.clone().mean().over(keys.clone()) {
-                Ok(mean) => v - mean,
-                // polars refuses a window only without keys, which a group-by has.
-                Err(_) => v.clone() - v.mean(),
-            }
-        };
-        pre.push(vec![dev(x).alias(dx.as_str()), dev(y).alias(dy.as_str())]);
-        pre.push(vec![
-            (col(dx.as_str()) * col(dy.as_str())).alias(xy.as_str()),
-            (col(dx.as_str()) * col(dx.as_str())).alias(xx.as_str()),
-            (col(dy.as_str()) * col(dy.as_str())).alias(yy.as_str()),
-        ]);
-        let (sxy, sxx, syy) = (
-            col(xy.as_str()).sum(),
-            col(xx.as_str()).sum(),
-            col(yy.as_str()).sum(),
-        );
-        when(sxx.clone().gt(lit(0.0)).and(syy.clone().gt(lit(0.0))))
-            .then(sxy / (sxx * syy).sqrt())
-            .otherwise(null().cast(DataType::Float64))
+        let (px, py) = (name("x"), name("y"));
+        let (mx, my) = only_pairs(x, y);
+        pre.push(vec![mx.alias(px.as_str()), my.alias(py.as_str())]);
+        corr_of_pairs(col(px.as_str()), col(py.as_str()))
     }
 
     fn aggregate_call(&self, name: &str, args: &[AstExpr]) -> Result<Expr, Error> {
@@ -948,16 +921,8 @@ impl ExprCompiler<'_> {
                     .otherwise(x.std(1))
             }
             // Without nulls on either side every row is a pair.
-            "corr" if self.grouped => {
-                let (x, y) = (arg(0)?, arg(1)?);
-                let (x, y) = if no_nulls(0) && no_nulls(1) {
-                    (x, y)
-                } else {
-                    only_pairs(x, y)
-                };
-                self.grouped_corr(x, y)
-            }
             "corr" if no_nulls(0) && no_nulls(1) => corr_of_pairs(arg(0)?, arg(1)?),
+            "corr" if self.grouped => self.grouped_corr(arg(0)?, arg(1)?),
             "corr" => corr(arg(0)?, arg(1)?),
             "min" => arg(0)?.min(),
             "max" => arg(0)?.max(),
@@ -1209,12 +1174,11 @@ impl ExprCompiler<'_> {
             "pow" => {
                 // Floats (as SQL's `power`); an undefined power (a negative base to a
                 // fractional exponent) is null, not NaN.
-                let p = a(0)?
-                    .cast(DataType::Float64)
-                    .pow(a(1)?.cast(DataType::Float64));
-                when(p.clone().is_nan())
-                    .then(null().cast(DataType::Float64))
-                    .otherwise(p)
+                nan_to_null(
+                    a(0)?
+                        .cast(DataType::Float64)
+                        .pow(a(1)?.cast(DataType::Float64)),
+                )
             }
             "coalesce" => {
                 let types: Vec<Type> = args.iter().map(|e| self.ty(e, place)).collect();
@@ -1351,9 +1315,23 @@ fn corr_of_pairs(x: Expr, y: Expr) -> Expr {
     let sxy = (dx.clone() * dy.clone()).sum();
     let sxx = (dx.clone() * dx).sum();
     let syy = (dy.clone() * dy).sum();
-    when(sxx.clone().gt(lit(0.0)).and(syy.clone().gt(lit(0.0))))
-        .then(sxy / (sxx * syy).sqrt())
-        .otherwise(null().cast(DataType::Float64))
+    // Undefined (a constant side, fewer than two pairs) is 0 / 0: NaN, made null. Not a
+    // `when(sxx > 0 …)` test: polars would compute the sums twice inside the aggregation.
+    nan_to_null(sxy / (sxx * syy).sqrt())
+}
+
+/// NaN as null, evaluating `x` once (polars' `fill_nan` repeats `x` three times in a
+/// `when`, so inside an aggregation the sums would be computed three times).
+fn nan_to_null(x: Expr) -> Expr {
+    x.map(
+        |c: Column| {
+            let name = c.name().clone();
+            let f = c.cast(&DataType::Float64)?;
+            let out: Float64Chunked = f.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect();
+            Ok(out.with_name(name).into_column())
+        },
+        |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Float64)),
+    )
 }
 
 /// `%` on integers: the remainder takes the divisor's sign (floored, as polars and Python

@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def main() -> None:
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     help_text = subprocess.run([args.planq, "--help"], capture_output=True, text=True).stdout
-    if "--table" not in help_text:
+    # The option itself, listed as `--table <NAME=FILE>` (not `export --table`).
+    if not re.search(r"^\s*(-\w, )?--table[ =<]", help_text, re.M):
         print("cli_run.py: this planq has no `--table NAME=FILE`; CLI timings skipped", file=sys.stderr)
         return
     questions = [{"id": "load", "planq": "x | count"}] + json.load(open(args.questions))

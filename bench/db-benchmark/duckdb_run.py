@@ -26,7 +26,19 @@ import pyarrow.parquet as pq
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def plain(t: pa.Table) -> pa.Table:
+    """View and large types as plain ones (polars writes strings as views)."""
+    cols = []
+    for col in t.columns:
+        ty = col.type
+        if pa.types.is_string_view(ty) or pa.types.is_binary_view(ty) or pa.types.is_large_string(ty):
+            col = col.cast(pa.string())
+        cols.append(col)
+    return pa.table(cols, names=t.column_names)
+
+
 def sorted_table(t: pa.Table) -> pa.Table:
+    t = plain(t)
     return t.sort_by([(name, "ascending") for name in t.column_names])
 
 
@@ -71,7 +83,7 @@ def main() -> None:
     for q in json.load(open(args.questions)):
         if only and q["id"] not in only:
             continue
-        theirs = con.execute(q["sql"]).fetch_arrow_table()
+        theirs = con.sql(q["sql"]).to_arrow_table()
         ours = pq.read_table(os.path.join(args.answers, q["id"] + ".parquet"))
         diff = same(ours, theirs)
         if diff:

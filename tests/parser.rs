@@ -337,6 +337,26 @@ fn stages() {
         panic!()
     };
     assert_eq!((key.order, key.explicit), (Order::Desc, false));
+    // `per` groups `top`; it is a word only after the key, so a column may be named `per`.
+    for src in [
+        "x | top 2 by v3 desc per id6",
+        "x | top 1 by v3 per id1, id2",
+        "x | top 2 by per per per",
+        "x | top 2 by v1 + v2 asc per `a b`",
+    ] {
+        assert_eq!(round(src), src);
+    }
+    let p = parse_query("x | top 2 by per per id6, id5").unwrap();
+    let StageKind::Top { key, per, .. } = &p.stages[0].kind else {
+        panic!()
+    };
+    assert_eq!(key.expr.kind, ExprKind::Column("per".into()));
+    let per: Vec<&str> = per.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(per, ["id6", "id5"]);
+    assert_eq!(
+        round("x | top 2 by v3 desc\n | take 1"),
+        "x | top 2 by v3 desc | take 1"
+    );
     // `join left on k`: `left` is the table when `on` follows.
     let p = parse_query("owners | join left on task_id").unwrap();
     let StageKind::Join {
@@ -1346,11 +1366,17 @@ mod props {
             items(item(false), 0).prop_map(|by| StageKind::Count { by }),
             prop::collection::vec(sort_key(Order::Asc), 1..3).prop_map(StageKind::Sort),
             n.clone().prop_map(|n| StageKind::Take { n, n_span: sp() }),
-            (n, sort_key(Order::Desc)).prop_map(|(n, key)| StageKind::Top {
+            (
                 n,
-                n_span: sp(),
-                key
-            }),
+                sort_key(Order::Desc),
+                prop::collection::vec(name().prop_map(ident), 0..3)
+            )
+                .prop_map(|(n, key, per)| StageKind::Top {
+                    n,
+                    n_span: sp(),
+                    key,
+                    per
+                }),
             prop::collection::vec(name().prop_map(ident), 0..3).prop_map(StageKind::Distinct),
             (
                 prop::sample::select(vec![

@@ -95,6 +95,10 @@ fn stage() -> impl Strategy<Value = String> {
             .prop_map(|(f, e)| format!("summarize a = {f}({e}) by role")),
         (0u64..5).prop_map(|n| format!("take {n}")),
         expr().prop_map(|e| format!("top 2 by {e}")),
+        expr().prop_map(|e| format!("top 1 by {e} asc per role")),
+        expr().prop_map(|e| format!(
+            "summarize a = max({e}) - min({e}), b = pow(count(), 2) by role"
+        )),
         Just("distinct".to_string()),
         Just("join left tasks on task_id == id".to_string()),
         Just("rename r2 = role".to_string()),

@@ -241,7 +241,7 @@ pub enum StageKind {
         /// Span of the number.
         n_span: Span,
     },
-    /// `top N by key`
+    /// `top N by key [per col, …]`
     Top {
         /// Number of rows.
         n: u64,
@@ -249,6 +249,8 @@ pub enum StageKind {
         n_span: Span,
         /// The ranking key.
         key: SortKey,
+        /// Group columns: the top `n` rows of each group (empty: of the whole input).
+        per: Vec<Ident>,
     },
     /// `distinct [col, …]`
     Distinct(Vec<Ident>),

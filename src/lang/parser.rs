@@ -58,7 +58,7 @@ pub mod codes {
     pub const EMPTY_NAME: &str = "planq::parse::empty_name";
     /// `derive` item without a name.
     pub const MISSING_ALIAS: &str = "planq::parse::missing_alias";
-    /// `summarize` item that is not an aggregate call.
+    /// `summarize` item without any call (`summarize value`).
     pub const EXPECTED_AGGREGATE: &str = "planq::parse::expected_aggregate";
     /// [`parse_query`](super::parse_query) on empty input.
     pub const EMPTY: &str = "planq::parse::empty";
@@ -779,7 +779,22 @@ impl<'a> Parser<'a> {
                 }
                 self.bump();
                 let key = self.sort_key(Order::Desc, "a ranking key after `by`")?;
-                StageKind::Top { n, n_span, key }
+                // `per` is a word only here, after the key: `top 2 by v3 per id6`.
+                let mut per = Vec::new();
+                if self.cont_kw("per") {
+                    self.bump();
+                    per.push(self.name("a group column after `per`")?);
+                    while self.cont_punct(",") {
+                        self.bump();
+                        per.push(self.name("a group column after `,`")?);
+                    }
+                }
+                StageKind::Top {
+                    n,
+                    n_span,
+                    key,
+                    per,
+                }
             }
             "distinct" => {
                 let mut cols = Vec::new();
@@ -927,7 +942,9 @@ impl<'a> Parser<'a> {
             )
             .help(format!("write `name = {text}`")));
         }
-        if mode == ItemMode::Aggregate && !matches!(expr.kind, ExprKind::Call { .. }) {
+        // A `summarize` item is a call or a formula of calls (`max(v1) - min(v2)`); which
+        // calls are aggregates, and that columns stand only inside them, the checker decides.
+        if mode == ItemMode::Aggregate && !has_call(&expr) {
             return Err(ParseError::new(
                 codes::EXPECTED_AGGREGATE,
                 "`summarize` expects aggregate calls",
@@ -1644,6 +1661,19 @@ fn date_literal(t: Tok<'_>) -> PResult<Literal> {
         )));
     }
     Ok(Literal::Date { year, month, day })
+}
+
+/// Whether an expression calls a function anywhere (a `summarize` item must).
+fn has_call(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { .. } => true,
+        ExprKind::Lit(_) | ExprKind::Column(_) | ExprKind::Param(_) => false,
+        ExprKind::Paren(inner) => has_call(inner),
+        ExprKind::IsNull { expr, .. } => has_call(expr),
+        ExprKind::InList { expr, list, .. } => has_call(expr) || list.iter().any(has_call),
+        ExprKind::Unary { operand, .. } => has_call(operand),
+        ExprKind::Binary { left, right, .. } => has_call(left) || has_call(right),
+    }
 }
 
 #[cfg(test)]

@@ -167,9 +167,13 @@ fn stage_into(stage: &Stage, out: &mut String) {
         StageKind::Take { n, .. } => {
             let _ = write!(out, " {n}");
         }
-        StageKind::Top { n, key, .. } => {
+        StageKind::Top { n, key, per, .. } => {
             let _ = write!(out, " {n} by ");
             sort_key_into(key, out);
+            if !per.is_empty() {
+                out.push_str(" per ");
+                list(per, out, |c, out| out.push_str(&pretty_name(&c.name)));
+            }
         }
         StageKind::Distinct(cols) => {
             if !cols.is_empty() {
@@ -427,9 +431,12 @@ impl ClearSpans for Stage {
             StageKind::Count { by } => by.clear_spans(),
             StageKind::Sort(keys) => keys.clear_spans(),
             StageKind::Take { n_span, .. } => n_span.clear_spans(),
-            StageKind::Top { n_span, key, .. } => {
+            StageKind::Top {
+                n_span, key, per, ..
+            } => {
                 n_span.clear_spans();
                 key.clear_spans();
+                per.clear_spans();
             }
             StageKind::Distinct(cols) => cols.clear_spans(),
             StageKind::Join { right, on, .. } => {

@@ -31,7 +31,8 @@ pub trait Catalog {
 pub enum Place {
     /// Row by row: `where`, `select`, `derive`, `sort`, grouping keys.
     Row,
-    /// A `summarize` item: must be an aggregate call.
+    /// A `summarize` item: aggregate calls, and constants and functions around them
+    /// (`max(v1) - min(v2)`); a column only inside an aggregate.
     Summary,
     /// Inside an aggregate's arguments: scalar only, no nested aggregates.
     InAggregate,
@@ -191,7 +192,7 @@ impl<'a> Checker<'a> {
                     self.add_unique(&mut out, item, t)?;
                 }
                 for item in aggs {
-                    let t = self.expr(&item.expr, &input, Place::Summary)?;
+                    let t = self.summary_item(&item.expr, &input)?;
                     self.add_unique(&mut out, item, t)?;
                 }
                 Ok(out)
@@ -222,8 +223,21 @@ impl<'a> Checker<'a> {
                 Ok(input)
             }
             StageKind::Take { .. } => Ok(input),
-            StageKind::Top { key, .. } => {
+            StageKind::Top { key, per, .. } => {
                 self.expr(&key.expr, &input, Place::Row)?;
+                for (i, c) in per.iter().enumerate() {
+                    self.column(&c.name, c.span, &input)?;
+                    if per[..i].iter().any(|p| p.name == c.name) {
+                        return Err(err(
+                            self.source,
+                            "planq::check::duplicate_column",
+                            c.span,
+                            format!("`{}` is named twice after `per`", c.name),
+                            "named already",
+                        )
+                        .with_help("name each group column once"));
+                    }
+                }
                 Ok(input)
             }
             StageKind::Distinct(cols) => {
@@ -393,24 +407,42 @@ impl<'a> Checker<'a> {
 
     /// The type of an expression in `cols`, at `place`.
     pub fn expr(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
-        if place == Place::Summary {
-            return match &e.kind {
-                ExprKind::Call { func, .. }
-                    if functions::lookup(&func.name).is_some_and(|f| f.kind == Kind::Aggregate) =>
-                {
-                    self.call(e, cols, place)
-                }
-                ExprKind::Paren(inner) => self.expr(inner, cols, place),
-                _ => Err(err(
+        match &e.kind {
+            // In a `summarize` formula (`max(v1) - min(v2)`) columns stand inside aggregates.
+            ExprKind::Column(name) if place == Place::Summary => {
+                self.column(name, e.span, cols)?;
+                Err(err(
                     self.source,
                     "planq::check::expected_aggregate",
                     e.span,
-                    "`summarize` items must be aggregates".into(),
-                    "not an aggregate",
+                    format!("`{name}` is outside an aggregate"),
+                    "a column of each row, not of the group",
                 )
-                .with_help("use an aggregate such as `count()`, `sum(x)`, `avg(x)`, `max(x)`, `concat(x)`; group keys go after `by`")),
-            };
+                .with_help(format!(
+                    "aggregate it, e.g. `max({name})`, or group by it: `… by {name}`"
+                )))
+            }
+            _ => self.expr_kind(e, cols, place),
         }
+    }
+
+    /// A `summarize` item: an aggregate, or a formula of aggregates and constants
+    /// (`max(v1) - min(v2)`, `pow(corr(x, y), 2)`).
+    fn summary_item(&self, e: &Expr, cols: &Columns) -> Result<Type, Error> {
+        if !has_aggregate(e) {
+            return Err(err(
+                self.source,
+                "planq::check::expected_aggregate",
+                e.span,
+                "`summarize` items must be aggregates".into(),
+                "not an aggregate",
+            )
+            .with_help("use an aggregate such as `count()`, `sum(x)`, `avg(x)`, `max(x)`, `concat(x)`; group keys go after `by`"));
+        }
+        self.expr(e, cols, Place::Summary)
+    }
+
+    fn expr_kind(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
         match &e.kind {
             ExprKind::Lit(l) => Ok(match l {
                 Literal::Int(_) => Type::Int,
@@ -705,6 +737,11 @@ impl<'a> Checker<'a> {
                     t[0]
                 }
             }
+            "pow" => {
+                need(0, number, "numbers")?;
+                need(1, number, "numbers")?;
+                Type::Float
+            }
             "coalesce" => {
                 let mut acc = Type::Null;
                 for (i, ty) in t.iter().enumerate() {
@@ -873,6 +910,24 @@ pub fn join_output_names(
         out.push((name.to_string(), candidate));
     }
     out
+}
+
+/// Whether an expression calls an aggregate anywhere.
+pub fn has_aggregate(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { func, args } => {
+            functions::lookup(&func.name).is_some_and(|f| f.kind == Kind::Aggregate)
+                || args.iter().any(has_aggregate)
+        }
+        ExprKind::Lit(_) | ExprKind::Column(_) | ExprKind::Param(_) => false,
+        ExprKind::Paren(inner) => has_aggregate(inner),
+        ExprKind::IsNull { expr, .. } => has_aggregate(expr),
+        ExprKind::InList { expr, list, .. } => {
+            has_aggregate(expr) || list.iter().any(has_aggregate)
+        }
+        ExprKind::Unary { operand, .. } => has_aggregate(operand),
+        ExprKind::Binary { left, right, .. } => has_aggregate(left) || has_aggregate(right),
+    }
 }
 
 /// Whether an expression is the same on every row: it reads no column.

@@ -143,6 +143,9 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                     checker,
                     params: env.params,
                     cols: input,
+                    grouped: false,
+                    facts: Facts::default(),
+                    pre: Default::default(),
                 };
                 lf = checkpoint(sort(&c, lf, keys, Some(*n))?, env);
                 stages.next();
@@ -158,6 +161,9 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 checker,
                 params: env.params,
                 cols: input,
+                grouped: false,
+                facts: Facts::default(),
+                pre: Default::default(),
             };
             let mut predicates = vec![c.typed(c.expr(first)?, first, Place::Row, Type::Bool)];
             while let Some(&(
@@ -172,6 +178,9 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                     checker,
                     params: env.params,
                     cols: next_input,
+                    grouped: false,
+                    facts: Facts::default(),
+                    pre: Default::default(),
                 };
                 predicates.push(c.typed(c.expr(next)?, next, Place::Row, Type::Bool));
                 stages.next();
@@ -180,7 +189,30 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
             lf = checkpoint(lf.filter(predicate), env);
             continue;
         }
-        lf = checkpoint(compile_stage(checker, env, lf, stage, input)?, env);
+        if let StageKind::Top { n, key, per, .. } = &stage.kind {
+            if !per.is_empty() {
+                let c = ExprCompiler {
+                    checker,
+                    params: env.params,
+                    cols: input,
+                    grouped: false,
+                    facts: Facts::default(),
+                    pre: Default::default(),
+                };
+                let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
+                let keep = read_by(rest).map(|(mut used, first)| {
+                    // Constants are broadcast through the first column (ExprCompiler::broadcast).
+                    if first {
+                        used.extend(input.0.first().map(|(c, _)| c.clone()));
+                    }
+                    used
+                });
+                lf = checkpoint(top_per(&c, lf, key, per, *n, keep.as_ref())?, env);
+                continue;
+            }
+        }
+        let next = stages.peek().map(|(s, _)| *s);
+        lf = checkpoint(compile_stage(checker, env, lf, stage, input, next)?, env);
     }
     Ok(lf)
 }
@@ -200,6 +232,123 @@ fn conjunction(mut predicates: Vec<Expr>) -> Expr {
         predicates = next;
     }
     predicates.pop().unwrap_or_else(|| lit(true))
+}
+
+/// The index just past `stage` in `stages`.
+fn stages_done(stages: &[Stage], stage: &Stage) -> usize {
+    stages
+        .iter()
+        .position(|s| std::ptr::eq(s, stage))
+        .map_or(stages.len(), |i| i + 1)
+}
+
+/// The columns that `stages` (the rest of a pipeline) read from their input, or `None`
+/// when they may read all of them (the pipeline's output, `join`, `rename`, `distinct`),
+/// and whether they read the first column implicitly (a constant is broadcast through it,
+/// a whole-table count counts it). An over-approximation: a column derived later and read
+/// is listed too.
+fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool)> {
+    let mut used = std::collections::BTreeSet::new();
+    let mut first = false;
+    let mut read = |e: &AstExpr, used: &mut std::collections::BTreeSet<String>| {
+        columns_read(e, used);
+        first |= broadcasts(e);
+    };
+    for stage in stages {
+        match &stage.kind {
+            StageKind::Where(e) => read(e, &mut used),
+            StageKind::Sort(keys) => keys.iter().for_each(|k| read(&k.expr, &mut used)),
+            StageKind::Take { .. } => {}
+            StageKind::Top { key, per, .. } => {
+                read(&key.expr, &mut used);
+                used.extend(per.iter().map(|g| g.name.clone()));
+            }
+            StageKind::Derive(list) => list.iter().for_each(|i| read(&i.expr, &mut used)),
+            // These make their output from what they name: nothing else is read.
+            StageKind::Select(list) => {
+                list.iter().for_each(|i| read(&i.expr, &mut used));
+                return Some((used, first));
+            }
+            StageKind::Count { by } => {
+                by.iter().for_each(|i| read(&i.expr, &mut used));
+                return Some((used, first || by.is_empty()));
+            }
+            StageKind::Summarize { aggs, by } => {
+                aggs.iter().chain(by).for_each(|i| read(&i.expr, &mut used));
+                return Some((used, first || by.is_empty()));
+            }
+            StageKind::Distinct(cols) if !cols.is_empty() => {
+                used.extend(cols.iter().map(|c| c.name.clone()));
+                return Some((used, first));
+            }
+            StageKind::Distinct(_) | StageKind::Join { .. } | StageKind::Rename(_) => return None,
+        }
+    }
+    None
+}
+
+/// Whether compiling `e` may broadcast a constant through the input's first column: `e`
+/// is constant, or a call has a constant argument (an aggregate's argument is broadcast).
+fn broadcasts(e: &AstExpr) -> bool {
+    fn constant_argument(e: &AstExpr) -> bool {
+        match &e.kind {
+            ExprKind::Call { args, .. } => args.iter().any(|a| constant(a) || constant_argument(a)),
+            ExprKind::Paren(inner) => constant_argument(inner),
+            ExprKind::IsNull { expr, .. } => constant_argument(expr),
+            ExprKind::InList { expr, list, .. } => {
+                constant_argument(expr) || list.iter().any(constant_argument)
+            }
+            ExprKind::Unary { operand, .. } => constant_argument(operand),
+            ExprKind::Binary { left, right, .. } => {
+                constant_argument(left) || constant_argument(right)
+            }
+            ExprKind::Lit(_) | ExprKind::Column(_) | ExprKind::Param(_) => false,
+        }
+    }
+    constant(e) || constant_argument(e)
+}
+
+/// Adds the columns an expression reads to `used`.
+fn columns_read(e: &AstExpr, used: &mut std::collections::BTreeSet<String>) {
+    match &e.kind {
+        ExprKind::Column(name) => {
+            used.insert(name.clone());
+        }
+        ExprKind::Lit(_) | ExprKind::Param(_) => {}
+        ExprKind::Paren(inner) => columns_read(inner, used),
+        ExprKind::IsNull { expr, .. } => columns_read(expr, used),
+        ExprKind::InList { expr, list, .. } => {
+            columns_read(expr, used);
+            list.iter().for_each(|x| columns_read(x, used));
+        }
+        ExprKind::Unary { operand, .. } => columns_read(operand, used),
+        ExprKind::Binary { left, right, .. } => {
+            columns_read(left, used);
+            columns_read(right, used);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|x| columns_read(x, used)),
+    }
+}
+
+/// Whether `next` sorts the groups of `stage` (a `summarize`/`count` with `by`) into one
+/// order whatever order they come in: its keys name every grouping column, and groups
+/// differ in at least one of them, so no two rows tie. The group-by then need not keep
+/// first-appearance order (which costs polars a sort of the groups).
+fn order_restored(checker: &Checker, stage: &Stage, next: Option<&Stage>) -> bool {
+    let by = match &stage.kind {
+        StageKind::Summarize { by, .. } | StageKind::Count { by } => by,
+        _ => return false,
+    };
+    let keys: Vec<&AstExpr> = match next.map(|s| &s.kind) {
+        Some(StageKind::Sort(keys)) => keys.iter().map(|k| &k.expr).collect(),
+        Some(StageKind::Top { key, per, .. }) if per.is_empty() => vec![&key.expr],
+        _ => return false,
+    };
+    let sorted = |name: &str| {
+        keys.iter()
+            .any(|k| matches!(&k.kind, ExprKind::Column(c) if c == name))
+    };
+    !by.is_empty() && by.iter().all(|item| sorted(&checker.item_name(item)))
 }
 
 fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Error> {
@@ -245,11 +394,24 @@ fn compile_stage(
     lf: LazyFrame,
     stage: &Stage,
     input: &Columns,
+    next: Option<&Stage>,
 ) -> Result<LazyFrame, Error> {
+    let stable = !order_restored(checker, stage, next);
+    let grouped = matches!(&stage.kind, StageKind::Summarize { by, .. } | StageKind::Count { by } if !by.is_empty());
     let c = ExprCompiler {
         checker,
         params: env.params,
         cols: input,
+        grouped,
+        facts: if matches!(
+            stage.kind,
+            StageKind::Summarize { .. } | StageKind::Count { .. }
+        ) {
+            Facts::of(&lf)
+        } else {
+            Facts::default()
+        },
+        pre: Default::default(),
     };
     Ok(match &stage.kind {
         StageKind::Where(e) => lf.filter(c.typed(c.expr(e)?, e, Place::Row, Type::Bool)),
@@ -264,6 +426,9 @@ fn compile_stage(
                     checker,
                     params: env.params,
                     cols: &cols,
+                    grouped: false,
+                    facts: Facts::default(),
+                    pre: Default::default(),
                 };
                 let name = checker.item_name(item);
                 lf = lf.with_column(ec.expr(&item.expr)?.alias(name.as_str()));
@@ -273,6 +438,7 @@ fn compile_stage(
             lf
         }
         StageKind::Summarize { aggs, by } => {
+            let keys = c.items(by)?;
             let aggs: Vec<Expr> = aggs
                 .iter()
                 .map(|item| {
@@ -280,26 +446,25 @@ fn compile_stage(
                         .alias(checker.item_name(item).as_str()))
                 })
                 .collect::<Result<_, Error>>()?;
-            group(lf, c.items(by)?, aggs)
+            // Row-level columns some aggregates need first (see `grouped_corr`).
+            let mut lf = lf;
+            for step in c.pre.take() {
+                lf = lf.with_columns(step);
+            }
+            group(lf, keys, aggs, stable)
         }
-        StageKind::Count { by } => {
-            let keys = c.items(by)?;
-            // Keys that are columns of the input keep its stages, so the group sizes are
-            // the counts: `len()` is polars' fast path (nothing evaluated per group).
-            let keyed = !by.is_empty()
-                && by
-                    .iter()
-                    .all(|i| matches!(i.expr.kind, crate::lang::ast::ExprKind::Column(_)));
-            let count = if keyed {
-                len().cast(DataType::Int64)
-            } else {
-                row_count(input)
-            };
-            group(lf, keys, vec![count.alias("count")])
-        }
+        StageKind::Count { by } => group(
+            lf,
+            c.items(by)?,
+            vec![row_count(input, grouped).alias("count")],
+            stable,
+        ),
         StageKind::Sort(keys) => sort(&c, lf, keys, None)?,
         StageKind::Take { n, .. } => lf.limit(idx(*n)),
-        StageKind::Top { n, key, .. } => sort(&c, lf, std::slice::from_ref(key), Some(*n))?,
+        StageKind::Top { n, key, per, .. } if per.is_empty() => {
+            sort(&c, lf, std::slice::from_ref(key), Some(*n))?
+        }
+        StageKind::Top { n, key, per, .. } => top_per(&c, lf, key, per, *n, None)?,
         StageKind::Distinct(cols) => {
             let lf = if cols.is_empty() {
                 lf
@@ -393,13 +558,15 @@ fn join(
     Ok(lf.join(right_lf, left_on, right_on, args))
 }
 
-/// The number of rows (of the group), read from a column of the input: polars' `len()`
-/// reads none, so the optimiser may drop the stages before it and count the rows of an
-/// earlier table (`owners | summarize n = count() | count` gave 55, not 1).
-fn row_count(input: &Columns) -> Expr {
+/// The number of rows (of the group). In a group-by, polars' `len()`: the group sizes,
+/// known without reading a value. Over a whole table it is read from a column of the
+/// input: `len()` reads none there, so the optimiser may drop the stages before it and
+/// count the rows of an earlier table (`owners | summarize n = count() | count` gave 55,
+/// not 1); the grouping keys are read, so a group-by has no such hole.
+fn row_count(input: &Columns, grouped: bool) -> Expr {
     match input.0.first() {
-        Some((c, _)) => col(c.as_str()).is_null().count().cast(DataType::Int64),
-        None => len().cast(DataType::Int64),
+        Some((c, _)) if !grouped => col(c.as_str()).is_null().count().cast(DataType::Int64),
+        _ => len().cast(DataType::Int64),
     }
 }
 
@@ -408,12 +575,15 @@ fn idx(n: u64) -> IdxSize {
 }
 
 /// `summarize`/`count`: grouped in first-appearance order (stable, so results are
-/// reproducible), or one row for the whole table.
-fn group(lf: LazyFrame, by: Vec<Expr>, aggs: Vec<Expr>) -> LazyFrame {
+/// reproducible) unless `stable` is false because the next stage sorts the groups totally
+/// ([`order_restored`]), or one row for the whole table.
+fn group(lf: LazyFrame, by: Vec<Expr>, aggs: Vec<Expr>, stable: bool) -> LazyFrame {
     if by.is_empty() {
         lf.select(aggs)
-    } else {
+    } else if stable {
         lf.group_by_stable(by).agg(aggs)
+    } else {
+        lf.group_by(by).agg(aggs)
     }
 }
 
@@ -463,6 +633,67 @@ fn sort(
         .drop(cols([row.as_str()])))
 }
 
+/// `top N by key per g, …`: the best `n` rows of each group, groups in first-appearance
+/// order, each group's rows ranked as `top` ranks them (nulls last, ties in input order).
+///
+/// One grouping pass: every other column is gathered per group in the key's order, cut to
+/// `n`, and exploded back into rows — what one writes by hand in polars without its
+/// `top_k` feature. Only the columns in `keep` (all when `None`) come out, so
+/// `… | select g, v` gathers `v` only. With no other column to gather, a hidden row number
+/// goes through the grouping so that each kept row comes out once per row, not once.
+fn top_per(
+    c: &ExprCompiler,
+    lf: LazyFrame,
+    key: &SortKey,
+    per: &[ast::Ident],
+    n: u64,
+    keep: Option<&std::collections::BTreeSet<String>>,
+) -> Result<LazyFrame, Error> {
+    let is_group = |name: &str| per.iter().any(|g| g.name == name);
+    // Only the columns the rest of the pipeline reads (`keep`, see [`read_by`]) are
+    // gathered: polars' projection pushdown does not reach through the explode.
+    let order: Vec<String> = c
+        .cols
+        .names()
+        .filter(|n| is_group(n) || keep.is_none_or(|k| k.contains(*n)))
+        .map(str::to_string)
+        .collect();
+    let mut payload: Vec<String> = order.iter().filter(|n| !is_group(n)).cloned().collect();
+    let mut lf = lf;
+    if payload.is_empty() {
+        let row = unused_name(c.cols, "__planq_row");
+        lf = lf.with_row_index(row.as_str(), None);
+        payload.push(row);
+    }
+    let key_expr = c.expr(&key.expr)?;
+    let options = SortMultipleOptions {
+        descending: vec![key.order == Order::Desc],
+        nulls_last: vec![true],
+        multithreaded: false,
+        maintain_order: true,
+        limit: None,
+    };
+    let length = usize::try_from(n).unwrap_or(usize::MAX);
+    let aggs: Vec<Expr> = payload
+        .iter()
+        .map(|name| {
+            col(name.as_str())
+                .sort_by([key_expr.clone()], options.clone())
+                .head(Some(length))
+        })
+        .collect();
+    let groups: Vec<Expr> = per.iter().map(|g| col(g.name.as_str())).collect();
+    let exploded = lf.group_by_stable(groups).agg(aggs).explode(
+        cols(payload.iter().map(String::as_str)),
+        ExplodeOptions {
+            empty_as_null: false,
+            keep_nulls: true,
+        },
+    );
+    // The input's column order again (and without the hidden row number).
+    Ok(exploded.select(order.iter().map(|n| col(n.as_str())).collect::<Vec<_>>()))
+}
+
 /// `base`, with underscores added until no column of `cols` has that name.
 fn unused_name(cols: &Columns, base: &str) -> String {
     let mut name = base.to_string();
@@ -472,11 +703,62 @@ fn unused_name(cols: &Columns, base: &str) -> String {
     name
 }
 
+/// What the compiler knows of the data under a `summarize`: the table itself when the
+/// stage reads an in-memory table directly or through `where`s only (which keep a subset
+/// of its rows, so a bound that holds for the table holds for them). Bare-column
+/// aggregates use it to drop checks polars would not need: a column without nulls needs
+/// no "null when no values" test, and integers whose rows × largest magnitude stay below
+/// 2^63 cannot overflow a sum. Any other input has no facts and keeps every check.
+#[derive(Default)]
+struct Facts(Option<Arc<DataFrame>>);
+
+impl Facts {
+    /// The facts of a stage's input plan.
+    fn of(lf: &LazyFrame) -> Facts {
+        let mut plan = &lf.logical_plan;
+        loop {
+            match plan {
+                DslPlan::DataFrameScan { df, .. } => return Facts(Some(Arc::clone(df))),
+                DslPlan::Filter { input, .. } => plan = input,
+                _ => return Facts(None),
+            }
+        }
+    }
+
+    /// The table column an argument reads, when it is a bare column.
+    fn column(&self, e: &AstExpr) -> Option<&Column> {
+        match &e.kind {
+            ExprKind::Column(name) => self.0.as_ref()?.column(name).ok(),
+            ExprKind::Paren(inner) => self.column(inner),
+            _ => None,
+        }
+    }
+}
+
+/// Whether no sum of a subset of an Int64 column's values can overflow: rows × the
+/// largest magnitude < 2^63.
+fn sum_fits(c: &Column) -> bool {
+    let Ok(ca) = c.i64() else {
+        return false;
+    };
+    let (Some(lo), Some(hi)) = (ca.min(), ca.max()) else {
+        return true;
+    };
+    let largest = i128::from(lo).abs().max(i128::from(hi).abs());
+    largest.saturating_mul(ca.len() as i128) < i128::from(i64::MAX)
+}
+
 /// Compiles expressions against one input schema.
 struct ExprCompiler<'a> {
     checker: &'a Checker<'a>,
     params: &'a BTreeMap<String, Value>,
     cols: &'a Columns,
+    /// Compiling the aggregates of a group-by (`summarize … by`, `count by`).
+    grouped: bool,
+    /// The data under a `summarize` (see [`Facts`]).
+    facts: Facts,
+    /// Columns to add before its group-by, in steps (see [`ExprCompiler::grouped_corr`]).
+    pre: std::cell::RefCell<Vec<Vec<Expr>>>,
 }
 
 /// The items of an `in` list as one series, when they are all non-null literals of the
@@ -611,13 +893,26 @@ impl ExprCompiler<'_> {
         Ok(self.typed(self.expr_in(e, place)?, e, place, want))
     }
 
-    /// A `summarize` item: an aggregate call (possibly parenthesised).
+    /// A `summarize` item: an aggregate call, or a formula of them (`max(v1) - min(v2)`),
+    /// whose operators apply to the groups' values.
     fn aggregate(&self, e: &AstExpr) -> Result<Expr, Error> {
-        match &e.kind {
-            ExprKind::Paren(inner) => self.aggregate(inner),
-            ExprKind::Call { func, args } => self.aggregate_call(&func.name, args),
-            _ => Err(internal("summarize item is not an aggregate".into())),
-        }
+        self.expr_in(e, Place::Summary)
+    }
+
+    /// `corr(x, y)` per group of sides that may be null: the pairs are masked into
+    /// columns before the group-by (`pre`), and the aggregation is [`corr_of_pairs`] of
+    /// those — the same aggregation as for columns without nulls, and as one writes it
+    /// by hand. Masking inside the aggregation (`when(…)` on every group) made the
+    /// db-benchmark's q9 ~3× slower: polars gathers each group into a list for
+    /// row-wise arithmetic inside an aggregation.
+    fn grouped_corr(&self, x: Expr, y: Expr) -> Expr {
+        let mut pre = self.pre.borrow_mut();
+        let i = pre.len();
+        let name = |what: &str| unused_name(self.cols, &format!("__planq_corr{i}_{what}"));
+        let (px, py) = (name("x"), name("y"));
+        let (mx, my) = only_pairs(x, y);
+        pre.push(vec![mx.alias(px.as_str()), my.alias(py.as_str())]);
+        corr_of_pairs(col(px.as_str()), col(py.as_str()))
     }
 
     fn aggregate_call(&self, name: &str, args: &[AstExpr]) -> Result<Expr, Error> {
@@ -631,10 +926,19 @@ impl ExprCompiler<'_> {
             args.get(i)
                 .map_or(Type::Null, |a| self.ty(a, Place::InAggregate))
         };
+        // What the source table tells about a bare-column argument (see [`Facts`]).
+        let column = |i: usize| args.get(i).and_then(|a| self.facts.column(a));
+        let no_nulls = |i: usize| column(i).is_some_and(|c| c.null_count() == 0);
+        // A group has a row, so a column without nulls gives it a value; a whole table
+        // (no `by`) may have no rows at all after a `where`.
+        let has_value = |i: usize| self.grouped && no_nulls(i);
         Ok(match name {
-            "count" if args.is_empty() => row_count(self.cols),
+            "count" if args.is_empty() => row_count(self.cols, self.grouped),
+            "count" if has_value(0) => len().cast(DataType::Int64),
             "count" => arg(0)?.count().cast(DataType::Int64),
             "count_distinct" => arg(0)?.drop_nulls().n_unique().cast(DataType::Int64),
+            // Every group has a value: polars' sum is SQL's.
+            "sum" if arg_type(0) == Type::Float && has_value(0) => arg(0)?.sum(),
             "sum" if arg_type(0) == Type::Float => {
                 let x = arg(0)?;
                 // SQL: the sum of no values is null, not 0.
@@ -642,19 +946,37 @@ impl ExprCompiler<'_> {
                     .then(null())
                     .otherwise(x.sum())
             }
+            // 64-bit integers that cannot overflow (rows × largest magnitude < 2^63) and
+            // are never null: polars' own sum.
+            "sum" if has_value(0) && column(0).is_some_and(sum_fits) => arg(0)?.sum(),
             // Integers (and bools, and nulls): summed with an overflow check, null when
             // there is no value.
-            "sum" => checked_sum(arg(0)?.cast(DataType::Int64)),
-            "avg" => arg(0)?.cast(DataType::Float64).mean(),
-            "median" => arg(0)?.cast(DataType::Float64).median(),
+            "sum" => int_sum(arg(0)?.cast(DataType::Int64)),
+            // polars averages integers as floats already; only null needs a type.
+            "avg" if arg_type(0) == Type::Null => arg(0)?.cast(DataType::Float64).mean(),
+            "avg" => arg(0)?.mean(),
+            "median" if arg_type(0) == Type::Null => arg(0)?.cast(DataType::Float64).median(),
+            "median" => arg(0)?.median().cast(DataType::Float64),
             // The sample standard deviation (n − 1), as SQL's `stddev`: null with fewer
             // than two values, where it is undefined.
             "stddev" => {
-                let x = arg(0)?.cast(DataType::Float64);
-                when(x.clone().count().lt(lit(2)))
+                let x = if arg_type(0) == Type::Float {
+                    arg(0)?
+                } else {
+                    arg(0)?.cast(DataType::Float64)
+                };
+                let n = if has_value(0) {
+                    len()
+                } else {
+                    x.clone().count()
+                };
+                when(n.lt(lit(2)))
                     .then(null().cast(DataType::Float64))
                     .otherwise(x.std(1))
             }
+            // Without nulls on either side every row is a pair.
+            "corr" if no_nulls(0) && no_nulls(1) => corr_of_pairs(arg(0)?, arg(1)?),
+            "corr" if self.grouped => self.grouped_corr(arg(0)?, arg(1)?),
             "corr" => corr(arg(0)?, arg(1)?),
             "min" => arg(0)?.min(),
             "max" => arg(0)?.max(),
@@ -903,6 +1225,15 @@ impl ExprCompiler<'_> {
             "floor" if t0 == Type::Float => a(0)?.floor(),
             "ceil" if t0 == Type::Float => a(0)?.ceil(),
             "floor" | "ceil" => a(0)?.cast(DataType::Int64),
+            "pow" => {
+                // Floats (as SQL's `power`); an undefined power (a negative base to a
+                // fractional exponent) is null, not NaN.
+                nan_to_null(
+                    a(0)?
+                        .cast(DataType::Float64)
+                        .pow(a(1)?.cast(DataType::Float64)),
+                )
+            }
             "coalesce" => {
                 let types: Vec<Type> = args.iter().map(|e| self.ty(e, place)).collect();
                 // Every argument as the result's type (ints and floats: floats).
@@ -1015,21 +1346,46 @@ fn checked_unary(op: &'static str, x: Expr, f: fn(i64) -> Option<i64>) -> Expr {
 /// Written with core expressions: polars' own `pearson_corr` needs its `cov` feature,
 /// which would recompile polars.
 fn corr(x: Expr, y: Expr) -> Expr {
+    let (x, y) = only_pairs(x, y);
+    corr_of_pairs(x, y)
+}
+
+/// `x` and `y` as floats, each null where either is (the pairs `corr` uses).
+fn only_pairs(x: Expr, y: Expr) -> (Expr, Expr) {
     let both = x.clone().is_not_null().and(y.clone().is_not_null());
-    let only_pairs = |v: Expr| {
+    let only = |v: Expr| {
         when(both.clone())
             .then(v.cast(DataType::Float64))
             .otherwise(null().cast(DataType::Float64))
     };
-    let (x, y) = (only_pairs(x), only_pairs(y));
+    (only(x), only(y))
+}
+
+/// [`corr`] of two sides null on the same rows (or never null).
+fn corr_of_pairs(x: Expr, y: Expr) -> Expr {
+    let (x, y) = (x.cast(DataType::Float64), y.cast(DataType::Float64));
     let dx = x.clone() - x.mean();
     let dy = y.clone() - y.mean();
     let sxy = (dx.clone() * dy.clone()).sum();
     let sxx = (dx.clone() * dx).sum();
     let syy = (dy.clone() * dy).sum();
-    when(sxx.clone().gt(lit(0.0)).and(syy.clone().gt(lit(0.0))))
-        .then(sxy / (sxx * syy).sqrt())
-        .otherwise(null().cast(DataType::Float64))
+    // Undefined (a constant side, fewer than two pairs) is 0 / 0: NaN, made null. Not a
+    // `when(sxx > 0 …)` test: polars would compute the sums twice inside the aggregation.
+    nan_to_null(sxy / (sxx * syy).sqrt())
+}
+
+/// NaN as null, evaluating `x` once (polars' `fill_nan` repeats `x` three times in a
+/// `when`, so inside an aggregation the sums would be computed three times).
+fn nan_to_null(x: Expr) -> Expr {
+    x.map(
+        |c: Column| {
+            let name = c.name().clone();
+            let f = c.cast(&DataType::Float64)?;
+            let out: Float64Chunked = f.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect();
+            Ok(out.with_name(name).into_column())
+        },
+        |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Float64)),
+    )
 }
 
 /// `%` on integers: the remainder takes the divisor's sign (floored, as polars and Python
@@ -1046,20 +1402,48 @@ fn floored_rem(x: i64, y: i64) -> Option<i64> {
     })
 }
 
-/// `sum` of integers: overflow is an error; no values give null (SQL).
-fn checked_sum(x: Expr) -> Expr {
-    x.agg_with_fmt_str(
-        |c: Column| {
-            let name = c.name().clone();
-            let mut total: Option<i64> = None;
-            for v in c.i64()?.iter().flatten() {
-                total = Some(total.unwrap_or(0).checked_add(v).ok_or_else(|| {
-                    polars_err!(ComputeError: "{OVERFLOW}: the sum does not fit in a 64-bit integer")
-                })?);
-            }
-            Ok(Int64Chunked::from_iter_options(name, std::iter::once(total)).into_column())
+/// `sum` of integers, exact: overflow is an error, no values give null (SQL) — with
+/// polars' own sums, not a function called per group.
+///
+/// polars adds 64-bit integers with wrap-around, so next to the wrapped sum `w` each group
+/// also gets its sum as floats `f`; the true sum `t` differs from `w` by a multiple of
+/// 2^64 (zero unless it overflowed) and from `f` by the float rounding error `e`. So
+/// `|w - f| >= 2^63` exactly when `t` overflowed, as long as `e < 2^63`. A sequential float
+/// sum of `n` values of at most 2^63 errs by at most `n · 2^-53 · n · 2^63 = n² · 2^10`,
+/// below 2^63 for groups of fewer than 2^26 rows; a larger group whose float sum is beyond
+/// ±2^61 (where this bound could be reached) is reported as an overflow too rather than
+/// guessed.
+fn int_sum(x: Expr) -> Expr {
+    let wrapped = x.clone().sum();
+    let floats = x.clone().cast(DataType::Float64).sum();
+    let n = x.count().cast(DataType::Int64);
+    map_multiple(
+        |cols: &mut [Column]| {
+            let name = cols[0].name().clone();
+            let w = cols[0].i64()?;
+            let f = cols[1].f64()?;
+            let n = cols[2].i64()?;
+            let two63 = 2f64.powi(63);
+            let out = w
+                .iter()
+                .zip(f.iter())
+                .zip(n.iter())
+                .map(|((w, f), n)| match (w, f, n) {
+                    (_, _, Some(0) | None) => Ok(None),
+                    (Some(w), Some(f), Some(n)) => {
+                        let ambiguous = n >= 1 << 26 && f.abs() > 2f64.powi(61);
+                        if (w as f64 - f).abs() >= two63 || ambiguous {
+                            Err(polars_err!(ComputeError: "{OVERFLOW}: the sum does not fit in a 64-bit integer"))
+                        } else {
+                            Ok(Some(w))
+                        }
+                    }
+                    _ => Ok(None),
+                })
+                .collect::<PolarsResult<Int64Chunked>>()?;
+            Ok(out.with_name(name).into_column())
         },
-        |_, field: &Field| Ok(Field::new(field.name().clone(), DataType::Int64)),
-        "sum",
+        [wrapped, floats, n],
+        |_, fields: &[Field]| Ok(Field::new(fields[0].name().clone(), DataType::Int64)),
     )
 }

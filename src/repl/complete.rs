@@ -32,6 +32,7 @@ pub const FUNCTIONS: &[&str] = &[
     "abs",
     "floor",
     "ceil",
+    "pow",
     "coalesce",
     "if",
     "to_int",
@@ -58,7 +59,7 @@ pub const AGGREGATES: &[&str] = &[
 
 /// Keywords offered inside a stage once a word is started.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "in", "is", "null", "true", "false", "as", "by", "asc", "desc", "on",
+    "and", "or", "not", "in", "is", "null", "true", "false", "as", "by", "asc", "desc", "on", "per",
 ];
 
 /// How many distinct values to ask for.

@@ -1,0 +1,245 @@
+//! The db-benchmark group-by questions (h2o.ai / DuckDB Labs) in planq, through the
+//! library, side by side with the same queries written by hand in polars' lazy API.
+//!
+//! ```sh
+//! cargo run --release --example db_benchmark -- DATA.parquet [--runs 5] [--answers DIR]
+//!     [--only q1,q8] [--explain]
+//! ```
+//!
+//! `DATA.parquet` is made by `bench/db-benchmark/gen.py`; the questions (planq and SQL
+//! text) are `bench/db-benchmark/questions.json`. The table is read once into memory and
+//! registered as `x`. For every question the planq answer is first checked equal to the
+//! polars one (rows sorted, floats to a relative 1e-9), then each is timed: the median of
+//! `--runs` runs. Prints one CSV line per question and engine (`question,engine,ms,rows`);
+//! `--answers DIR` also writes planq's answers as `DIR/<id>.parquet` (for the DuckDB
+//! check), `--explain` prints planq's optimised plan of each question.
+//! `bench/db-benchmark/run.sh` drives it.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::time::Instant;
+
+use planq::Engine;
+use polars::prelude::*;
+
+/// One question as `questions.json` has it.
+struct Question {
+    id: String,
+    planq: String,
+}
+
+/// The hand-written polars query of a question: what a polars user writes, without the
+/// features planq's build does not enable (`top_k`, `cov`), so `sort … head` and Pearson's
+/// formula stand in for `top_k` and `pearson_corr`.
+fn by_hand(id: &str, x: LazyFrame) -> Option<LazyFrame> {
+    let c = col;
+    Some(match id {
+        "q1" => x.group_by([c("id1")]).agg([c("v1").sum()]),
+        "q2" => x.group_by([c("id1"), c("id2")]).agg([c("v1").sum()]),
+        "q3" => x.group_by([c("id3")]).agg([c("v1").sum(), c("v3").mean()]),
+        "q4" => x
+            .group_by([c("id4")])
+            .agg([c("v1").mean(), c("v2").mean(), c("v3").mean()]),
+        "q5" => x
+            .group_by([c("id6")])
+            .agg([c("v1").sum(), c("v2").sum(), c("v3").sum()]),
+        "q6" => x.group_by([c("id4"), c("id5")]).agg([
+            c("v3").median().alias("median_v3"),
+            c("v3").std(1).alias("sd_v3"),
+        ]),
+        "q7" => x
+            .group_by([c("id3")])
+            .agg([(c("v1").max() - c("v2").min()).alias("range_v1_v2")]),
+        "q8" => x
+            .filter(c("v3").is_not_null())
+            .group_by([c("id6")])
+            .agg([c("v3")
+                .sort(SortOptions::default().with_order_descending(true))
+                .head(Some(2))
+                .alias("largest2_v3")])
+            .explode(
+                cols(["largest2_v3"]),
+                ExplodeOptions {
+                    empty_as_null: false,
+                    keep_nulls: true,
+                },
+            ),
+        "q9" => {
+            let (v1, v2) = (
+                c("v1").cast(DataType::Float64),
+                c("v2").cast(DataType::Float64),
+            );
+            let dx = v1.clone() - v1.mean();
+            let dy = v2.clone() - v2.mean();
+            let r = (dx.clone() * dy.clone()).sum()
+                / ((dx.clone() * dx).sum() * (dy.clone() * dy).sum()).sqrt();
+            x.group_by([c("id2"), c("id4")]).agg([r.pow(2).alias("r2")])
+        }
+        "q10" => x
+            .group_by([c("id1"), c("id2"), c("id3"), c("id4"), c("id5"), c("id6")])
+            .agg([c("v3").sum(), len().alias("count")]),
+        _ => return None,
+    })
+}
+
+fn questions(path: &str) -> Result<Vec<Question>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path)?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    let list = json.as_array().ok_or("questions.json: expected an array")?;
+    list.iter()
+        .map(|q| {
+            let field = |k: &str| {
+                q.get(k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("questions.json: a question without `{k}`"))
+            };
+            Ok(Question {
+                id: field("id")?,
+                planq: field("planq")?,
+            })
+        })
+        .collect()
+}
+
+/// Checks two answers equal: same columns, same rows in any order; numbers compared as
+/// floats to a relative 1e-9 (sums of floats differ in their last bits by summation order).
+fn same(a: &DataFrame, b: &DataFrame) -> Result<(), String> {
+    let names = |df: &DataFrame| -> Vec<String> {
+        df.get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
+    if names(a) != names(b) {
+        return Err(format!("columns {:?} vs {:?}", names(a), names(b)));
+    }
+    if a.height() != b.height() {
+        return Err(format!("{} rows vs {}", a.height(), b.height()));
+    }
+    let by = names(a);
+    let sort = |df: &DataFrame| {
+        df.sort(&by, SortMultipleOptions::default())
+            .map_err(|e| e.to_string())
+    };
+    let (a, b) = (sort(a)?, sort(b)?);
+    for name in &by {
+        let x = a.column(name).map_err(|e| e.to_string())?;
+        let y = b.column(name).map_err(|e| e.to_string())?;
+        if x.dtype().is_primitive_numeric() && y.dtype().is_primitive_numeric() {
+            let f = |c: &Column| -> Result<Vec<Option<f64>>, String> {
+                let s = c.cast(&DataType::Float64).map_err(|e| e.to_string())?;
+                Ok(s.f64().map_err(|e| e.to_string())?.iter().collect())
+            };
+            for (i, (p, q)) in f(x)?.into_iter().zip(f(y)?).enumerate() {
+                let ok = match (p, q) {
+                    (Some(p), Some(q)) => {
+                        p == q || (p - q).abs() <= 1e-9 * p.abs().max(q.abs()).max(1.0)
+                    }
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !ok {
+                    return Err(format!("`{name}` row {i}: {p:?} vs {q:?}"));
+                }
+            }
+        } else {
+            let (s, t) = (x.as_materialized_series(), y.as_materialized_series());
+            let (s, t) = (
+                s.cast(&DataType::String).map_err(|e| e.to_string())?,
+                t.cast(&DataType::String).map_err(|e| e.to_string())?,
+            );
+            if !s.equals_missing(&t) {
+                return Err(format!("`{name}` differs"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Median wall time of `runs` runs of `f`, in milliseconds.
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    let mut ms: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    ms[ms.len() / 2]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mut data = None;
+    let mut runs = 5;
+    let mut answers: Option<String> = None;
+    let mut only: Option<Vec<String>> = None;
+    let mut explain = false;
+    let mut qfile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/bench/db-benchmark/questions.json"
+    )
+    .to_string();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--runs" => runs = args.next().ok_or("--runs N")?.parse()?,
+            "--answers" => answers = Some(args.next().ok_or("--answers DIR")?),
+            "--only" => {
+                only = Some(
+                    args.next()
+                        .ok_or("--only q1,q2")?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                )
+            }
+            "--questions" => qfile = args.next().ok_or("--questions FILE")?,
+            "--explain" => explain = true,
+            _ if data.is_none() => data = Some(a),
+            other => return Err(format!("unexpected argument {other:?}").into()),
+        }
+    }
+    let data = data.ok_or("usage: db_benchmark DATA.parquet [--runs 5] [--answers DIR]")?;
+    let df = ParquetReader::new(std::fs::File::open(&data)?).finish()?;
+    eprintln!("db_benchmark: {} rows from {data}", df.height());
+    let mut engine = Engine::seed()?;
+    engine.register_table("x", df.clone())?;
+    if let Some(dir) = &answers {
+        std::fs::create_dir_all(dir)?;
+    }
+    println!("question,engine,ms,rows");
+    for q in questions(&qfile)? {
+        if only.as_ref().is_some_and(|o| !o.contains(&q.id)) {
+            continue;
+        }
+        let Some(hand) = by_hand(&q.id, df.clone().lazy()) else {
+            return Err(format!("{}: no hand-written polars query", q.id).into());
+        };
+        if explain {
+            eprintln!(
+                "--- {} planq: {}\n{}",
+                q.id,
+                q.planq,
+                engine.explain(&q.planq)?
+            );
+            eprintln!("--- {} polars\n{}", q.id, hand.clone().explain(true)?);
+        }
+        let mut ours = engine.query(&q.planq)?;
+        let theirs = hand.clone().collect()?;
+        same(&ours, &theirs).map_err(|e| format!("{}: planq and polars differ: {e}", q.id))?;
+        if let Some(dir) = &answers {
+            let mut file = std::fs::File::create(format!("{dir}/{}.parquet", q.id))?;
+            ParquetWriter::new(&mut file).finish(&mut ours)?;
+        }
+        let planq_ms = time(runs, || engine.query(&q.planq).map(|df| df.height()));
+        let polars_ms = time(runs, || {
+            by_hand(&q.id, df.clone().lazy()).map(|lf| lf.collect().map(|df| df.height()))
+        });
+        println!("{},planq,{planq_ms:.1},{}", q.id, ours.height());
+        println!("{},polars,{polars_ms:.1},{}", q.id, theirs.height());
+    }
+    Ok(())
+}

@@ -82,7 +82,7 @@ fn csv_types_are_inferred_and_dates_recognised() {
     let out = ok(&["--table", &f, "--format", "csv", "-c", ".schema depts"]);
     assert_eq!(
         out,
-        "column,type\ndept,str\nkind,str\nstaff,int\nbudget,float\nreviewed,date\nactive,bool\n"
+        "column,type,non_null,description\ndept,str,3,\nkind,str,3,\nstaff,int,3,\nbudget,float,2,\nreviewed,date,3,\nactive,bool,3,\n"
     );
     let out = ok(&[
         "--table",
@@ -178,7 +178,7 @@ fn parquet_is_scanned_with_its_own_types() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "k,count\nk0,143\nk1,143\n\ncolumn,type\nk,str\nv,int\nx,float\nat,date\n"
+        "k,count\nk0,143\nk1,143\n\ncolumn,type,non_null,description\nk,str,1000,\nv,int,1000,\nx,float,1000,\nat,date,1000,\n"
             .replace("\n\n", "\n")
     );
     assert!(err.contains("planq::table::datetime"), "{err}");
@@ -222,7 +222,7 @@ fn json_arrays_and_ndjson_load() {
     ]);
     assert_eq!(
         out,
-        "dept,count\nd0,51\nd1,50\nd2,50\nid,late\n150,2010-01-02\ncolumn,type\nid,int\ndept,str\nlate,date\n"
+        "dept,count\nd0,51\nd1,50\nd2,50\nid,late\n150,2010-01-02\ncolumn,type,non_null,description\nid,int,151,\ndept,str,151,\nlate,date,1,\n"
     );
     // One object per line under a .json name is read as NDJSON.
     let j = write(&dir, "lines.json", "{\"a\": 1}\n{\"a\": 2}\n");

@@ -139,14 +139,7 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 _,
             )) = stages.peek()
             {
-                let c = ExprCompiler {
-                    checker,
-                    params: env.params,
-                    cols: input,
-                    grouped: false,
-                    facts: Facts::default(),
-                    pre: Default::default(),
-                };
+                let c = ExprCompiler::rows(checker, env.params, input);
                 lf = checkpoint(sort(&c, lf, keys, Some(*n))?, env);
                 stages.next();
                 continue;
@@ -157,14 +150,7 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
         // but each plan node costs polars a walk of the nodes below it: a run of thousands
         // of filters would compile in time quadratic in their number.
         if let StageKind::Where(first) = &stage.kind {
-            let c = ExprCompiler {
-                checker,
-                params: env.params,
-                cols: input,
-                grouped: false,
-                facts: Facts::default(),
-                pre: Default::default(),
-            };
+            let c = ExprCompiler::rows(checker, env.params, input);
             let mut predicates = vec![c.typed(c.expr(first)?, first, Place::Row, Type::Bool)];
             while let Some(&(
                 Stage {
@@ -174,14 +160,7 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 next_input,
             )) = stages.peek()
             {
-                let c = ExprCompiler {
-                    checker,
-                    params: env.params,
-                    cols: next_input,
-                    grouped: false,
-                    facts: Facts::default(),
-                    pre: Default::default(),
-                };
+                let c = ExprCompiler::rows(checker, env.params, next_input);
                 predicates.push(c.typed(c.expr(next)?, next, Place::Row, Type::Bool));
                 stages.next();
             }
@@ -191,14 +170,7 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
         }
         if let StageKind::Top { n, key, per, .. } = &stage.kind {
             if !per.is_empty() {
-                let c = ExprCompiler {
-                    checker,
-                    params: env.params,
-                    cols: input,
-                    grouped: false,
-                    facts: Facts::default(),
-                    pre: Default::default(),
-                };
+                let c = ExprCompiler::rows(checker, env.params, input);
                 let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
                 let keep = read_by(rest).map(|(mut used, first)| {
                     // Constants are broadcast through the first column (ExprCompiler::broadcast).
@@ -759,6 +731,24 @@ struct ExprCompiler<'a> {
     facts: Facts,
     /// Columns to add before its group-by, in steps (see [`ExprCompiler::grouped_corr`]).
     pre: std::cell::RefCell<Vec<Vec<Expr>>>,
+}
+
+impl<'a> ExprCompiler<'a> {
+    /// A compiler of row-level expressions (no group-by, no facts about the data).
+    fn rows(
+        checker: &'a Checker<'a>,
+        params: &'a BTreeMap<String, Value>,
+        cols: &'a Columns,
+    ) -> Self {
+        ExprCompiler {
+            checker,
+            params,
+            cols,
+            grouped: false,
+            facts: Facts::default(),
+            pre: Default::default(),
+        }
+    }
 }
 
 /// The items of an `in` list as one series, when they are all non-null literals of the

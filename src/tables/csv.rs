@@ -439,21 +439,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
     }
 
     // The checked schema, for polars.
-    let mut schema = Schema::with_capacity(columns.len());
-    let mut dates = Vec::new();
-    for c in &columns {
-        let dtype = match c.kind {
-            Kind::Int => DataType::Int64,
-            Kind::Float => DataType::Float64,
-            Kind::Bool => DataType::Boolean,
-            Kind::Date(s) => {
-                dates.push((c.name.clone(), if s == b'/' { b'/' } else { b'-' }));
-                DataType::String
-            }
-            _ => DataType::String,
-        };
-        schema.insert(c.name.as_str().into(), dtype);
-    }
+    let (schema, dates) = super::scan_schema(&columns);
     // Polars reads blank lines at the end as rows of nulls: stop before them.
     let n_rows = blank.is_some().then_some(row);
     let lf = LazyCsvReader::new(PlRefPath::from(path))

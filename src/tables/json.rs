@@ -495,21 +495,7 @@ pub(super) fn load_lines(spec: &TableSpec) -> Result<Checked, Error> {
             warnings,
         });
     }
-    let mut schema = Schema::with_capacity(columns.len());
-    let mut dates = Vec::new();
-    for c in &columns {
-        let dtype = match c.kind {
-            Kind::Int => DataType::Int64,
-            Kind::Float => DataType::Float64,
-            Kind::Bool => DataType::Boolean,
-            Kind::Date(s) => {
-                dates.push((c.name.clone(), if s == b'/' { b'/' } else { b'-' }));
-                DataType::String
-            }
-            _ => DataType::String,
-        };
-        schema.insert(c.name.as_str().into(), dtype);
-    }
+    let (schema, dates) = super::scan_schema(&columns);
     let lf = LazyJsonLineReader::new(PlRefPath::from(path))
         .with_schema(Some(Arc::new(schema)))
         .finish()

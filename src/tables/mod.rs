@@ -521,6 +521,27 @@ fn convert(path: &str, lf: LazyFrame) -> Result<(LazyFrame, SchemaRef, Vec<Error
     Ok((lf, schema, warnings))
 }
 
+/// The polars schema of checked columns, for a scan: dates are read as text and listed
+/// (with their separator) for [`parse_dates`], which parses them strictly.
+pub(super) fn scan_schema(columns: &[infer::ColumnState]) -> (Schema, Vec<(String, u8)>) {
+    let mut schema = Schema::with_capacity(columns.len());
+    let mut dates = Vec::new();
+    for c in columns {
+        let dtype = match c.kind {
+            infer::Kind::Int => DataType::Int64,
+            infer::Kind::Float => DataType::Float64,
+            infer::Kind::Bool => DataType::Boolean,
+            infer::Kind::Date(s) => {
+                dates.push((c.name.clone(), if s == b'/' { b'/' } else { b'-' }));
+                DataType::String
+            }
+            _ => DataType::String,
+        };
+        schema.insert(c.name.as_str().into(), dtype);
+    }
+    (schema, dates)
+}
+
 /// Converts the text columns `dates` (name, separator) into dates at scan time.
 fn parse_dates(lf: LazyFrame, dates: &[(String, u8)]) -> LazyFrame {
     if dates.is_empty() {

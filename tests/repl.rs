@@ -2,35 +2,18 @@
 //! and values, multi-line pipelines, Ctrl-C, history across restarts, colour. Every wait is
 //! bounded by the session timeout.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rexpect::session::{spawn_command, PtySession};
 
-const TIMEOUT_MS: u64 = 15_000;
-/// The prompt (its colour, when on, ends after `>`).
-const PROMPT: &str = "planq>";
+mod common;
+
+use common::pty::{command, expect, quit, PROMPT, TIMEOUT_MS};
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-repl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn command(xdg: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planq"));
-    cmd.env("XDG_DATA_HOME", xdg)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("PLANQ_TEST_QUERY_DELAY_MS")
-        // No terminal size from the environment: the pty has none either, so tall results
-        // never wait in a pager (tests/terminal.rs tests the pager).
-        .env_remove("LINES")
-        .env_remove("COLUMNS")
-        .current_dir(xdg);
-    cmd
+    common::pty::tempdir("repl", name)
 }
 
 fn start(cmd: Command) -> PtySession {
@@ -40,22 +23,10 @@ fn start(cmd: Command) -> PtySession {
     p
 }
 
-/// Waits for `needle`; returns what came before it. (rexpect reads the pty byte by byte as
-/// Latin-1, so UTF-8 needles are matched as their bytes.)
-fn expect(p: &mut PtySession, needle: &str) -> Result<String, rexpect::error::Error> {
-    let latin1: String = needle.bytes().map(char::from).collect();
-    p.exp_string(&latin1)
-}
-
 /// Types `text` (rexpect buffers `send` until a flush).
 fn keys(p: &mut PtySession, text: &str) {
     p.send(text).expect("send");
     p.flush().expect("flush");
-}
-
-fn quit(mut p: PtySession) {
-    p.send_control('d').expect("Ctrl-D");
-    p.exp_eof().expect("planq leaves on Ctrl-D");
 }
 
 #[test]

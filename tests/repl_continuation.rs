@@ -3,31 +3,19 @@
 //! prompt while a statement is incomplete, did-you-mean for a misspelled stage verb, and
 //! the no-match hint under an aggregate. Every wait is bounded by the session timeout.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use rexpect::session::{spawn_command, PtySession};
 
-const TIMEOUT_MS: u64 = 15_000;
-const PROMPT: &str = "planq>";
-const CONTINUATION: &str = "…>";
+mod common;
+
+use common::pty::{command, expect, quit, PROMPT, TIMEOUT_MS};
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-repl-cont-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    common::pty::tempdir("repl-cont", name)
 }
 
-fn command(xdg: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planq"));
-    cmd.env("XDG_DATA_HOME", xdg)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("PLANQ_TEST_QUERY_DELAY_MS")
-        .current_dir(xdg);
-    cmd
-}
+const CONTINUATION: &str = "…>";
 
 fn start(name: &str) -> PtySession {
     let dir = tempdir(name);
@@ -35,20 +23,6 @@ fn start(name: &str) -> PtySession {
     expect(&mut p, "Type .tables to see them").expect("banner");
     expect(&mut p, PROMPT).expect("prompt");
     p
-}
-
-/// Waits for `needle`; returns what came before it (rexpect reads bytes as Latin-1).
-fn expect(p: &mut PtySession, needle: &str) -> Result<String, rexpect::error::Error> {
-    let latin1: String = needle.bytes().map(char::from).collect();
-    p.exp_string(&latin1).map(|before| {
-        let bytes: Vec<u8> = before.chars().map(|c| c as u32 as u8).collect();
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-fn quit(mut p: PtySession) {
-    p.send_control('d').expect("Ctrl-D");
-    p.exp_eof().expect("planq leaves on Ctrl-D");
 }
 
 #[test]

@@ -3,36 +3,21 @@
 //! file is a diagnostic and leaves nothing behind. Every wait is bounded by the timeout.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rexpect::session::{spawn_command, PtySession};
 
-const TIMEOUT_MS: u64 = 15_000;
-const PROMPT: &str = "planq>";
+mod common;
+
+use common::pty::{command, expect, PROMPT, TIMEOUT_MS};
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-repl-tables-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    common::pty::tempdir("repl-tables", name)
 }
 
 fn start(dir: &Path) -> PtySession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planq"));
-    cmd.env("XDG_DATA_HOME", dir)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("PLANQ_TEST_QUERY_DELAY_MS")
-        .current_dir(dir);
-    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn planq in a pty");
+    let mut p = spawn_command(command(dir), Some(TIMEOUT_MS)).expect("spawn planq in a pty");
     expect(&mut p, PROMPT).expect("prompt");
     p
-}
-
-/// Waits for `needle` (rexpect reads the pty as Latin-1: UTF-8 needles match as bytes).
-fn expect(p: &mut PtySession, needle: &str) -> Result<String, rexpect::error::Error> {
-    let latin1: String = needle.bytes().map(char::from).collect();
-    p.exp_string(&latin1)
 }
 
 fn keys(p: &mut PtySession, text: &str) {

@@ -46,12 +46,14 @@ pub fn build(plan: &Plan, progress: &[Report]) -> Result<Vec<(String, DataFrame)
         .collect()
 }
 
-fn str_col(name: &str, values: Vec<String>) -> Column {
-    Column::new(name.into(), values)
+// Text columns are built from borrowed strings: polars copies each value into its own
+// buffers, so collecting owned copies first would copy every string twice.
+fn str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Column {
+    StringChunked::from_iter_values(name.into(), values.into_iter()).into_column()
 }
 
-fn opt_str_col(name: &str, values: Vec<Option<String>>) -> Column {
-    Column::new(name.into(), values)
+fn opt_str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+    StringChunked::from_iter_options(name.into(), values.into_iter()).into_column()
 }
 
 fn int_col(name: &str, values: Vec<i64>) -> Column {
@@ -74,32 +76,27 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
 fn tasks(plan: &Plan) -> PolarsResult<DataFrame> {
     let t = &plan.tasks;
     frame(vec![
-        str_col("id", t.iter().map(|t| t.id.clone()).collect()),
-        str_col("category", t.iter().map(|t| t.category.clone()).collect()),
-        opt_str_col(
-            "subcategory",
-            t.iter().map(|t| t.subcategory.clone()).collect(),
-        ),
-        str_col("title", t.iter().map(|t| t.title.clone()).collect()),
-        str_col("text", t.iter().map(|t| t.text.clone()).collect()),
+        str_col("id", t.iter().map(|t| t.id.as_str())),
+        str_col("category", t.iter().map(|t| t.category.as_str())),
+        opt_str_col("subcategory", t.iter().map(|t| t.subcategory.as_deref())),
+        str_col("title", t.iter().map(|t| t.title.as_str())),
+        str_col("text", t.iter().map(|t| t.text.as_str())),
         opt_str_col(
             "owners",
-            t.iter()
-                .map(|t| {
-                    let mut names: Vec<&str> = Vec::new();
-                    for o in &t.owners {
-                        if !names.contains(&o.name.as_str()) {
-                            names.push(&o.name);
-                        }
+            t.iter().map(|t| {
+                let mut names: Vec<&str> = Vec::new();
+                for o in &t.owners {
+                    if !names.contains(&o.name.as_str()) {
+                        names.push(&o.name);
                     }
-                    (!names.is_empty()).then(|| names.join("、"))
-                })
-                .collect(),
+                }
+                (!names.is_empty()).then(|| names.join("、"))
+            }),
         ),
         date_col("deadline", t.iter().map(|t| t.deadline).collect())?,
         opt_str_col(
             "deadline_text",
-            t.iter().map(|t| t.deadline_text.clone()).collect(),
+            t.iter().map(|t| t.deadline_text.as_deref()),
         ),
         int_col("line", t.iter().map(|t| i64::from(t.line)).collect()),
     ])
@@ -112,16 +109,11 @@ fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
         .flat_map(|t| t.owners.iter().map(move |o| (t.id.as_str(), o)))
         .collect();
     frame(vec![
-        str_col(
-            "task_id",
-            rows.iter().map(|(id, _)| id.to_string()).collect(),
-        ),
-        str_col("owner", rows.iter().map(|(_, o)| o.name.clone()).collect()),
+        str_col("task_id", rows.iter().map(|(id, _)| *id)),
+        str_col("owner", rows.iter().map(|(_, o)| o.name.as_str())),
         str_col(
             "role",
-            rows.iter()
-                .map(|(_, o)| o.role.as_str().to_string())
-                .collect(),
+            rows.iter().map(|(_, o)| o.role.as_str().to_string()),
         ),
         int_col(
             "position",
@@ -129,11 +121,9 @@ fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
         ),
         str_col(
             "basis",
-            rows.iter()
-                .map(|(_, o)| o.basis.as_str().to_string())
-                .collect(),
+            rows.iter().map(|(_, o)| o.basis.as_str().to_string()),
         ),
-        opt_str_col("label", rows.iter().map(|(_, o)| o.label.clone()).collect()),
+        opt_str_col("label", rows.iter().map(|(_, o)| o.label.as_deref())),
     ])
 }
 
@@ -141,41 +131,30 @@ fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
 fn warnings(plan: &Plan) -> PolarsResult<DataFrame> {
     let w = &plan.warnings;
     frame(vec![
-        str_col("code", w.iter().map(|w| w.code.clone()).collect()),
-        str_col("message", w.iter().map(|w| w.message.clone()).collect()),
+        str_col("code", w.iter().map(|w| w.code.as_str())),
+        str_col("message", w.iter().map(|w| w.message.as_str())),
         int_col("line", w.iter().map(|w| i64::from(w.line)).collect()),
-        str_col(
-            "severity",
-            w.iter().map(|w| w.severity().to_string()).collect(),
-        ),
+        str_col("severity", w.iter().map(|w| w.severity().to_string())),
     ])
 }
 
 fn targets(plan: &Plan) -> PolarsResult<DataFrame> {
     let rows: Vec<_> = plan.targets().collect();
     frame(vec![
-        str_col("id", rows.iter().map(|(_, g)| g.id.clone()).collect()),
-        str_col("task_id", rows.iter().map(|(t, _)| t.id.clone()).collect()),
-        str_col(
-            "metric",
-            rows.iter().map(|(_, g)| g.metric.clone()).collect(),
-        ),
+        str_col("id", rows.iter().map(|(_, g)| g.id.as_str())),
+        str_col("task_id", rows.iter().map(|(t, _)| t.id.as_str())),
+        str_col("metric", rows.iter().map(|(_, g)| g.metric.as_str())),
         Column::new(
             "value".into(),
             rows.iter().map(|(_, g)| g.value).collect::<Vec<f64>>(),
         ),
-        str_col("unit", rows.iter().map(|(_, g)| g.unit.clone()).collect()),
-        str_col(
-            "qualifier",
-            rows.iter().map(|(_, g)| g.qualifier.clone()).collect(),
-        ),
+        str_col("unit", rows.iter().map(|(_, g)| g.unit.as_str())),
+        str_col("qualifier", rows.iter().map(|(_, g)| g.qualifier.as_str())),
         str_col(
             "direction",
-            rows.iter()
-                .map(|(_, g)| g.direction.as_str().to_string())
-                .collect(),
+            rows.iter().map(|(_, g)| g.direction.as_str().to_string()),
         ),
-        str_col("text", rows.iter().map(|(_, g)| g.text.clone()).collect()),
+        str_col("text", rows.iter().map(|(_, g)| g.text.as_str())),
         int_col(
             "line",
             rows.iter().map(|(_, g)| i64::from(g.line)).collect(),
@@ -197,7 +176,7 @@ fn categories(plan: &Plan) -> PolarsResult<DataFrame> {
     let counts = |name: &str| per_name.get(name).copied().unwrap_or_default();
     frame(vec![
         int_col("no", c.iter().map(|c| i64::from(c.no)).collect()),
-        str_col("name", c.iter().map(|c| c.name.clone()).collect()),
+        str_col("name", c.iter().map(|c| c.name.as_str())),
         int_col("tasks", c.iter().map(|c| counts(&c.name).0).collect()),
         int_col("targets", c.iter().map(|c| counts(&c.name).1).collect()),
     ])
@@ -205,16 +184,13 @@ fn categories(plan: &Plan) -> PolarsResult<DataFrame> {
 
 fn progress_frame(reports: &[Report]) -> PolarsResult<DataFrame> {
     frame(vec![
-        str_col(
-            "target_id",
-            reports.iter().map(|r| r.target_id.clone()).collect(),
-        ),
+        str_col("target_id", reports.iter().map(|r| r.target_id.as_str())),
         Column::new(
             "actual".into(),
             reports.iter().map(|r| r.actual).collect::<Vec<f64>>(),
         ),
         date_col("as_of", reports.iter().map(|r| Some(r.as_of)).collect())?,
-        opt_str_col("note", reports.iter().map(|r| r.note.clone()).collect()),
+        opt_str_col("note", reports.iter().map(|r| r.note.as_deref())),
     ])
 }
 
@@ -224,22 +200,14 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         rows.iter().map(f).collect()
     };
     frame(vec![
-        str_col(
-            "target_id",
-            rows.iter().map(|r| r.target_id.clone()).collect(),
-        ),
-        str_col("task_id", rows.iter().map(|r| r.task_id.clone()).collect()),
-        str_col(
-            "category",
-            rows.iter().map(|r| r.category.clone()).collect(),
-        ),
-        str_col("metric", rows.iter().map(|r| r.metric.clone()).collect()),
-        str_col("unit", rows.iter().map(|r| r.unit.clone()).collect()),
+        str_col("target_id", rows.iter().map(|r| r.target_id.as_str())),
+        str_col("task_id", rows.iter().map(|r| r.task_id.as_str())),
+        str_col("category", rows.iter().map(|r| r.category.as_str())),
+        str_col("metric", rows.iter().map(|r| r.metric.as_str())),
+        str_col("unit", rows.iter().map(|r| r.unit.as_str())),
         str_col(
             "direction",
-            rows.iter()
-                .map(|r| r.direction.as_str().to_string())
-                .collect(),
+            rows.iter().map(|r| r.direction.as_str().to_string()),
         ),
         Column::new(
             "target".into(),
@@ -250,16 +218,14 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         Column::new("pct_done".into(), f64s(&|r| r.pct_done)),
         str_col(
             "status",
-            rows.iter()
-                .map(|r| {
-                    match r.status {
-                        Status::Met => "met",
-                        Status::Behind => "behind",
-                        Status::Unreported => "unreported",
-                    }
-                    .to_string()
-                })
-                .collect(),
+            rows.iter().map(|r| {
+                match r.status {
+                    Status::Met => "met",
+                    Status::Behind => "behind",
+                    Status::Unreported => "unreported",
+                }
+                .to_string()
+            }),
         ),
         date_col("as_of", rows.iter().map(|r| r.as_of).collect())?,
     ])

@@ -248,6 +248,8 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
         .with_help("name the file .tsv (planq reads .tsv files as tab-separated)"));
     }
     let mut columns: Vec<ColumnState> = Vec::with_capacity(names.len());
+    // A set, not a scan of `columns`: a header of many thousand columns stays linear.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (text, (s, e)) in &names {
         let at = (s + bom, e + bom);
         if text.trim().is_empty() {
@@ -265,7 +267,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             )
             .with_help("every column needs a name in the header row"));
         }
-        if columns.iter().any(|c| &c.name == text) {
+        if !seen.insert(text.as_str()) {
             return Err(line_error(
                 path,
                 header.line,

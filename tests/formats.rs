@@ -17,6 +17,8 @@
 //!   section rows, 序号 restarting per section) plus a contact-list sheet;
 //!   `seed-tasks.ods` and `seed-tasks.xls`: LibreOffice headless conversions of it;
 //!   `seed-tasks.csv` (UTF-8 with BOM, CRLF, as Excel saves) and `seed-tasks.tsv`.
+//! - `merged-cells.xlsx`: openpyxl, a task sheet whose lead cell and deadline cell are
+//!   merged down over two tasks; `merged-cells.ods`: LibreOffice headless conversion of it.
 //! - `seed.pdf`: LibreOffice's PDF export of `seed-numbered.docx`.
 //! - `encrypted.xlsx`: msoffcrypto-tool's Office encryption of `seed-tasks.xlsx`.
 //! - `not-office.zip`, `no-document.docx`, `no-task-table.xlsx`: Python zipfile/openpyxl.
@@ -330,6 +332,44 @@ fn xlsx_task_table_gives_the_golden_ids_owners_and_targets() {
 fn ods_and_xls_conversions_give_the_same_plan() {
     assert_same_plan("seed-tasks.ods", false);
     assert_same_plan("seed-tasks.xls", false);
+}
+
+#[test]
+fn merged_cells_cover_every_task_they_span_in_xlsx_and_ods() {
+    for file in ["merged-cells.xlsx", "merged-cells.ods"] {
+        let tasks = columns(
+            &export(file, "tasks"),
+            &["id", "category", "owners", "deadline_text"],
+        );
+        assert_eq!(
+            tasks,
+            [
+                ["1", "数字政府", "省政务服务中心、各设区市", "2025年6月底前"],
+                // The lead cell and the deadline cell are merged down from the row above.
+                [
+                    "2",
+                    "数字政府",
+                    "省政务服务中心、省公安厅、省市场监管局",
+                    "2025年底前"
+                ],
+                ["3", "数字政府", "省民政厅", "2025年底前"],
+            ],
+            "{file}"
+        );
+        let leads: Vec<_> = columns(&export(file, "owners"), &["task_id", "owner", "role"])
+            .into_iter()
+            .filter(|r| r[2] == "lead")
+            .collect();
+        assert_eq!(
+            leads,
+            [
+                ["1", "省政务服务中心", "lead"],
+                ["2", "省政务服务中心", "lead"],
+                ["3", "省民政厅", "lead"],
+            ],
+            "{file}"
+        );
+    }
 }
 
 #[test]

@@ -32,6 +32,10 @@ pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadEr
         };
         merges.extend(found.into_iter().map(|d| (sheet.clone(), d)));
     }
+    if format == Format::Ods {
+        // calamine does not report an .ods file's merged cells: read them from its XML.
+        merges = ods_merges(bytes);
+    }
     let mut blocks = Vec::new();
     for sheet in book.sheet_names() {
         let range = book
@@ -74,6 +78,96 @@ pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadEr
         text,
         blocks,
     })
+}
+
+/// The merged ranges of an .ods workbook, per sheet, in calamine's absolute 0-based cell
+/// coordinates. ODS marks a merge on its top-left cell (`table:number-rows-spanned`,
+/// `table:number-columns-spanned`); rows and cells may stand for several
+/// (`…-repeated`), which the position count follows. A part that cannot be read gives no
+/// merges (the sheet still reads, as for xlsx).
+fn ods_merges(bytes: &[u8]) -> Vec<(String, calamine::Dimensions)> {
+    use quick_xml::events::{BytesStart, Event};
+    use std::io::Read;
+
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Vec::new();
+    };
+    let mut xml = String::new();
+    match zip.by_name("content.xml") {
+        Ok(mut part) => {
+            if part.read_to_string(&mut xml).is_err() {
+                return Vec::new();
+            }
+        }
+        Err(_) => return Vec::new(),
+    }
+    /// The value of attribute `table:<local>`, if any.
+    fn attr(e: &BytesStart, local: &str) -> Option<String> {
+        e.attributes().flatten().find_map(|a| {
+            let key: &str = a.key.as_ref();
+            (key.strip_prefix("table:") == Some(local)).then(|| a.value.to_string())
+        })
+    }
+    fn count(e: &BytesStart, local: &str) -> u32 {
+        attr(e, local)
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+    let mut merges = Vec::new();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut sheet, mut row, mut col, mut row_repeat) = (String::new(), 0u32, 0u32, 1u32);
+    loop {
+        let (e, empty) = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) => {
+                if e.name().as_ref() == "table:table-row" {
+                    row = row.saturating_add(row_repeat);
+                }
+                continue;
+            }
+            Ok(_) => continue,
+        };
+        match e.name().as_ref() {
+            "table:table" => {
+                sheet = attr(&e, "name")
+                    .map(|n| {
+                        quick_xml::escape::unescape(&n)
+                            .map(|u| u.into_owned())
+                            .unwrap_or(n)
+                    })
+                    .unwrap_or_default();
+                row = 0;
+            }
+            "table:table-row" => {
+                col = 0;
+                row_repeat = count(&e, "number-rows-repeated");
+                if empty {
+                    row = row.saturating_add(row_repeat);
+                }
+            }
+            name @ ("table:table-cell" | "table:covered-table-cell") => {
+                let (rows, cols) = (
+                    count(&e, "number-rows-spanned"),
+                    count(&e, "number-columns-spanned"),
+                );
+                if name == "table:table-cell" && (rows > 1 || cols > 1) {
+                    merges.push((
+                        sheet.clone(),
+                        calamine::Dimensions {
+                            start: (row, col),
+                            end: (row.saturating_add(rows - 1), col.saturating_add(cols - 1)),
+                        },
+                    ));
+                }
+                col = col.saturating_add(count(&e, "number-columns-repeated"));
+            }
+            _ => {}
+        }
+    }
+    merges
 }
 
 /// Copies a merged range's top-left value into every cell of the range.

@@ -249,6 +249,22 @@ os.replace(convert(f"{OUT}/seed-tasks.xlsx", "ods"), f"{OUT}/seed-tasks.ods")
 os.replace(convert(f"{OUT}/seed-tasks.xlsx", 'xls:MS Excel 97'), f"{OUT}/seed-tasks.xls")
 os.replace(convert(f"{OUT}/seed-numbered.docx", "pdf"), f"{OUT}/seed.pdf")
 
+# A task sheet with vertically merged lead and deadline cells (openpyxl), and its LibreOffice
+# .ods copy: a merged cell covers every task it spans, in both formats.
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "重点任务"
+ws.append(["序号", "工作任务", "牵头单位", "配合单位", "完成时限"])
+ws.append(["一、数字政府"])
+ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=5)
+ws.append(["1", "建成一网通办平台，接入事项3000项。", "省政务服务中心", "各设区市", "2025年6月底前"])
+ws.append(["2", "推进电子证照应用，新增证照类型100类。", None, "省公安厅、省市场监管局", "2025年底前"])
+ws.append(["3", "建设智慧社区500个。", "省民政厅", "", None])
+ws.merge_cells(start_row=3, start_column=3, end_row=4, end_column=3)
+ws.merge_cells(start_row=4, start_column=5, end_row=5, end_column=5)
+wb.save(f"{OUT}/merged-cells.xlsx")
+os.replace(convert(f"{OUT}/merged-cells.xlsx", "ods"), f"{OUT}/merged-cells.ods")
+
 # A password-protected copy of the spreadsheet (msoffcrypto-tool, the Office encryption).
 try:
     import msoffcrypto.format.ooxml

@@ -20,6 +20,8 @@
 //! - `merged-cells.xlsx`: openpyxl, a task sheet whose lead cell and deadline cell are
 //!   merged down over two tasks; `merged-cells.ods`: LibreOffice headless conversion of it.
 //! - `seed.pdf`: LibreOffice's PDF export of `seed-numbered.docx`.
+//! - `seed-pdftotext.txt`, `seed-pdftotext-layout.txt`: poppler-utils' `pdftotext` (and
+//!   `pdftotext -layout`) of `seed.pdf` — what the PDF refusal tells an analyst to run.
 //! - `encrypted.xlsx`: msoffcrypto-tool's Office encryption of `seed-tasks.xlsx`.
 //! - `not-office.zip`, `no-document.docx`, `no-task-table.xlsx`: Python zipfile/openpyxl.
 
@@ -316,6 +318,29 @@ fn docx_mixing_prose_and_a_task_table() {
     // Lines are paragraph numbers; a table row counts as one.
     let lines = columns(&export("mixed.docx", "tasks"), &["line"]);
     assert_eq!(lines, [["4"], ["5"], ["9"], ["10"], ["12"]]);
+}
+
+#[test]
+fn text_converted_from_pdf_gives_the_golden_tables() {
+    // Hard-wrapped lines (owner clauses cut in two) and `2010 年`-style spaces: joined and
+    // tightened, every line keeping its number, with a warning that says so.
+    for file in ["seed-pdftotext.txt", "seed-pdftotext-layout.txt"] {
+        assert_same_plan(file, false);
+        let deadlines = columns(&export(file, "tasks"), &["id", "deadline", "owners"]);
+        let golden = columns(&golden("tasks"), &["id", "deadline", "owners"]);
+        assert_eq!(
+            deadlines, golden,
+            "{file}: the title's year and the owner lists"
+        );
+        let codes = columns(&export(file, "warnings"), &["code"]);
+        assert!(
+            codes.iter().any(|c| c[0] == "planq::plan::wrapped"),
+            "{file}: {codes:?}"
+        );
+    }
+    // A plan written one paragraph a line is never joined.
+    let codes = columns(&export("seed-bom.txt", "warnings"), &["code"]);
+    assert!(codes.iter().all(|c| c[0] != "planq::plan::wrapped"));
 }
 
 // ---- spreadsheets and delimited files ------------------------------------------------

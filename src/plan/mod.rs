@@ -13,6 +13,7 @@ mod owners;
 pub mod source;
 pub mod table;
 mod targets;
+pub mod unwrap;
 
 use std::collections::HashSet;
 
@@ -237,6 +238,25 @@ impl Plan {
     }
 }
 
+/// [`extract`] on prose; a text file's prose first has its hard-wrapped paragraphs joined
+/// (text converted from PDF), with a warning that says so.
+fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan {
+    let Some(unwrapped) = text_file.then(|| unwrap::join_wrapped(prose)).flatten() else {
+        return extract(prose, options);
+    };
+    let mut plan = extract(&unwrapped.text, options);
+    plan.warnings.push(Warning {
+        code: "planq::plan::wrapped".into(),
+        line: unwrapped.first,
+        message: format!(
+            "the text looks hard-wrapped (as PDF converters write it): {} lines were joined to \
+             the paragraph above them; check the tasks' text",
+            unwrapped.joins
+        ),
+    });
+    plan
+}
+
 /// Extracts a plan from a document of any format: its paragraphs go through the prose
 /// extractor as lines (one paragraph a line), its task tables through [`table::read_table`].
 /// Every line of the result is a line of [`Document::text`]. Tables that are not task
@@ -244,7 +264,7 @@ impl Plan {
 pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
     let has_tables = doc.blocks.iter().any(|b| matches!(b, Block::Table(_)));
     if doc.format == Format::Text && !has_tables {
-        return extract(&doc.text, options);
+        return extract_prose(&doc.text, options, true);
     }
     // Prose: for text files the text itself with table rows blanked, so lines stay put;
     // for other formats one line per paragraph, mapped back to its origin afterwards.
@@ -327,7 +347,7 @@ pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
             }
         }
     }
-    let mut plan = extract(&prose, options);
+    let mut plan = extract_prose(&prose, options, same_lines);
     if !same_lines {
         let map = |l: &mut u32| {
             if let Some(&to) = lines.get((*l as usize).wrapping_sub(1)) {

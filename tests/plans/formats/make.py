@@ -3,7 +3,8 @@
 
 Run from the repository root: python3 tests/plans/formats/make.py
 Needs: python-docx, openpyxl, msoffcrypto-tool (pip) and LibreOffice (Debian:
-libreoffice-writer-nogui libreoffice-calc-nogui) for the .ods/.xls/.pdf conversions.
+libreoffice-writer-nogui libreoffice-calc-nogui) for the .ods/.xls/.pdf conversions, and
+poppler-utils (Debian) for pdftotext.
 The outputs are committed; this script documents exactly how each was made.
 """
 
@@ -264,6 +265,11 @@ ws.merge_cells(start_row=3, start_column=3, end_row=4, end_column=3)
 ws.merge_cells(start_row=4, start_column=5, end_row=5, end_column=5)
 wb.save(f"{OUT}/merged-cells.xlsx")
 os.replace(convert(f"{OUT}/merged-cells.xlsx", "ods"), f"{OUT}/merged-cells.ods")
+
+# The PDF as an analyst turns it into text (poppler-utils' pdftotext, as planq's PDF refusal
+# advises): hard-wrapped lines, spaces between Chinese and digits.
+subprocess.run(["pdftotext", f"{OUT}/seed.pdf", f"{OUT}/seed-pdftotext.txt"], check=True)
+subprocess.run(["pdftotext", "-layout", f"{OUT}/seed.pdf", f"{OUT}/seed-pdftotext-layout.txt"], check=True)
 
 # A password-protected copy of the spreadsheet (msoffcrypto-tool, the Office encryption).
 try:

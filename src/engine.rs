@@ -274,6 +274,18 @@ impl Engine {
         self.data = data;
     }
 
+    /// Adds plans (ids unique among themselves and the loaded ones: see
+    /// [`crate::corpus::gather`]); the embedded seed plan, when it is all that is loaded,
+    /// is replaced instead. `let`s read the new tables from now on.
+    pub fn add_plans(&mut self, docs: Vec<crate::dataset::PlanDoc>) -> Result<(), Error> {
+        if self.data.is_seed() {
+            self.set_dataset(Dataset::from_docs(docs)?);
+            Ok(())
+        } else {
+            self.data.add_docs(docs)
+        }
+    }
+
     /// The loaded plan, progress and built tables.
     pub fn dataset(&self) -> &Dataset {
         &self.data

@@ -1072,11 +1072,14 @@ impl Engine {
                 let frame = self.collect(lf, source, span, stop, &halt)?;
                 // Cheap test first: only an empty result, or an aggregate's 0 or null,
                 // is worth the queries that explain it.
-                let notes = if hints::worth_a_look(p, &frame) {
+                let mut notes = if hints::worth_a_look(p, &frame) {
                     hints::no_match_hints(checker, env, p, &frame)
                 } else {
                     Vec::new()
                 };
+                if self.data.docs().len() > 1 {
+                    notes.extend(hints::cross_plan_joins(checker, p));
+                }
                 results.push(StatementResult {
                     span,
                     text: source

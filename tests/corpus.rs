@@ -820,3 +820,25 @@ fn repl_load_adds_plans_and_dot_plans_lists_them() {
     expect(&mut p, PROMPT).expect("prompt");
     quit(p);
 }
+
+#[test]
+fn a_join_that_ignores_plan_gets_advice() {
+    let (dir, _) = corpus("joins", 6);
+    let run = |q: &str| {
+        let out = planq(&dir, &["--plan", "plans", "--format", "csv", "-c", q]);
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run("owners | join tasks on task_id == id | count");
+    assert!(err.contains("planq::hint::join_without_plan"), "{err}");
+    assert!(err.contains("add `plan,` to the keys"), "{err}");
+    assert!(run("owners | join tasks on plan, task_id == id | count").is_empty());
+    // Across plans on purpose: one side without `plan`.
+    assert!(run("owners | join (tasks | select id, title) on task_id == id | count").is_empty());
+    // One plan: no advice (the seed).
+    let out = planq(
+        &dir,
+        &["-c", "owners | join tasks on task_id == id | count"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+}

@@ -6,10 +6,12 @@ with owner clauses and targets, about 1 KB each) into a temporary directory and 
 Usage: scripts/corpus-load.py [PATH-TO-PLANQ] [N ...]   (default N: 200 1000 2000 4000;
        default binary: $CARGO_TARGET_DIR/release/planq, else target/release/planq)
 
-A linear load shows a time per plan that stays flat as N grows.
+A linear load shows a time per plan that stays flat as N grows. CPU time (user + system,
+summed over threads) is printed too: on a shared machine it is steadier than wall time.
 """
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,8 +40,8 @@ def main():
     binary = args.pop(0) if args and not args[0].isdigit() else default
     sizes = [int(a) for a in args] or [200, 1000, 2000, 4000]
     print(f"binary: {binary}; {os.cpu_count()} cores")
-    print("| plans | files (MB) | median s | ms per plan |")
-    print("|---:|---:|---:|---:|")
+    print("| plans | files (MB) | median wall s | ms per plan (wall) | CPU s (user+sys) | ms CPU per plan |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         with tempfile.TemporaryDirectory() as d:
             size = 0
@@ -49,7 +51,9 @@ def main():
                 with open(os.path.join(d, f"p{k:05}.txt"), "wb") as f:
                     f.write(text)
             times = []
+            cpus = []
             for _ in range(3):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 out = subprocess.run(
                     [binary, "--plan", d, "--format", "csv", "-c", "plans | count"],
@@ -57,10 +61,15 @@ def main():
                     text=True,
                 )
                 times.append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
                 if out.returncode != 0 or out.stdout != f"count\n{n}\n":
                     sys.exit(f"planq failed on {n} plans:\n{out.stdout}{out.stderr}")
             med = statistics.median(times)
-            print(f"| {n} | {size / 1e6:.2f} | {med:.3f} | {1000 * med / n:.2f} |")
+            cpu = statistics.median(cpus)
+            print(
+                f"| {n} | {size / 1e6:.2f} | {med:.3f} | {1000 * med / n:.2f} | {cpu:.3f} | {1000 * cpu / n:.2f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -842,3 +842,37 @@ fn a_join_that_ignores_plan_gets_advice() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).is_empty());
 }
+
+#[test]
+fn aliases_apply_to_each_plan_for_its_own_year() {
+    let dir = tempdir("aliases");
+    // Only up to 2021: 福州's data bureau was renamed in 2022 (examples/corpus).
+    std::fs::write(
+        dir.join("aliases.csv"),
+        "alias,canonical,from,to\n市大数据委,市数据管理局,,2021\n市信息中心,市大数据局,2023,\n",
+    )
+    .expect("aliases");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/corpus");
+    let corpus = corpus.to_str().expect("path");
+    let out = ok(
+        &dir,
+        &[
+            "--plan",
+            corpus,
+            "--aliases",
+            "aliases.csv",
+            "--format",
+            "csv",
+            "-c",
+            "owners | where owner != owner_raw | count by plan, owner_raw, owner",
+            "-c",
+            r#"owners | where owner == "市数据管理局" | count by plan"#,
+        ],
+    );
+    // 市信息中心 (厦门 2021) is outside its alias's years and keeps its name.
+    assert_eq!(
+        out,
+        "plan,owner_raw,owner,count\nfuzhou-2021,市大数据委,市数据管理局,3\n\
+         plan,count\nfuzhou-2021,3\nfuzhou-2022,5\n"
+    );
+}

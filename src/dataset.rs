@@ -1,4 +1,5 @@
-//! A loaded plan with its progress reports and the tables built from them.
+//! Loaded plans — one, or a corpus — with their progress reports and the tables built
+//! from them.
 
 use std::sync::Arc;
 
@@ -16,46 +17,35 @@ use crate::tables::aliases::Aliases;
 /// Named tables, in order.
 type Tables = Vec<(String, DataFrame)>;
 
-/// A plan document, its progress reports and the tables built from both.
+/// The id of the embedded seed plan in the `plan` column.
+pub const SEED_ID: &str = "seed";
+
+/// One plan document of a dataset: its id, its file's text and what was extracted from it.
 #[derive(Debug, Clone)]
-pub struct Dataset {
-    source: Source,
-    /// What the plan file was read as, and its text encoding.
-    format: (Format, Option<&'static str>),
-    plan: Plan,
-    reports: Vec<Report>,
-    tables: Vec<(String, DataFrame)>,
-    /// The alias file applied to `owners` (`--aliases`).
-    aliases: Option<Aliases>,
+pub struct PlanDoc {
+    /// The short stable id in every table's `plan` column (see [`crate::corpus::assign_ids`]).
+    pub id: String,
+    /// The file's path and its text (for text formats) or a rendering of it (one line per
+    /// paragraph or table row), which diagnostics point into.
+    pub source: Source,
+    /// What the file was read as.
+    pub format: Format,
+    /// Its text encoding, for text formats.
+    pub encoding: Option<&'static str>,
+    /// The extracted plan.
+    pub plan: Plan,
 }
 
-impl Dataset {
-    /// The embedded seed plan (`2010年数字福建工作要点`), without progress.
-    pub fn seed() -> Result<Self, Error> {
-        Dataset::from_text(plan::SEED_NAME, plan::SEED)
-    }
-
-    /// A plan document read from `path`, its format detected from its content.
-    pub fn from_file(path: &str) -> Result<Self, Error> {
-        Dataset::from_file_with(path, ReadOptions::default())
-    }
-
-    /// A plan document read from `path` with reading options (e.g. a forced encoding).
-    pub fn from_file_with(path: &str, options: ReadOptions) -> Result<Self, Error> {
+impl PlanDoc {
+    /// A plan document read from `path`, its format detected from its content; the id is
+    /// the file's stem until [`crate::corpus::assign_ids`] makes it unique.
+    pub fn from_file(path: &str, options: ReadOptions) -> Result<Self, Error> {
         let doc = {
             // The bytes are dropped once decoded: a large plan is not held twice.
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
             source::read(path, &bytes, options).map_err(|e| read_error(path, e))?
         };
-        Dataset::from_document(path, doc)
-    }
-
-    /// A plan document from the bytes of a file in any supported format (text in any
-    /// supported encoding, CSV/TSV, HTML, .docx, .xlsx/.xls/.ods); `name` is the file's
-    /// path, used in diagnostics and to tell CSV/TSV from other text.
-    pub fn from_bytes(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Self, Error> {
-        let doc = source::read(name, bytes, options).map_err(|e| read_error(name, e))?;
-        Dataset::from_document(name, doc)
+        PlanDoc::from_document(path, doc)
     }
 
     /// A plan from a document already read (see [`source::read`]).
@@ -83,7 +73,7 @@ impl Dataset {
                  任务内容, 具体措施, 工作内容) and owner columns (牵头单位, 责任单位, 配合单位, …)",
             ));
         }
-        Dataset::from_plan(source, (format, encoding), plan)
+        PlanDoc::new(source, (format, encoding), plan)
     }
 
     /// A plan document from its text; `name` is used in diagnostics. A document that
@@ -93,10 +83,10 @@ impl Dataset {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let source = Source::new(name, Arc::<str>::from(text));
         let plan = plan::extract(text, ExtractOptions::default());
-        Dataset::from_plan(source, (Format::Text, Some("UTF-8")), plan)
+        PlanDoc::new(source, (Format::Text, Some("UTF-8")), plan)
     }
 
-    fn from_plan(
+    fn new(
         source: Source,
         format: (Format, Option<&'static str>),
         plan: Plan,
@@ -118,34 +108,24 @@ impl Dataset {
                  and unnumbered section lines followed by numbered items",
             ));
         }
-        let tables = frames::build(&plan, &[])?;
-        Ok(Dataset {
+        Ok(PlanDoc {
+            id: crate::corpus::stem_id(&name),
             source,
-            format,
+            format: format.0,
+            encoding: format.1,
             plan,
-            reports: Vec::new(),
-            tables,
-            aliases: None,
         })
     }
 
-    /// Fails with every extraction warning as an error (the `--strict` mode).
-    pub fn check_strict(&self) -> Result<(), Error> {
-        let warnings = self.warnings();
-        if warnings.is_empty() {
-            return Ok(());
-        }
-        Err(Error::new(
-            ErrorKind::Data,
-            "planq::plan::strict",
-            format!(
-                "`{}` has {} extraction warning(s), and --strict makes them errors",
-                self.source.name,
-                warnings.len()
-            ),
-        )
-        .with_help("fix the plan text at the lines shown, or run without --strict")
-        .with_related(warnings))
+    /// The plan's year: from its title (`2010年…工作要点`), else from the file name.
+    pub fn year(&self) -> Option<i32> {
+        self.plan.year().or_else(|| {
+            let stem = std::path::Path::new(&self.source.name)
+                .file_stem()?
+                .to_str()?
+                .to_string();
+            plan::year_of_title(&stem)
+        })
     }
 
     /// The extraction warnings as diagnostics pointing at their plan lines.
@@ -165,6 +145,178 @@ impl Dataset {
             .collect()
     }
 
+    /// One line about the plan: file, format, encoding, task count (and its id).
+    pub fn describe(&self) -> String {
+        let enc = self.encoding.map(|e| format!(", {e}")).unwrap_or_default();
+        format!(
+            "{} ({}{enc}): {} tasks in {} categories",
+            self.source.name,
+            self.format.as_str(),
+            self.plan.tasks.len(),
+            self.plan.categories.len()
+        )
+    }
+}
+
+/// Plan documents — one, or a corpus — their progress reports and the tables built from
+/// them. Every table has a `plan` column (last) naming the document a row comes from.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The plans, in the order their rows appear in the tables.
+    docs: Vec<PlanDoc>,
+    reports: Vec<Report>,
+    tables: Vec<(String, DataFrame)>,
+    /// The alias file applied to `owners` (`--aliases`).
+    aliases: Option<Aliases>,
+}
+
+impl Dataset {
+    /// The embedded seed plan (`2010年数字福建工作要点`), without progress; its id is
+    /// [`SEED_ID`].
+    pub fn seed() -> Result<Self, Error> {
+        let mut doc = PlanDoc::from_text(plan::SEED_NAME, plan::SEED)?;
+        doc.id = SEED_ID.to_string();
+        Dataset::from_docs(vec![doc])
+    }
+
+    /// A plan document read from `path`, its format detected from its content.
+    pub fn from_file(path: &str) -> Result<Self, Error> {
+        Dataset::from_file_with(path, ReadOptions::default())
+    }
+
+    /// A plan document read from `path` with reading options (e.g. a forced encoding).
+    pub fn from_file_with(path: &str, options: ReadOptions) -> Result<Self, Error> {
+        Dataset::from_docs(vec![PlanDoc::from_file(path, options)?])
+    }
+
+    /// A plan document from the bytes of a file in any supported format (text in any
+    /// supported encoding, CSV/TSV, HTML, .docx, .xlsx/.xls/.ods); `name` is the file's
+    /// path, used in diagnostics and to tell CSV/TSV from other text.
+    pub fn from_bytes(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Self, Error> {
+        let doc = source::read(name, bytes, options).map_err(|e| read_error(name, e))?;
+        Dataset::from_docs(vec![PlanDoc::from_document(name, doc)?])
+    }
+
+    /// A plan document from its text; `name` is used in diagnostics. A document that
+    /// yields no tasks is an error.
+    pub fn from_text(name: &str, text: &str) -> Result<Self, Error> {
+        Dataset::from_docs(vec![PlanDoc::from_text(name, text)?])
+    }
+
+    /// A dataset of several plans (their ids must be unique: see
+    /// [`crate::corpus::assign_ids`]); rows appear in the order of `docs`.
+    pub fn from_docs(docs: Vec<PlanDoc>) -> Result<Self, Error> {
+        if docs.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Data,
+                "planq::corpus::empty",
+                "no plan was loaded",
+            )
+            .with_help("give --plan a plan file, a directory of plans or a glob"));
+        }
+        let mut data = Dataset {
+            docs,
+            reports: Vec::new(),
+            tables: Vec::new(),
+            aliases: None,
+        };
+        data.tables = data.build(&data.reports, None)?.0;
+        Ok(data)
+    }
+
+    /// Adds plans (their ids unique among themselves and the plans already loaded) and
+    /// rebuilds the tables. Progress reports already loaded are kept.
+    pub fn add_docs(&mut self, docs: Vec<PlanDoc>) -> Result<(), Error> {
+        let mut next = self.clone();
+        next.docs.extend(docs);
+        next.tables = next.build(&next.reports, next.aliases.as_ref())?.0;
+        *self = next;
+        Ok(())
+    }
+
+    /// Whether the embedded seed plan is all that is loaded.
+    pub fn is_seed(&self) -> bool {
+        matches!(self.docs.as_slice(), [d] if d.id == SEED_ID && d.source.name == plan::SEED_NAME)
+    }
+
+    /// The plans, in table order.
+    pub fn docs(&self) -> &[PlanDoc] {
+        &self.docs
+    }
+
+    /// Every table: each plan's frames with their `plan` column, concatenated, then the
+    /// `plans` table. Aliases apply to each plan for its own year.
+    fn build(
+        &self,
+        reports: &[Report],
+        aliases: Option<&Aliases>,
+    ) -> Result<(Tables, Vec<Error>), Error> {
+        let mut notes: Vec<Error> = Vec::new();
+        let mut out: Tables = Vec::new();
+        let several = self.docs.len() > 1;
+        for doc in &self.docs {
+            let mine: Vec<Report> = if several {
+                reports
+                    .iter()
+                    .filter(|r| r.plan == doc.id)
+                    .cloned()
+                    .collect()
+            } else {
+                reports.to_vec()
+            };
+            let mut tables = frames::build(&doc.plan, &mine)?;
+            if let Some(a) = aliases {
+                for (name, df) in tables.iter_mut() {
+                    if name == "owners" {
+                        let (renamed, n) = a.apply(df, doc.year())?;
+                        *df = renamed;
+                        for note in n {
+                            if !notes.iter().any(|m| m.message == note.message) {
+                                notes.push(note);
+                            }
+                        }
+                    }
+                }
+            }
+            frames::add_plan_column(&mut tables, &doc.id)?;
+            if out.is_empty() {
+                out = tables;
+            } else {
+                frames::append(&mut out, &tables)?;
+            }
+        }
+        frames::finish(&mut out);
+        out.push(("plans".to_string(), crate::corpus::plans_frame(&self.docs)?));
+        Ok((out, notes))
+    }
+
+    /// Fails with every extraction warning as an error (the `--strict` mode).
+    pub fn check_strict(&self) -> Result<(), Error> {
+        for doc in &self.docs {
+            let warnings = doc.warnings();
+            if warnings.is_empty() {
+                continue;
+            }
+            return Err(Error::new(
+                ErrorKind::Data,
+                "planq::plan::strict",
+                format!(
+                    "`{}` has {} extraction warning(s), and --strict makes them errors",
+                    doc.source.name,
+                    warnings.len()
+                ),
+            )
+            .with_help("fix the plan text at the lines shown, or run without --strict")
+            .with_related(warnings));
+        }
+        Ok(())
+    }
+
+    /// The extraction warnings of every plan as diagnostics pointing at their plan lines.
+    pub fn warnings(&self) -> Vec<Error> {
+        self.docs.iter().flat_map(PlanDoc::warnings).collect()
+    }
+
     /// Loads a progress file (CSV or JSON) and rebuilds the `progress` and `shortfall`
     /// tables. On error nothing of the file is kept.
     pub fn add_progress_file(&mut self, path: &str) -> Result<(), Error> {
@@ -172,27 +324,29 @@ impl Dataset {
         self.add_progress(&progress::read_file(path)?)
     }
 
-    /// Loads progress from text (see [`Dataset::add_progress_file`]).
+    /// Loads progress from text (see [`Dataset::add_progress_file`]). With several plans
+    /// loaded, a row names its plan in a `plan` column unless its target id is in one plan
+    /// only.
     pub fn add_progress(&mut self, source: &Source) -> Result<(), Error> {
-        let known: Vec<String> = self.plan.targets().map(|(_, t)| t.id.clone()).collect();
-        let new = progress::load(source, &known, &self.reports)?;
+        let known = progress::Known::new(self.docs.iter().flat_map(|d| {
+            d.plan
+                .targets()
+                .map(move |(_, t)| (d.id.as_str(), t.id.as_str()))
+        }))
+        .with_plans(self.docs.iter().map(|d| d.id.as_str()));
+        let new = progress::load_in(source, &known, &self.reports)?;
         let mut reports = self.reports.clone();
         reports.extend(new);
-        let tables = frames::build(&self.plan, &reports)?;
-        self.tables = match &self.aliases {
-            Some(a) => self.with_aliases(a, tables)?.0,
-            None => tables,
-        };
+        self.tables = self.build(&reports, self.aliases.as_ref())?.0;
         self.reports = reports;
         Ok(())
     }
 
-    /// Applies an alias file to `owners`: `owner` becomes the canonical name for the plan's
-    /// year and `owner_raw` keeps the name as written. Replaces an earlier alias file.
-    /// Returns notes and warnings about what was applied.
+    /// Applies an alias file to `owners`: `owner` becomes the canonical name for each
+    /// plan's year and `owner_raw` keeps the name as written. Replaces an earlier alias
+    /// file. Returns notes and warnings about what was applied.
     pub fn set_aliases(&mut self, aliases: Aliases) -> Result<Vec<Error>, Error> {
-        let tables = frames::build(&self.plan, &self.reports)?;
-        let (tables, notes) = self.with_aliases(&aliases, tables)?;
+        let (tables, notes) = self.build(&self.reports, Some(&aliases))?;
         self.tables = tables;
         self.aliases = Some(aliases);
         Ok(notes)
@@ -203,66 +357,42 @@ impl Dataset {
         self.aliases.as_ref()
     }
 
-    fn with_aliases(
-        &self,
-        aliases: &Aliases,
-        mut tables: Tables,
-    ) -> Result<(Tables, Vec<Error>), Error> {
-        let mut notes = Vec::new();
-        for (name, df) in tables.iter_mut() {
-            if name == "owners" {
-                let (renamed, n) = aliases.apply(df, self.year())?;
-                *df = renamed;
-                notes = n;
-            }
-        }
-        Ok((tables, notes))
-    }
-
-    /// The plan's year: from its title (`2010年…工作要点`), else from the file name.
+    /// The first plan's year: from its title (`2010年…工作要点`), else from the file name.
     pub fn year(&self) -> Option<i32> {
-        self.plan.year().or_else(|| {
-            let stem = std::path::Path::new(&self.source.name)
-                .file_stem()?
-                .to_str()?
-                .to_string();
-            plan::year_of_title(&stem)
-        })
+        self.docs.first().and_then(PlanDoc::year)
     }
 
-    /// What the plan file was read as (`text`, `html`, `docx`, `xlsx`, …).
+    /// What the first plan file was read as (`text`, `html`, `docx`, `xlsx`, …).
     pub fn format(&self) -> Format {
-        self.format.0
+        self.docs.first().map_or(Format::Text, |d| d.format)
     }
 
-    /// The plan file's text encoding, for text formats.
+    /// The first plan file's text encoding, for text formats.
     pub fn encoding(&self) -> Option<&'static str> {
-        self.format.1
+        self.docs.first().and_then(|d| d.encoding)
     }
 
-    /// One line about the plan: file, format, encoding, task count.
+    /// One line per plan: file, format, encoding, task count (with its id when there are
+    /// several).
     pub fn describe(&self) -> String {
-        let enc = self
-            .encoding()
-            .map(|e| format!(", {e}"))
-            .unwrap_or_default();
-        format!(
-            "{} ({}{enc}): {} tasks in {} categories",
-            self.source.name,
-            self.format().as_str(),
-            self.plan.tasks.len(),
-            self.plan.categories.len()
-        )
+        if let [doc] = self.docs.as_slice() {
+            return doc.describe();
+        }
+        self.docs
+            .iter()
+            .map(|d| format!("{}: {}", d.id, d.describe()))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
-    /// The extracted plan.
+    /// The first plan (the only one, unless a corpus is loaded).
     pub fn plan(&self) -> &Plan {
-        &self.plan
+        &self.docs[0].plan
     }
 
-    /// The plan document's source.
+    /// The first plan document's source.
     pub fn source(&self) -> &Source {
-        &self.source
+        &self.docs[0].source
     }
 
     /// Loaded progress reports.
@@ -270,7 +400,7 @@ impl Dataset {
         &self.reports
     }
 
-    /// The built tables, in [`frames::TABLES`] order.
+    /// The built tables, in [`frames::TABLES`] order, then `plans`.
     pub fn tables(&self) -> &[(String, DataFrame)] {
         &self.tables
     }

@@ -274,6 +274,18 @@ impl Engine {
         self.data = data;
     }
 
+    /// Adds plans (ids unique among themselves and the loaded ones: see
+    /// [`crate::corpus::gather`]); the embedded seed plan, when it is all that is loaded,
+    /// is replaced instead. `let`s read the new tables from now on.
+    pub fn add_plans(&mut self, docs: Vec<crate::dataset::PlanDoc>) -> Result<(), Error> {
+        if self.data.is_seed() {
+            self.set_dataset(Dataset::from_docs(docs)?);
+            Ok(())
+        } else {
+            self.data.add_docs(docs)
+        }
+    }
+
     /// The loaded plan, progress and built tables.
     pub fn dataset(&self) -> &Dataset {
         &self.data
@@ -1060,11 +1072,14 @@ impl Engine {
                 let frame = self.collect(lf, source, span, stop, &halt)?;
                 // Cheap test first: only an empty result, or an aggregate's 0 or null,
                 // is worth the queries that explain it.
-                let notes = if hints::worth_a_look(p, &frame) {
+                let mut notes = if hints::worth_a_look(p, &frame) {
                     hints::no_match_hints(checker, env, p, &frame)
                 } else {
                     Vec::new()
                 };
+                if self.data.docs().len() > 1 {
+                    notes.extend(hints::cross_plan_joins(checker, p));
+                }
                 results.push(StatementResult {
                     span,
                     text: source

@@ -46,6 +46,45 @@ pub fn build(plan: &Plan, progress: &[Report]) -> Result<Vec<(String, DataFrame)
         .collect()
 }
 
+/// Adds the `plan` column, last, to every table of one plan: `(plan, id)` is the key of a
+/// corpus, and a last column changes single-plan output least.
+pub fn add_plan_column(tables: &mut [(String, DataFrame)], plan: &str) -> Result<(), Error> {
+    for (name, df) in tables.iter_mut() {
+        let col = StringChunked::full("plan".into(), plan, df.height()).into_column();
+        df.with_column(col).map_err(|e| {
+            Error::new(
+                ErrorKind::Data,
+                "planq::frames",
+                format!("could not build table `{name}`: {e}"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Appends one plan's tables to the corpus's (same names, same order, same schemas).
+pub fn append(all: &mut [(String, DataFrame)], more: &[(String, DataFrame)]) -> Result<(), Error> {
+    for ((name, df), (_, other)) in all.iter_mut().zip(more) {
+        df.vstack_mut(other).map_err(|e| {
+            Error::new(
+                ErrorKind::Data,
+                "planq::frames",
+                format!("could not append to table `{name}`: {e}"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Makes every column one chunk after [`append`]: queries read contiguous buffers.
+pub fn finish(all: &mut [(String, DataFrame)]) {
+    for (_, df) in all.iter_mut() {
+        if df.first_col_n_chunks() > 1 {
+            df.rechunk_mut();
+        }
+    }
+}
+
 // Text columns are built from borrowed strings: polars copies each value into its own
 // buffers, so collecting owned copies first would copy every string twice.
 fn str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Column {
@@ -378,6 +417,16 @@ pub const DESCRIPTIONS: &[(&str, &str, &str)] = &[
 
 /// The one-line description of a built-in table's column ([`DESCRIPTIONS`]).
 pub fn describe(table: &str, column: &str) -> Option<&'static str> {
+    if column == "plan" {
+        return Some(if table == "plans" {
+            "short stable id of the plan: its file's stem (`~2` when two files share one)"
+        } else {
+            "the plan the row comes from (plans.plan); (plan, id) is the key of a corpus"
+        });
+    }
+    if table == "plans" {
+        return crate::corpus::describe(column);
+    }
     DESCRIPTIONS
         .iter()
         .find(|(t, c, _)| *t == table && *c == column)
@@ -399,7 +448,9 @@ mod description_tests {
                 );
             }
             let described = DESCRIPTIONS.iter().filter(|(t, _, _)| *t == name).count();
+            // Every table gets its `plan` column from the dataset, not from `build`.
             assert_eq!(described, df.width(), "{name}: a description of no column");
+            assert!(describe(&name, "plan").is_some());
         }
     }
 }

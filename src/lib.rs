@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod corpus;
 pub mod dataset;
 pub mod engine;
 pub mod error;

@@ -127,6 +127,7 @@ mod tests {
             actual,
             as_of: Date::new(2025, 6, 30).expect("date"),
             note: None,
+            plan: String::new(),
         }
     }
 

@@ -375,7 +375,7 @@ fn save_writes_the_last_result() {
         r.2
     );
     let csv = std::fs::read_to_string(dir.join("out.csv")).unwrap();
-    assert!(csv.starts_with("no,name,tasks,targets\n1,"), "{csv}");
+    assert!(csv.starts_with("no,name,tasks,targets,plan\n1,"), "{csv}");
     let json = std::fs::read_to_string(dir.join("out.json")).unwrap();
     assert!(json.starts_with("[{\"no\":1,"), "{json}");
     let r = run_in(
@@ -399,7 +399,8 @@ fn schema_and_tables_are_results() {
          role,str,55,\"lead (牵头), support (配合) or responsible (负责)\"\n\
          position,int,55,\"order among the task's owners, from 1\"\n\
          basis,str,55,\"why it has the role: stated, convention or carried\"\n\
-         label,str,0,\"label it was listed under (责任单位 …), if any\"\n"
+         label,str,0,\"label it was listed under (责任单位 …), if any\"\n\
+         plan,str,55,\"the plan the row comes from (plans.plan); (plan, id) is the key of a corpus\"\n"
     );
     let (_, out, _) = run(&["-c", ".tables", "--format", "csv"]);
     assert!(
@@ -444,7 +445,7 @@ fn run_into_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
 fn export_still_works() {
     let (code, out, _) = run(&["export", "--table", "categories"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("no,name,tasks,targets\n"));
+    assert!(out.starts_with("no,name,tasks,targets,plan\n"));
 }
 
 #[test]
@@ -645,7 +646,7 @@ fn global_options_go_on_either_side_of_export() {
     assert!(after.1.lines().count() > 2, "{}", after.1);
     let (code, out, err) = run(&["--plan", &plan, "export", "--table", "categories"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("no,name,tasks,targets\n"), "{out}");
+    assert!(out.starts_with("no,name,tasks,targets,plan\n"), "{out}");
     // The query modes' options make no sense with export: a usage error, not a guess.
     let (code, _, err) = run(&["-c", "tasks", "export"]);
     assert_eq!(code, 2, "{err}");

@@ -3,7 +3,8 @@
 //! block right after it; every ```planq-error block must fail with the diagnostic code
 //! written in the ```text block after it. ```planq-params name=value … sets parameters first;
 //! ```planq-cli --table SPEC --aliases FILE --param name=value … loads tables and aliases
-//! first, as the same options of the command line do. ```planq-line shows its result in line
+//! first, as the same options of the command line do; `--plan DIR` loads those plans
+//! instead of the seed (a corpus, without progress). ```planq-line shows its result in line
 //! mode and ```planq-table WIDTH as the aligned table at a terminal WIDTH columns wide, every
 //! row (how results look at the prompt).
 //!
@@ -69,13 +70,33 @@ fn engine(params: &str) -> Engine {
     e
 }
 
-/// The engine of a ```planq-cli block: the seed with the sample progress file, then the
-/// block's `--table`, `--aliases` and `--param` options in order.
+/// The engine of a ```planq-cli block: the seed with the sample progress file — or, with
+/// `--plan DIR|FILE|GLOB` (repeatable), those plans without progress — then the block's
+/// `--table`, `--aliases` and `--param` options in order.
 fn engine_cli(args: &str) -> Engine {
-    let mut e = engine("");
     let words: Vec<&str> = args.split_whitespace().collect();
+    let plans: Vec<String> = words
+        .chunks(2)
+        .filter_map(|p| match p {
+            ["--plan", spec] => Some(spec.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut e = if plans.is_empty() {
+        engine("")
+    } else {
+        let g = planq::corpus::gather(
+            &plans,
+            Default::default(),
+            &Default::default(),
+            &Default::default(),
+        );
+        assert!(g.bad.is_empty(), "--plan {plans:?}: {:?}", g.bad);
+        Engine::new(planq::Dataset::from_docs(g.docs).expect("plans"))
+    };
     for pair in words.chunks(2) {
         match pair {
+            ["--plan", _] => {}
             ["--table", spec] => {
                 e.import_table(spec).unwrap_or_else(|err| {
                     panic!("--table {spec}: {}", planq::cli::report(&err, false))

@@ -531,7 +531,7 @@ fn warnings_are_a_table() {
         .assert()
         .success()
         .stdout(predicates::str::starts_with(
-            "code,message,line,severity\nplanq::plan::debris,page debris skipped: `打印本页`,3,info\nplanq::plan::numbering,",
+            "code,message,line,severity,plan\nplanq::plan::debris,page debris skipped: `打印本页`,3,info,warned\nplanq::plan::numbering,",
         ));
     planq()
         .args(["--plan", path, "-c", "warnings | count by code | sort code"])

@@ -472,7 +472,7 @@ fn out_dir_in_xlsx_and_output_in_text() {
     assert!(err.contains("wrote 2 results to all.csv"), "{err}");
     let all = std::fs::read_to_string(dir.join("all.csv")).unwrap();
     assert!(
-        all.starts_with("\u{feff}no,name,tasks,targets\n"),
+        all.starts_with("\u{feff}no,name,tasks,targets,plan\n"),
         "{all:?}"
     );
     assert!(all.ends_with("count\n26\n"), "{all:?}");

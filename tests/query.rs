@@ -189,7 +189,7 @@ fn joins_of_every_kind() {
     // The right key is dropped; a sub-pipeline may stand on the right.
     assert_eq!(
         q(&e, "owners | where role == \"lead\" | join (tasks | select id, title) on task_id == id | take 1"),
-        "task_id,owner,role,position,basis,label,title\n1.1,省数字办,lead,1,stated,,开展电子政务顶层设计\n"
+        "task_id,owner,role,position,basis,label,plan,title\n1.1,省数字办,lead,1,stated,,seed,开展电子政务顶层设计\n"
     );
 }
 
@@ -440,6 +440,7 @@ fn tables_schemas_and_serialised_rows() {
             "progress",
             "shortfall",
             "warnings",
+            "plans",
             "t",
             "r",
             "leads"

@@ -187,8 +187,12 @@ fn dot_command_errors_are_diagnostics() {
     p.send_line(".tabls").unwrap();
     expect(&mut p, "did you mean `.tables`?").unwrap();
     expect(&mut p, PROMPT).unwrap();
-    p.send_line(".load nonsense").unwrap();
+    p.send_line(".load progress").unwrap();
     expect(&mut p, "planq::dot::missing_argument").unwrap();
+    expect(&mut p, PROMPT).unwrap();
+    // `.load FILE` loads a plan: a missing one is the reader's error, naming it.
+    p.send_line(".load nonsense").unwrap();
+    expect(&mut p, "cannot read `nonsense`").unwrap();
     expect(&mut p, PROMPT).unwrap();
     p.send_line(".help").unwrap();
     expect(&mut p, ".chart").unwrap();

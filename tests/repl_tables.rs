@@ -60,9 +60,9 @@ fn an_imported_file_is_queried_completed_and_joined() {
     expect(&mut p, "planq::table::malformed_row").unwrap();
     expect(&mut p, "line 2").unwrap();
     expect(&mut p, PROMPT).unwrap();
-    // The seven plan tables and `d`: the bad file left nothing behind.
+    // The eight plan tables and `d`: the bad file left nothing behind.
     p.send_line(".tables").unwrap();
-    let listing = expect(&mut p, "8 rows").unwrap();
+    let listing = expect(&mut p, "9 rows").unwrap();
     assert!(listing.contains("file"), "{listing}");
     assert!(!listing.contains("\r\n bad "), "{listing}");
     expect(&mut p, PROMPT).unwrap();

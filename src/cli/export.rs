@@ -1,5 +1,5 @@
-//! `planq export`: every table (or one) as CSV, JSON or an Excel workbook, for spreadsheets
-//! and tests. xlsx goes to files (`--out DIR`: one workbook per table; `--output FILE`: one
+//! `planq export`: every table (or one) as CSV, JSON, an Excel workbook or Parquet, for
+//! spreadsheets, tests and other engines (DuckDB, Spark, DataFusion). xlsx goes to files (`--out DIR`: one workbook per table; `--output FILE`: one
 //! workbook, a sheet per table) or into a pipe, never to a terminal.
 //!
 //! Into a pipe that closes early (`planq export | head`) it stops quietly with exit 0, as
@@ -50,14 +50,19 @@ pub enum ExportFormat {
     Json,
     /// Excel workbooks: bold frozen header, text kept as text, dates as dates.
     Xlsx,
+    /// Apache Parquet, one file per table (`--out DIR`, or `--table NAME`): typed columns
+    /// for DuckDB, Spark, DataFusion or polars.
+    Parquet,
 }
 
-impl From<ExportFormat> for Format {
-    fn from(f: ExportFormat) -> Format {
-        match f {
-            ExportFormat::Csv => Format::Csv,
-            ExportFormat::Json => Format::Json,
-            ExportFormat::Xlsx => Format::Xlsx,
+impl ExportFormat {
+    /// The result format that writes it; `None` for Parquet, which is written by polars.
+    fn render(self) -> Option<Format> {
+        match self {
+            ExportFormat::Csv => Some(Format::Csv),
+            ExportFormat::Json => Some(Format::Json),
+            ExportFormat::Xlsx => Some(Format::Xlsx),
+            ExportFormat::Parquet => None,
         }
     }
 }
@@ -69,7 +74,9 @@ fn usage(message: String, help: &str) -> Error {
 /// Runs the export.
 pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error> {
     use std::io::IsTerminal;
-    let format = Format::from(args.format);
+    let Some(format) = args.format.render() else {
+        return parquet(data, args, color);
+    };
     if args.force && args.out.is_none() && args.output.is_none() {
         return Err(usage(
             "--force replaces files written by --out or --output".into(),
@@ -185,6 +192,122 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
     let mut out = stdout.lock();
     let result = all_tables(&tables, format, args.bom, &mut out);
     to_stdout(result.and_then(|()| out.flush()))
+}
+
+/// `export --format parquet`: each table to `DIR/<table>.parquet` (`--out DIR`), or the one
+/// `--table` to `--output FILE` or into a pipe. Parquet files are one table each, so every
+/// table into one stream is refused.
+fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    if args.bom {
+        return Err(usage(
+            "--bom is for CSV; the format is parquet".into(),
+            "drop --bom",
+        ));
+    }
+    if args.force && args.out.is_none() && args.output.is_none() {
+        return Err(usage(
+            "--force replaces files written by --out or --output".into(),
+            "give --out DIR or --output FILE",
+        ));
+    }
+    if args.out.is_none() && args.table.is_none() {
+        return Err(usage(
+            "a Parquet file holds one table; export --format parquet needs --out DIR (a file per table) or --table NAME".into(),
+            "planq export --format parquet --out tables/",
+        ));
+    }
+    if args.out.is_none() && args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(usage(
+            "parquet is a binary format and stdout is a terminal".into(),
+            "add --output FILE.parquet, or redirect: planq export --format parquet --table tasks > tasks.parquet",
+        ));
+    }
+    let data = data.load(color)?;
+    let write = |df: &polars::prelude::DataFrame, w: &mut dyn Write| -> io::Result<()> {
+        let mut df = df.clone();
+        polars::prelude::ParquetWriter::new(w)
+            .finish(&mut df)
+            .map(|_| ())
+            .map_err(|e| io::Error::other(e.to_string()))
+    };
+    let write_err = |shown: &str, e: WriteError| match e {
+        WriteError::Exists => exists_error(&[shown.to_string()]),
+        e => Error::new(
+            ErrorKind::Data,
+            "planq::io",
+            format!("cannot write {shown}: {e}"),
+        ),
+    };
+    if let Some(name) = &args.table {
+        let Some(df) = data.table(name) else {
+            let names = data.tables().iter().map(|(n, _)| n.as_str());
+            let help = match closest(name, names) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("tables: {}", crate::frames::TABLES.join(", ")),
+            };
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "planq::export::unknown_table",
+                format!("no table named `{name}`"),
+            )
+            .with_help(help));
+        };
+        if let Some(file) = &args.output {
+            write_file(Path::new(file), args.force, |w| write(df, w))
+                .map_err(|e| write_err(file, e))?;
+            eprintln!("wrote 1 table to {file}");
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        write(df, &mut bytes).map_err(|e| {
+            Error::new(
+                ErrorKind::Data,
+                "planq::io",
+                format!("cannot write Parquet: {e}"),
+            )
+        })?;
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| {
+                Error::new(
+                    ErrorKind::Data,
+                    "planq::io",
+                    format!("cannot write to stdout: {e}"),
+                )
+            }),
+        };
+    }
+    let dir = args.out.as_deref().unwrap_or(".");
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::new(
+            ErrorKind::Data,
+            "planq::io",
+            format!("cannot write {dir}: {e}"),
+        )
+    })?;
+    let paths: Vec<_> = data
+        .tables()
+        .iter()
+        .map(|(name, df)| (Path::new(dir).join(format!("{name}.parquet")), df))
+        .collect();
+    if !args.force {
+        let existing: Vec<String> = paths
+            .iter()
+            .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(exists_error(&existing));
+        }
+    }
+    for (path, df) in &paths {
+        let shown = path.display().to_string();
+        write_file(path, args.force, |w| write(df, w)).map_err(|e| write_err(&shown, e))?;
+    }
+    eprintln!("wrote {} tables to {dir}", paths.len());
+    Ok(())
 }
 
 /// Every table in one stream: CSV sections headed by `# table`, one JSON object of arrays,

@@ -56,13 +56,15 @@ pub struct Cli {
 /// Where the data comes from (shared by every mode).
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct DataArgs {
-    /// A plan document to load instead of the embedded seed plan.
-    #[arg(long, value_name = "FILE", global = true)]
-    pub plan: Option<String>,
+    /// Plan documents to load instead of the embedded seed plan: a file, a directory
+    /// (every plan file below it) or a glob ('plans/*.html'); repeatable. A bad file is
+    /// reported and the others load, unless --strict.
+    #[arg(long, value_name = "FILE|DIR|GLOB", global = true)]
+    pub plan: Vec<String>,
     /// A progress file (CSV or JSON); repeatable.
     #[arg(long, value_name = "FILE", global = true)]
     pub progress: Vec<String>,
-    /// Treat plan extraction warnings as errors.
+    /// Treat plan extraction warnings, and plan files that cannot be loaded, as errors.
     #[arg(long, global = true)]
     pub strict: bool,
     /// Decode a text or HTML plan with this encoding (utf-8, gb18030, gbk, utf-16le, big5, …)
@@ -194,28 +196,37 @@ fn parse_param(s: &str) -> Result<(String, Value), String> {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write the plan's tables as CSV or JSON.
+    /// Write the plan's tables as CSV, JSON, xlsx or Parquet.
     Export(export::ExportArgs),
 }
 
 impl DataArgs {
-    /// Loads the plan and progress files; prints extraction warnings to stderr.
+    /// Loads the plans and progress files; prints extraction warnings, and the files that
+    /// could not be loaded, to stderr.
     pub fn load(&self, color: bool) -> Result<Dataset, Error> {
-        let mut data = match &self.plan {
-            Some(path) => Dataset::from_file_with(
-                path,
-                crate::plan::source::ReadOptions {
-                    encoding: self.encoding,
-                },
-            )?,
-            None => Dataset::seed()?,
+        let mut data = if self.plan.is_empty() {
+            Dataset::seed()?
+        } else {
+            let options = crate::plan::source::ReadOptions {
+                encoding: self.encoding,
+            };
+            let gathered = crate::corpus::gather(
+                &self.plan,
+                options,
+                &Default::default(),
+                &Default::default(),
+            );
+            let docs = bad_files(gathered, self.strict, color)?;
+            Dataset::from_docs(docs)?
         };
         if self.strict {
             data.check_strict()?;
-        } else {
+        } else if data.docs().len() == 1 {
             for w in data.warnings() {
                 eprint!("{}", report(&w, color));
             }
+        } else {
+            print_warning_summary(&data, color);
         }
         for p in &self.progress {
             data.add_progress_file(p)?;
@@ -230,6 +241,84 @@ impl DataArgs {
         }
         Ok(data)
     }
+}
+
+/// What to do with the plan files that could not be loaded: with `--strict`, or when no
+/// file loaded, an error (one bad file: its own diagnostic); otherwise each is reported and
+/// a summary line says how many, and the run goes on with the rest (exit 0).
+pub fn bad_files(
+    gathered: crate::corpus::Gathered,
+    strict: bool,
+    color: bool,
+) -> Result<Vec<crate::dataset::PlanDoc>, Error> {
+    let crate::corpus::Gathered {
+        docs,
+        mut bad,
+        files,
+    } = gathered;
+    if bad.is_empty() {
+        return Ok(docs);
+    }
+    let total = files.max(docs.len() + bad.len());
+    if docs.is_empty() && bad.len() == 1 {
+        return Err(bad.remove(0));
+    }
+    if strict || docs.is_empty() {
+        let why = if docs.is_empty() {
+            "no plan could be loaded".to_string()
+        } else {
+            format!(
+                "{} of {total} plan files could not be loaded, and --strict makes that an error",
+                bad.len()
+            )
+        };
+        return Err(Error::new(ErrorKind::Data, "planq::corpus::bad_files", why)
+            .with_help("each file's problem is listed below; fix or remove those files")
+            .with_related(bad));
+    }
+    for e in &bad {
+        eprint!("{}", report(e, color));
+    }
+    let summary = Error::new(
+        ErrorKind::Data,
+        "planq::corpus::bad_files",
+        format!(
+            "{} of {total} plan files could not be loaded; the other {} are loaded",
+            bad.len(),
+            docs.len()
+        ),
+    )
+    .with_help("the problems are listed above; --strict makes a bad file an error (exit 1)")
+    .with_severity(miette::Severity::Warning);
+    eprint!("{}", report(&summary, color));
+    Ok(docs)
+}
+
+/// With several plans, one line about their extraction warnings instead of each one (a
+/// corpus of thousands of plans would bury the terminal): the `warnings` table has them.
+pub fn print_warning_summary(data: &Dataset, color: bool) {
+    let with: Vec<&crate::dataset::PlanDoc> = data
+        .docs()
+        .iter()
+        .filter(|d| !d.plan.warnings.is_empty())
+        .collect();
+    if with.is_empty() {
+        return;
+    }
+    let n: usize = with.iter().map(|d| d.plan.warnings.len()).sum();
+    let note = Error::new(
+        ErrorKind::Data,
+        "planq::corpus::warnings",
+        format!(
+            "{n} extraction warning{} in {} of {} plans",
+            if n == 1 { "" } else { "s" },
+            with.len(),
+            data.docs().len()
+        ),
+    )
+    .with_help("`warnings | count by plan, code` lists them; --strict makes them errors")
+    .with_severity(miette::Severity::Warning);
+    eprint!("{}", report(&note, color));
 }
 
 /// One thing to run, in command-line order.

@@ -82,7 +82,7 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
             }
             if !COLUMNS.contains(&key.as_str()) {
                 let help = closest(&key, COLUMNS.iter().copied()).map_or(
-                    "fields are target_id, actual, as_of and note".to_string(),
+                    "fields are target_id, actual, as_of, note and plan".to_string(),
                     |c| format!("did you mean `{c}`?"),
                 );
                 errors.push(
@@ -113,6 +113,7 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
             actual: cell("actual"),
             as_of: cell("as_of"),
             note: cell("note").map(|(t, _)| t),
+            plan: cell("plan"),
         });
     }
     Ok(rows)

@@ -28,6 +28,52 @@ pub struct Report {
     /// A free-text remark.
     #[serde(default)]
     pub note: Option<String>,
+    /// The plan the target belongs to (its `plans.plan` id): from the file's `plan`
+    /// column, else the one plan that has the target; empty from [`load`].
+    #[serde(default)]
+    pub plan: String,
+}
+
+/// The targets a progress file may report on: each target id with the plans that have it.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Target id → the plans that have a target of that id.
+    plans_of: HashMap<String, Vec<String>>,
+    /// Every plan id, in order.
+    plans: Vec<String>,
+    /// Every target id once, in order (for did-you-mean).
+    ids: Vec<String>,
+}
+
+impl Known {
+    /// From (plan, target id) pairs.
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Known {
+        let mut k = Known::default();
+        let mut plans = HashSet::new();
+        for (plan, id) in pairs {
+            if plans.insert(plan.to_string()) {
+                k.plans.push(plan.to_string());
+            }
+            let e = k.plans_of.entry(id.to_string()).or_default();
+            if e.is_empty() {
+                k.ids.push(id.to_string());
+            }
+            if e.last().map(String::as_str) != Some(plan) {
+                e.push(plan.to_string());
+            }
+        }
+        k
+    }
+
+    /// Also a plan without targets (a `plan` cell naming it is then no typo).
+    pub fn with_plans<'a>(mut self, plans: impl IntoIterator<Item = &'a str>) -> Known {
+        for p in plans {
+            if !self.plans.iter().any(|q| q == p) {
+                self.plans.push(p.to_string());
+            }
+        }
+        self
+    }
 }
 
 /// A cell as written, with its span; `None` when the column is absent from the row.
@@ -41,14 +87,27 @@ struct RawRow {
     actual: Cell,
     as_of: Cell,
     note: Option<String>,
+    /// The `plan` cell, when the file has that column.
+    plan: Cell,
 }
 
 /// The columns of a progress file.
-const COLUMNS: &[&str] = &["target_id", "actual", "as_of", "note"];
+const COLUMNS: &[&str] = &["target_id", "actual", "as_of", "note", "plan"];
 
 /// Reads and validates a progress file from disk.
 pub fn load_file(path: &str, known_targets: &[String]) -> Result<Vec<Report>, Error> {
     load(&read_file(path)?, known_targets, &[])
+}
+
+/// Validates progress text against the targets of one plan (see [`load_in`]); the
+/// reports' `plan` is empty.
+pub fn load(
+    source: &Source,
+    known_targets: &[String],
+    earlier: &[Report],
+) -> Result<Vec<Report>, Error> {
+    let known = Known::new(known_targets.iter().map(|t| ("", t.as_str())));
+    load_in(source, &known, earlier)
 }
 
 /// Reads a progress file as text, decoded the way plan text is
@@ -81,12 +140,10 @@ pub fn read_file(path: &str) -> Result<Source, Error> {
 /// `[`; CSV otherwise. A leading byte-order mark (Excel and Notepad write one) is not
 /// part of the data; diagnostics then point into the text without it.
 /// `earlier` are reports already loaded (from other files): reporting one of them again
-/// for the same date is a duplicate too.
-pub fn load(
-    source: &Source,
-    known_targets: &[String],
-    earlier: &[Report],
-) -> Result<Vec<Report>, Error> {
+/// for the same date is a duplicate too. With several plans known, a row's plan is its
+/// `plan` cell, else the one plan that has its target; a target id that several plans
+/// have needs the cell (`planq::progress::ambiguous_target`).
+pub fn load_in(source: &Source, known: &Known, earlier: &[Report]) -> Result<Vec<Report>, Error> {
     let stripped;
     let source = match source.text.strip_prefix('\u{feff}') {
         Some(rest) => {
@@ -105,7 +162,7 @@ pub fn load(
     } else {
         csv_rows(source, &mut errors)?
     };
-    validate(source, rows, known_targets, earlier, present, errors)
+    validate(source, rows, known, earlier, present, errors)
 }
 
 fn data_error(code: &str, message: impl Into<String>) -> Error {
@@ -152,7 +209,7 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
         )
         .with_help("the first line must be the header `target_id,actual,as_of,note`"));
     };
-    let mut index = [None; 4];
+    let mut index = [None; 5];
     for (i, f) in header.fields.iter().enumerate() {
         let name = f.text.as_str();
         match COLUMNS.iter().position(|c| *c == name) {
@@ -222,6 +279,7 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
             actual: cell(&r, 1),
             as_of: cell(&r, 2),
             note: cell(&r, 3).map(|(t, _)| t).filter(|t| !t.is_empty()),
+            plan: cell(&r, 4),
         });
     }
     Ok((rows, present))
@@ -230,7 +288,7 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
 fn column_help(name: &str) -> String {
     match closest_many(name, COLUMNS.iter().copied(), 1).first() {
         Some(c) => format!("did you mean `{c}`?"),
-        None => "progress columns are target_id, actual, as_of and note".to_string(),
+        None => "progress columns are target_id, actual, as_of, note and plan".to_string(),
     }
 }
 
@@ -259,19 +317,19 @@ fn summary(source: &Source, errors: Vec<Error>) -> Error {
 fn validate(
     source: &Source,
     rows: Vec<RawRow>,
-    known: &[String],
+    known: &Known,
     earlier: &[Report],
     present: [bool; 3],
     mut errors: Vec<Error>,
 ) -> Result<Vec<Report>, Error> {
     // Sets, not scans: every row is checked against the plan's targets, the earlier files
     // and the rows before it, so scans would cost rows × targets and rows².
-    let known_set: HashSet<&str> = known.iter().map(String::as_str).collect();
-    let earlier_keys: HashSet<(&str, Date)> = earlier
+    let several = known.plans.len() > 1;
+    let earlier_keys: HashSet<(&str, &str, Date)> = earlier
         .iter()
-        .map(|r| (r.target_id.as_str(), r.as_of))
+        .map(|r| (r.plan.as_str(), r.target_id.as_str(), r.as_of))
         .collect();
-    let mut first_line_of: HashMap<(String, Date), usize> = HashMap::new();
+    let mut first_line_of: HashMap<(String, String, Date), usize> = HashMap::new();
     // Did-you-mean compares an unknown id with every known one; past this many unknown ids
     // the rest get the general help, so a file of wrong ids stays linear.
     const SUGGESTED_UNKNOWN_IDS: usize = 100;
@@ -285,21 +343,81 @@ fn validate(
             )
             .at(source, row.span, format!("`{col}` missing"))
         };
+        // The plan the row names, if it names one that exists.
+        let mut plan_named: Option<&str> = None;
+        if let Some((p, span)) = row.plan.as_ref().filter(|(p, _)| !p.is_empty()) {
+            match known.plans.iter().find(|q| *q == p) {
+                Some(q) => plan_named = Some(q.as_str()),
+                None => {
+                    let near = closest_many(p, known.plans.iter().map(String::as_str), 3);
+                    errors.push(
+                        data_error(
+                            "planq::progress::unknown_plan",
+                            format!("line {}: no plan `{p}` is loaded", row.line),
+                        )
+                        .at(source, *span, "unknown plan id")
+                        .with_help(if near.is_empty() {
+                            "the plan column holds ids of loaded plans: list them with `plans | select plan, file`"
+                                .to_string()
+                        } else {
+                            format!(
+                                "did you mean {}?",
+                                near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
+                            )
+                        }),
+                    );
+                    continue;
+                }
+            }
+        }
         let target_id = match &row.target_id {
             Some((t, span)) if !t.is_empty() => {
-                if known_set.contains(t.as_str()) {
-                    Some(t.clone())
+                let plans = known.plans_of.get(t.as_str());
+                let found = match (plans, plan_named) {
+                    (Some(ps), Some(p)) => ps.iter().any(|q| q == p).then(|| p.to_string()),
+                    (Some(ps), None) if ps.len() == 1 => Some(ps[0].clone()),
+                    (Some(ps), None) => {
+                        let shown: Vec<String> =
+                            ps.iter().take(5).map(|p| format!("`{p}`")).collect();
+                        errors.push(
+                            data_error(
+                                "planq::progress::ambiguous_target",
+                                format!(
+                                    "line {}: target `{t}` is in {} loaded plans ({}{}), and the row does not say which",
+                                    row.line,
+                                    ps.len(),
+                                    shown.join(", "),
+                                    if ps.len() > 5 { ", …" } else { "" }
+                                ),
+                            )
+                            .at(source, *span, "which plan's target?")
+                            .with_help(
+                                "add a `plan` column naming the plan of each row (its id in `plans | select plan, file`)",
+                            ),
+                        );
+                        continue;
+                    }
+                    (None, _) => None,
+                };
+                if let Some(plan) = found {
+                    Some((plan, t.clone()))
                 } else {
+                    let in_plan = match plan_named {
+                        Some(p) if several => format!(" in plan `{p}`"),
+                        _ => String::new(),
+                    };
+                    let known_ids = &known.ids;
+
                     unknown_ids += 1;
                     let near = if unknown_ids <= SUGGESTED_UNKNOWN_IDS {
-                        closest_many(t, known.iter().map(String::as_str), 3)
+                        closest_many(t, known_ids.iter().map(String::as_str), 3)
                     } else {
                         Vec::new()
                     };
                     let help = if near.is_empty() {
                         format!(
                             "target ids look like `2.5#1` (task id, `#`, number); list them with `targets | select id, metric`{}",
-                            if known.is_empty() { " (this plan has no targets)" } else { "" }
+                            if known_ids.is_empty() { " (this plan has no targets)" } else { "" }
                         )
                     } else {
                         format!(
@@ -313,7 +431,7 @@ fn validate(
                     errors.push(
                         data_error(
                             "planq::progress::unknown_target",
-                            format!("line {}: no target `{t}` in the plan", row.line),
+                            format!("line {}: no target `{t}` in the plan{in_plan}", row.line),
                         )
                         .at(source, *span, "unknown target id")
                         .with_help(help),
@@ -374,9 +492,9 @@ fn validate(
                 None
             }
         };
-        if let (Some(target_id), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
+        if let (Some((plan, target_id)), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
             let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
-            if earlier_keys.contains(&(target_id.as_str(), as_of)) {
+            if earlier_keys.contains(&(plan.as_str(), target_id.as_str(), as_of)) {
                 errors.push(
                     data_error(
                         "planq::progress::duplicate",
@@ -390,7 +508,8 @@ fn validate(
                 );
                 continue;
             }
-            if let Some(first_line) = first_line_of.get(&(target_id.clone(), as_of)) {
+            let key = (plan.clone(), target_id.clone(), as_of);
+            if let Some(first_line) = first_line_of.get(&key) {
                 errors.push(
                     data_error(
                         "planq::progress::duplicate",
@@ -410,12 +529,13 @@ fn validate(
                 );
                 continue;
             }
-            first_line_of.insert((target_id.clone(), as_of), row.line);
+            first_line_of.insert(key, row.line);
             out.push(Report {
                 target_id,
                 actual,
                 as_of,
                 note: row.note,
+                plan,
             });
         }
     }

@@ -501,3 +501,53 @@ fn scalar_within(
     .ok()?;
     df.column("__n").ok()?.u64().ok()?.get(0)
 }
+
+/// Joins whose two sides both carry `plan` but whose keys do not include it, for a session
+/// with several plans loaded: ids (`1.1`, `2.5#1`) repeat in every plan, so such a join
+/// matches rows of different plans. Advice, not an error — comparing across plans on
+/// purpose is done by selecting `plan` away on one side, which silences it.
+pub fn cross_plan_joins(checker: &Checker, p: &Pipeline) -> Vec<Error> {
+    let mut out = Vec::new();
+    cross_plan_joins_into(checker, p, &mut out);
+    out
+}
+
+fn cross_plan_joins_into(checker: &Checker, p: &Pipeline, out: &mut Vec<Error>) {
+    use crate::lang::ast::Source as From;
+    if let From::Sub(inner) = &p.source {
+        cross_plan_joins_into(checker, inner, out);
+    }
+    let Ok(schemas) = checker.pipeline(p) else {
+        return;
+    };
+    for (stage, input) in p.stages.iter().zip(&schemas) {
+        let StageKind::Join { right, on, .. } = &stage.kind else {
+            continue;
+        };
+        if let From::Sub(inner) = right {
+            cross_plan_joins_into(checker, inner, out);
+        }
+        let keyed = on
+            .iter()
+            .any(|k| k.left.name == "plan" || k.right.as_ref().is_some_and(|r| r.name == "plan"));
+        let both = input.get("plan").is_some()
+            && checker
+                .source_columns(right)
+                .is_ok_and(|cols| cols.get("plan").is_some());
+        if both && !keyed {
+            out.push(
+                Error::new(
+                    ErrorKind::Query,
+                    "planq::hint::join_without_plan",
+                    "this join can match rows of different plans: both sides have `plan`, and the keys do not include it",
+                )
+                .at(checker.source(), stage.span, "add `plan,` to the keys")
+                .with_help(
+                    "ids such as `1.1` repeat in every plan of a corpus: join `on plan, …` to match within a plan \
+                     (to compare across plans on purpose, select `plan` away on one side)",
+                )
+                .with_severity(Severity::Advice),
+            );
+        }
+    }
+}

@@ -3,7 +3,6 @@
 
 use polars::prelude::*;
 
-use crate::dataset::Dataset;
 use crate::engine::{TableKind, Value};
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
@@ -21,6 +20,11 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
         ".plan",
         "",
         "the loaded plan: file, format, encoding, tasks",
+    ),
+    (
+        ".plans",
+        "",
+        "the loaded plans: id, file, title, year, region, counts (the plans table)",
     ),
     (
         ".schema",
@@ -47,8 +51,8 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".chart", "[LABEL VALUE]", "bar chart of the last result"),
     (
         ".load",
-        "plan|progress FILE",
-        "load a plan document or a progress file",
+        "[plan] FILE|DIR|GLOB | progress FILE",
+        "add plan documents (a file, a directory, a glob) or load a progress file",
     ),
     (".read", "FILE", "run a script"),
     (
@@ -175,6 +179,15 @@ impl Session {
         match name {
             ".help" => self.emit(&help_text())?,
             ".plan" => self.emit(&format!("{}\n", self.engine().dataset().describe()))?,
+            ".plans" => {
+                let df = self
+                    .engine()
+                    .dataset()
+                    .table("plans")
+                    .cloned()
+                    .unwrap_or_default();
+                self.show(&df)?;
+            }
             ".tables" => {
                 let df = self.tables_frame()?;
                 self.show(&df)?;
@@ -290,19 +303,19 @@ impl Session {
                     Some(i) => (&args[..i], strip_quotes(&args[i..])),
                     None => (args, ""),
                 };
-                if path.is_empty() {
-                    return Err(need("what to load and a file: plan FILE or progress FILE"));
+                if args.is_empty() || (matches!(what, "plan" | "progress") && path.is_empty()) {
+                    return Err(need(
+                        "what to load: a plan FILE, DIR or GLOB, or progress FILE",
+                    ));
                 }
+                // `.load FILE|DIR|GLOB` without a word loads plans.
+                let (what, path) = if matches!(what, "plan" | "progress") {
+                    (what, path)
+                } else {
+                    ("plan", strip_quotes(args))
+                };
                 match what {
-                    "plan" => {
-                        let data = Dataset::from_file(path)?;
-                        for w in data.warnings() {
-                            self.report(&w);
-                        }
-                        let tasks = data.plan().tasks.len();
-                        self.engine_mut()?.set_dataset(data);
-                        self.note(&format!("loaded plan {path}: {tasks} tasks\n"));
-                    }
+                    "plan" => self.load_plans(path)?,
                     "progress" => {
                         self.engine_mut()?.add_progress_file(path)?;
                         self.note(&format!("loaded progress {path}\n"));

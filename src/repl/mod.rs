@@ -17,6 +17,7 @@ pub mod complete;
 pub mod dot;
 pub mod highlight;
 pub mod output;
+mod plans;
 pub mod script;
 pub mod session;
 mod tables;
@@ -199,8 +200,11 @@ fn starts_with_pipe(text: &str) -> bool {
 fn banner(session: &Session) -> String {
     let engine = session.engine();
     let data = engine.dataset();
-    let name = data.source().name.clone();
-    let tasks = data.plan().tasks.len();
+    let name = match data.docs() {
+        [one] => one.source.name.clone(),
+        docs => format!("{} plans", docs.len()),
+    };
+    let tasks: usize = data.docs().iter().map(|d| d.plan.tasks.len()).sum();
     format!(
         "planq {} — {name}: {tasks} tasks in {} tables.\n\
          Type .tables to see them, .help for help, Tab to complete; for example:\n  {}\n",

@@ -557,7 +557,7 @@ mod tests {
             Flow::Done
         );
         assert!(
-            out.text().starts_with("no,name,tasks,targets\n"),
+            out.text().starts_with("no,name,tasks,targets,plan\n"),
             "{}",
             out.text()
         );

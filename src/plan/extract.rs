@@ -11,12 +11,12 @@
 use rayon::prelude::*;
 
 use super::date::{find_deadlines, latest, parse_deadline, plan_year, Deadline};
+use super::nfkc;
 use super::numbers::{chinese_digit, parse_chinese};
 use super::owners::{
     self, apply_convention, deadline_label, normalise_head, owner_label, parse_clause,
     parse_clause_raw, unknown_label, Named,
 };
-use super::nfkc;
 use super::targets::find_targets;
 use super::{Basis, Category, Owner, Plan, Role, Task, Warning};
 
@@ -278,6 +278,8 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     let statements = carried_statements(&lines, &kinds);
     // `…，下同` reaches the following items of the same section until another clause.
     let mut carry: Option<(usize, Vec<Owner>)> = None;
+    // Reserved at once: growing a vector of a million tasks by doubling copies it ~20 times.
+    plan.tasks.reserve_exact(built.len());
     for (mut task, warnings, carries, root) in built {
         if !task.owners.is_empty() {
             carry = carries.then(|| (root, task.owners.clone()));
@@ -386,10 +388,14 @@ fn recover_lost_numerals<'a>(
         // The last item of the same rank since the section before: numbering restarts?
         let from = before.map_or(0, |(s, _)| s);
         let restart = item_number == Some(1)
-            && kinds[from..i].iter().rev().find_map(|k| match k {
-                LineKind::Numbered { rank, number, .. } if *rank == item_rank => Some(*number),
-                _ => None,
-            }) .is_some_and(|n| n.is_some_and(|n| n > 1));
+            && kinds[from..i]
+                .iter()
+                .rev()
+                .find_map(|k| match k {
+                    LineKind::Numbered { rank, number, .. } if *rank == item_rank => Some(*number),
+                    _ => None,
+                })
+                .is_some_and(|n| n.is_some_and(|n| n > 1));
         let recovered = match (before, after) {
             (None, Some(_)) => Some(1),
             (Some((_, Some(a))), Some((_, Some(b)))) if b == a + 2 => Some(a + 1),
@@ -442,7 +448,13 @@ fn keep_items_before_first_heading(
     };
     // Only when that heading starts the plan: a first heading numbered 2 or more means
     // an earlier one lost its numeral, and these items belong to it.
-    if !matches!(kinds[first], LineKind::Numbered { number: None | Some(1), .. }) {
+    if !matches!(
+        kinds[first],
+        LineKind::Numbered {
+            number: None | Some(1),
+            ..
+        }
+    ) {
         return;
     }
     let heading = clean(lines[first]);
@@ -903,8 +915,10 @@ fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, St
         if !matches!(
             owners::simplify(c),
             '牵' | '责' | '相' | '配' | '协' | '主' | '负' | '实' | '参' | '支'
-        ) || !matches!(chars[i - 1], '。' | '；' | ';' | '，' | ',' | ' ' | '\u{3000}')
-        {
+        ) || !matches!(
+            chars[i - 1],
+            '。' | '；' | ';' | '，' | ',' | ' ' | '\u{3000}'
+        ) {
             continue;
         }
         let head: String = chars[i..chars.len().min(i + 9)]
@@ -935,7 +949,9 @@ fn has_owner_clause(s: &str) -> bool {
 /// The lead phrase of an item: up to its first `。`, owner clauses removed. Read on the
 /// normalised chars `norm`, taken from `written` (the same chars as written, or `norm`).
 fn task_title(norm: &[char], written: &[char], clauses: &[(usize, usize, String)]) -> String {
-    let mut kept: Vec<usize> = Vec::new();
+    let mut kept = String::new();
+    // Length of `kept` up to its last char that is not trailing punctuation or space.
+    let mut keep_len = 0;
     let mut i = 0;
     while i < norm.len() {
         if let Some((_, end, _)) = clauses.iter().find(|(s, _, _)| *s == i) {
@@ -945,18 +961,14 @@ fn task_title(norm: &[char], written: &[char], clauses: &[(usize, usize, String)
         if norm[i] == '。' {
             break;
         }
-        kept.push(i);
+        kept.push(written.get(i).copied().unwrap_or(norm[i]));
+        if !"，,；;：:。.、 \u{3000}".contains(norm[i]) {
+            keep_len = kept.len();
+        }
         i += 1;
     }
-    while kept
-        .last()
-        .is_some_and(|&k| "，,；;：:。.、 \u{3000}".contains(norm[k]))
-    {
-        kept.pop();
-    }
-    kept.into_iter()
-        .map(|k| written.get(k).copied().unwrap_or(norm[k]))
-        .collect()
+    kept.truncate(keep_len);
+    kept
 }
 
 /// A heading's name: its text up to the first `。` or `：`.
@@ -1305,7 +1317,9 @@ mod tests {
 
     #[test]
     fn inline_labels_after_the_text() {
-        let chars: Vec<char> = "推进数据共享。责任单位：省数据局、省发改委".chars().collect();
+        let chars: Vec<char> = "推进数据共享。责任单位：省数据局、省发改委"
+            .chars()
+            .collect();
         let (start, end, content) = inline_labelled(&chars, 0).expect("label");
         assert_eq!((start, end), (7, chars.len()));
         assert_eq!(content, "责任单位：省数据局、省发改委");
@@ -1336,7 +1350,10 @@ mod tests {
         let plan = extract(doc, ExtractOptions::default());
         assert_eq!(plan.tasks.len(), 3);
         assert!(plan.tasks[0].text.ends_with("看似标题的一行"));
-        assert!(plan.warnings.iter().any(|w| w.code == "planq::plan::lost_numeral" && w.line == 4));
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.code == "planq::plan::lost_numeral" && w.line == 4));
         // An item before the first heading stays in the preamble.
         let doc = "通知\n1.请各单位认真落实。\n一、甲\n（一）任务一。\n";
         let plan = extract(doc, ExtractOptions::default());

@@ -441,10 +441,10 @@ pub fn states_first_leads(text: &str) -> bool {
 
 /// The role phrase ending `norm` (keyword-normalised), as (char length, role).
 fn role_suffix(norm: &str) -> Option<(usize, Role)> {
-    let n = norm.chars().count();
+    // Bytes, then chars only for the match: a longer byte string ending with the phrase
+    // has more chars than it (this runs for every segment of every clause).
     SUFFIXES.iter().find_map(|(s, role)| {
-        let len = s.chars().count();
-        (n > len && norm.ends_with(s)).then_some((len, *role))
+        (norm.len() > s.len() && norm.ends_with(s)).then(|| (s.chars().count(), *role))
     })
 }
 

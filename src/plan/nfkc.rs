@@ -42,7 +42,10 @@ pub fn normalise_text(s: &str) -> Cow<'_, str> {
 
 /// The char range `[from, from + len)` of `s`, as a string slice.
 pub fn char_slice(s: &str, from: usize, len: usize) -> &str {
-    let mut it = s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len()));
+    let mut it = s
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()));
     let start = it.nth(from).unwrap_or(s.len());
     let end = if len == 0 {
         start
@@ -71,7 +74,10 @@ mod tests {
         assert_eq!(normalise_text("省数字办﹐省财政厅"), "省数字办，省财政厅");
         assert_eq!(normalise_text("达到９０％"), "达到90%");
         // The extractor's canonical CJK punctuation stays as written.
-        assert_eq!(normalise_text("（牵头单位：省数字办；）"), "（牵头单位：省数字办；）");
+        assert_eq!(
+            normalise_text("（牵头单位：省数字办；）"),
+            "（牵头单位：省数字办；）"
+        );
         // Item markers are read as written, not expanded.
         assert_eq!(normalise_text("⑴①⒈㈠"), "⑴①⒈㈠");
         assert!(matches!(normalise_text("纯中文文本"), Cow::Borrowed(_)));

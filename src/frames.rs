@@ -150,18 +150,12 @@ fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
     frame(vec![
         str_col("task_id", rows.iter().map(|(id, _)| *id)),
         str_col("owner", rows.iter().map(|(_, o)| o.name.as_str())),
-        str_col(
-            "role",
-            rows.iter().map(|(_, o)| o.role.as_str().to_string()),
-        ),
+        str_col("role", rows.iter().map(|(_, o)| o.role.as_str())),
         int_col(
             "position",
             rows.iter().map(|(_, o)| i64::from(o.position)).collect(),
         ),
-        str_col(
-            "basis",
-            rows.iter().map(|(_, o)| o.basis.as_str().to_string()),
-        ),
+        str_col("basis", rows.iter().map(|(_, o)| o.basis.as_str())),
         opt_str_col("label", rows.iter().map(|(_, o)| o.label.as_deref())),
     ])
 }
@@ -173,7 +167,7 @@ fn warnings(plan: &Plan) -> PolarsResult<DataFrame> {
         str_col("code", w.iter().map(|w| w.code.as_str())),
         str_col("message", w.iter().map(|w| w.message.as_str())),
         int_col("line", w.iter().map(|w| i64::from(w.line)).collect()),
-        str_col("severity", w.iter().map(|w| w.severity().to_string())),
+        str_col("severity", w.iter().map(|w| w.severity())),
     ])
 }
 
@@ -189,10 +183,7 @@ fn targets(plan: &Plan) -> PolarsResult<DataFrame> {
         ),
         str_col("unit", rows.iter().map(|(_, g)| g.unit.as_str())),
         str_col("qualifier", rows.iter().map(|(_, g)| g.qualifier.as_str())),
-        str_col(
-            "direction",
-            rows.iter().map(|(_, g)| g.direction.as_str().to_string()),
-        ),
+        str_col("direction", rows.iter().map(|(_, g)| g.direction.as_str())),
         str_col("text", rows.iter().map(|(_, g)| g.text.as_str())),
         int_col(
             "line",
@@ -239,15 +230,12 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         rows.iter().map(f).collect()
     };
     frame(vec![
-        str_col("target_id", rows.iter().map(|r| r.target_id.as_str())),
-        str_col("task_id", rows.iter().map(|r| r.task_id.as_str())),
-        str_col("category", rows.iter().map(|r| r.category.as_str())),
-        str_col("metric", rows.iter().map(|r| r.metric.as_str())),
-        str_col("unit", rows.iter().map(|r| r.unit.as_str())),
-        str_col(
-            "direction",
-            rows.iter().map(|r| r.direction.as_str().to_string()),
-        ),
+        str_col("target_id", rows.iter().map(|r| r.target_id)),
+        str_col("task_id", rows.iter().map(|r| r.task_id)),
+        str_col("category", rows.iter().map(|r| r.category)),
+        str_col("metric", rows.iter().map(|r| r.metric)),
+        str_col("unit", rows.iter().map(|r| r.unit)),
+        str_col("direction", rows.iter().map(|r| r.direction.as_str())),
         Column::new(
             "target".into(),
             rows.iter().map(|r| r.target).collect::<Vec<f64>>(),
@@ -257,13 +245,10 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         Column::new("pct_done".into(), f64s(&|r| r.pct_done)),
         str_col(
             "status",
-            rows.iter().map(|r| {
-                match r.status {
-                    Status::Met => "met",
-                    Status::Behind => "behind",
-                    Status::Unreported => "unreported",
-                }
-                .to_string()
+            rows.iter().map(|r| match r.status {
+                Status::Met => "met",
+                Status::Behind => "behind",
+                Status::Unreported => "unreported",
             }),
         ),
         date_col("as_of", rows.iter().map(|r| r.as_of).collect())?,

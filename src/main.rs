@@ -5,6 +5,24 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    /// mimalloc's option setter, part of the allocator linked in above.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_allow_thp` in the mimalloc v2 header that libmimalloc-sys 0.1.49 builds
+/// (Cargo.lock pins it; re-check `mimalloc.h` when it changes).
+const MI_OPTION_ALLOW_THP: std::ffi::c_int = 37;
+
 fn main() -> std::process::ExitCode {
+    // mimalloc asks the kernel for transparent huge pages on its large regions
+    // (madvise); where THP defrag is `madvise`, each such fault may compact memory first.
+    // Loading a 17 MB plan spent 0.9–1.3 s in the kernel with them and 0.4 s without
+    // (same output; `MIMALLOC_ALLOW_THP=0`, issue 8). An explicit MIMALLOC_ALLOW_THP wins.
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: stores one integer option inside mimalloc; no memory is touched, and
+        // it runs before any other thread exists.
+        unsafe { mi_option_set(MI_OPTION_ALLOW_THP, 0) };
+    }
     planq::cli::main()
 }

@@ -93,12 +93,12 @@ fn every_format_is_exact() {
 fn machine_formats_are_never_cut_by_max_rows() {
     let (code, out, _) = run(&["-c", "owners", "--format", "csv", "--max-rows", "3"]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 56, "header and all 55 rows");
+    assert_eq!(out.lines().count(), 57, "header and all 56 rows");
     let (_, out, _) = run(&["-c", "owners", "--max-rows", "3"]);
-    assert!(out.ends_with("showing 3 of 55 rows\n"), "{out}");
+    assert!(out.ends_with("showing 3 of 56 rows\n"), "{out}");
     // Into a pipe, tables show every row by default.
     let (_, out, _) = run(&["-c", "owners"]);
-    assert!(out.ends_with("\n55 rows\n"), "{out}");
+    assert!(out.ends_with("\n56 rows\n"), "{out}");
 }
 
 #[test]
@@ -394,13 +394,13 @@ fn schema_and_tables_are_results() {
     assert_eq!(
         out,
         "column,type,non_null,description\n\
-         task_id,str,55,the task (tasks.id)\n\
-         owner,str,55,\"department or unit, its prefix restored (审改办 → 省审改办)\"\n\
-         role,str,55,\"lead (牵头), support (配合) or responsible (负责)\"\n\
-         position,int,55,\"order among the task's owners, from 1\"\n\
-         basis,str,55,\"why it has the role: stated, convention or carried\"\n\
+         task_id,str,56,the task (tasks.id)\n\
+         owner,str,56,\"department or unit, its prefix restored (审改办 → 省审改办)\"\n\
+         role,str,56,\"lead (牵头), support (配合) or responsible (负责)\"\n\
+         position,int,56,\"order among the task's owners, from 1\"\n\
+         basis,str,56,\"why it has the role: stated, convention or carried\"\n\
          label,str,0,\"label it was listed under (责任单位 …), if any\"\n\
-         plan,str,55,\"the plan the row comes from (plans.plan); (plan, id) is the key of a corpus\"\n"
+         plan,str,56,\"the plan the row comes from (plans.plan); (plan, id) is the key of a corpus\"\n"
     );
     let (_, out, _) = run(&["-c", ".tables", "--format", "csv"]);
     assert!(

@@ -256,7 +256,9 @@ fn lead_then_responsible_forms() {
             o("省效能办", "lead"),
             o("省审改办", "lead"),
             o("省数字办", "lead"),
-            o("各设区市", "support")
+            o("各设区市", "support"),
+            // `X等有关部门`: X and the units concerned are both owners (issue 13).
+            o("有关部门", "support")
         ]
     );
 }

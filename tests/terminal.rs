@@ -109,7 +109,7 @@ fn tall_results_go_through_the_pager_and_short_ones_do_not() {
     expect(&mut p, "pager on");
     p.send_line("owners | select task_id, owner").unwrap();
     expect(&mut p, "== paged ==");
-    expect(&mut p, "showing 40 of 55 rows");
+    expect(&mut p, "showing 40 of 56 rows");
     expect(&mut p, PROMPT);
     assert_eq!(uses(&log), 2);
     p.send_line(".quit").unwrap();

@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 
 use super::date::{find_deadlines, latest, parse_deadline, plan_year, Deadline};
+use super::nfkc;
 use super::numbers::{chinese_digit, parse_chinese};
 use super::owners::{
     self, apply_convention, deadline_label, normalise_head, owner_label, parse_clause,
@@ -68,8 +69,8 @@ struct Node<'a> {
     number: Option<u32>,
     line: u32,
     body: &'a str,
-    /// Continuation lines (1-based line, text).
-    more: Vec<(u32, String)>,
+    /// Continuation lines (1-based line, cleaned text).
+    more: Vec<(u32, &'a str)>,
     children: Vec<usize>,
     parent: Option<usize>,
 }
@@ -77,7 +78,14 @@ struct Node<'a> {
 /// Extracts a plan from a document's text. Never panics; never fails — an empty result
 /// (no tasks) is for the caller to report, as it knows the file name.
 pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
-    let lines: Vec<&str> = text.split('\n').collect();
+    // Parsing reads the normalised text (fullwidth digits, compatibility forms: see
+    // `nfkc`); a task's `text` and `title` are taken from the same char range of the
+    // original lines, so they stay as written. `originals` is `None` when nothing changed.
+    let normalised = nfkc::normalise_text(text);
+    let lines: Vec<&str> = normalised.split('\n').collect();
+    let originals: Option<Vec<&str>> =
+        matches!(normalised, std::borrow::Cow::Owned(_)).then(|| text.split('\n').collect());
+    let text: &str = &normalised;
     let mut kinds: Vec<LineKind> = lines.iter().map(|l| classify(clean(l))).collect();
     let mut plan = Plan::default();
     // Page debris is skipped before anything else reads the lines.
@@ -160,6 +168,11 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
         }
     }
 
+    if has_chinese_sections {
+        recover_lost_numerals(&lines, &mut kinds, title_line, &mut plan.warnings);
+    }
+    keep_items_before_first_heading(&lines, &mut kinds, &mut plan.warnings);
+
     // Build the outline.
     let mut nodes: Vec<Node<'_>> = Vec::new();
     let mut roots: Vec<usize> = Vec::new();
@@ -192,7 +205,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
                 stack.push(id);
             }
             LineKind::OwnerBlock | LineKind::DeadlineBlock | LineKind::Text => match stack.last() {
-                Some(&top) => nodes[top].more.push((line_no, l.to_string())),
+                Some(&top) => nodes[top].more.push((line_no, l)),
                 None if Some(i) == title_line => {}
                 None => {
                     if *kind == LineKind::OwnerBlock || has_owner_clause(l) {
@@ -240,7 +253,12 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     }
     // Tasks are independent once the outline is known: build them in parallel (large
     // documents), keeping document order for tasks and warnings alike.
-    let ctx = Context { notice, year };
+    let ctx = Context {
+        notice,
+        year,
+        lines: &lines,
+        originals: originals.as_deref(),
+    };
     let built: Vec<(Task, Vec<Warning>, bool, usize)> = leaves
         .into_par_iter()
         .map_init(Scratch::default, |scratch, leaf| {
@@ -260,6 +278,8 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     let statements = carried_statements(&lines, &kinds);
     // `…，下同` reaches the following items of the same section until another clause.
     let mut carry: Option<(usize, Vec<Owner>)> = None;
+    // Reserved at once: growing a vector of a million tasks by doubling copies it ~20 times.
+    plan.tasks.reserve_exact(built.len());
     for (mut task, warnings, carries, root) in built {
         if !task.owners.is_empty() {
             carry = carries.then(|| (root, task.owners.clone()));
@@ -283,12 +303,175 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
 }
 
 /// What every task needs to know about the whole document.
-struct Context {
+struct Context<'a> {
     /// The notice states that the first unit listed leads.
     notice: bool,
     /// The plan's year, from its title (`2023年…工作要点`), for deadlines written without
     /// one (`6月底前完成`).
     year: Option<i32>,
+    /// The normalised lines, which the outline's slices point into.
+    lines: &'a [&'a str],
+    /// The lines as written, when normalising changed the text.
+    originals: Option<&'a [&'a str]>,
+}
+
+impl Context<'_> {
+    /// `part` (a slice of the normalised line `line`) as written in the document: the same
+    /// char range of the original line.
+    fn as_written<'p>(&'p self, line: u32, part: &'p str) -> &'p str {
+        let (Some(originals), Some(norm)) = (self.originals, self.lines.get(line as usize - 1))
+        else {
+            return part;
+        };
+        let offset = (part.as_ptr() as usize).wrapping_sub(norm.as_ptr() as usize);
+        match (originals.get(line as usize - 1), norm.get(..offset)) {
+            (Some(orig), Some(before)) if offset + part.len() <= norm.len() => {
+                nfkc::char_slice(orig, before.chars().count(), part.chars().count())
+            }
+            _ => part,
+        }
+    }
+}
+
+/// A short heading-like line between numbered items, in a document with `一、` sections,
+/// is a heading that lost its numeral when the structure says so: the section numbers
+/// skip exactly one (`一、` … `三、`), or it is after the last section and the items after
+/// it start again at 1. It is then read as that section, with a warning; a line that only
+/// looks like a heading stays text of the item before it, with a warning.
+fn recover_lost_numerals<'a>(
+    lines: &[&'a str],
+    kinds: &mut [LineKind<'a>],
+    title_line: Option<usize>,
+    warnings: &mut Vec<Warning>,
+) {
+    let sections: Vec<(usize, Option<u32>)> = kinds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| match k {
+            LineKind::Numbered {
+                rank: Rank::ChineseComma,
+                number,
+                ..
+            } => Some((i, *number)),
+            _ => None,
+        })
+        .collect();
+    for i in 0..kinds.len() {
+        if kinds[i] != LineKind::Text || Some(i) == title_line {
+            continue;
+        }
+        let l = clean(lines[i]);
+        // A heading names a theme: no sentence stop, no `附：`-style label.
+        if !is_heading_like(l) || l.chars().count() > 30 || l.contains(['。', '：', ':']) {
+            continue;
+        }
+        let Some(j) = (i + 1..kinds.len()).find(|&j| kinds[j] != LineKind::Blank) else {
+            continue;
+        };
+        let LineKind::Numbered {
+            rank: item_rank,
+            number: item_number,
+            ..
+        } = kinds[j]
+        else {
+            continue;
+        };
+        if item_rank <= Rank::ChineseComma {
+            continue;
+        }
+        let k = sections.partition_point(|&(s, _)| s < i);
+        let before = k.checked_sub(1).map(|k| sections[k]);
+        let after = sections.get(k).copied();
+        if before.is_none() && after.is_none_or(|(_, n)| n != Some(2)) {
+            continue; // the preamble: no section yet, none missing
+        }
+        // The last item of the same rank since the section before: numbering restarts?
+        let from = before.map_or(0, |(s, _)| s);
+        let restart = item_number == Some(1)
+            && kinds[from..i]
+                .iter()
+                .rev()
+                .find_map(|k| match k {
+                    LineKind::Numbered { rank, number, .. } if *rank == item_rank => Some(*number),
+                    _ => None,
+                })
+                .is_some_and(|n| n.is_some_and(|n| n > 1));
+        let recovered = match (before, after) {
+            (None, Some(_)) => Some(1),
+            (Some((_, Some(a))), Some((_, Some(b)))) if b == a + 2 => Some(a + 1),
+            (Some((_, Some(a))), None) if restart => Some(a + 1),
+            _ => None,
+        };
+        let message = match recovered {
+            Some(number) => {
+                kinds[i] = LineKind::Numbered {
+                    rank: Rank::ChineseComma,
+                    number: Some(number),
+                    body: l,
+                };
+                format!(
+                    "`{}` reads as the heading of section {number}, whose numeral is missing: read as section {number}",
+                    shorten(l, 30)
+                )
+            }
+            None => format!(
+                "`{}` looks like a heading without its numeral, but the numbering does not say which: kept as text of the item before it",
+                shorten(l, 30)
+            ),
+        };
+        warnings.push(Warning {
+            code: "planq::plan::lost_numeral".into(),
+            line: (i + 1) as u32,
+            message,
+        });
+    }
+}
+
+/// Items numbered below the document's top level that stand before its first heading
+/// (`1.请各单位…` in the notice, then `一、总体要求`) are the notice's own points, not
+/// tasks of the plan: they stay in the preamble, with a warning, instead of becoming
+/// sections that would take the first heading's number.
+fn keep_items_before_first_heading(
+    lines: &[&str],
+    kinds: &mut [LineKind],
+    warnings: &mut Vec<Warning>,
+) {
+    let rank_of = |k: &LineKind| match k {
+        LineKind::Numbered { rank, .. } => Some(*rank),
+        _ => None,
+    };
+    let Some(top) = kinds.iter().filter_map(rank_of).min() else {
+        return;
+    };
+    let Some(first) = kinds.iter().position(|k| rank_of(k) == Some(top)) else {
+        return;
+    };
+    // Only when that heading starts the plan: a first heading numbered 2 or more means
+    // an earlier one lost its numeral, and these items belong to it.
+    if !matches!(
+        kinds[first],
+        LineKind::Numbered {
+            number: None | Some(1),
+            ..
+        }
+    ) {
+        return;
+    }
+    let heading = clean(lines[first]);
+    for i in 0..first {
+        if rank_of(&kinds[i]).is_some() {
+            kinds[i] = LineKind::Text;
+            warnings.push(Warning {
+                code: "planq::plan::item_before_heading".into(),
+                line: (i + 1) as u32,
+                message: format!(
+                    "numbered item `{}` stands before the first heading `{}`: kept in the preamble, not read as a task",
+                    shorten(clean(lines[i]), 20),
+                    shorten(heading, 20)
+                ),
+            });
+        }
+    }
 }
 
 /// Adds carried owners to a task, after its own, skipping (name, role) pairs it has.
@@ -465,13 +648,20 @@ fn build_task(
 ) -> (Task, bool) {
     // The task's text as chars, with the char index where each of its lines starts, so
     // that targets and clauses can point at their own line.
-    let mut text = n.body.to_string();
+    // `text` is the item as written; everything else reads the normalised lines.
+    let body_as_written = ctx.as_written(n.line, n.body);
+    let mut text = body_as_written.to_string();
     let Scratch { chars, masked } = scratch;
     chars.clear();
     chars.extend(n.body.chars());
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
-    let body_clauses = owner_clauses(chars);
+    let mut body_clauses = owner_clauses(chars);
+    // `推进……。责任单位：A、B` — a labelled list after the text, without brackets.
+    if let Some(inline) = inline_labelled(chars, 0) {
+        body_clauses.retain(|(start, _, _)| *start < inline.0);
+        body_clauses.push(inline);
+    }
     // Owner clauses never span lines: each line's clauses, offset into the whole text.
     let mut clauses: Vec<(usize, usize, String)> = Vec::new();
     let mut named: Vec<Named> = Vec::new();
@@ -524,7 +714,11 @@ fn build_task(
                     ),
                 });
             }
-            let found = owner_clauses(&chars[offset..]);
+            let mut found = owner_clauses(&chars[offset..]);
+            if let Some(inline) = inline_labelled(&chars[offset..], 1) {
+                found.retain(|(start, _, _)| *start < inline.0);
+                found.push(inline);
+            }
             owner_clause_seen |= !found.is_empty();
             clauses.extend(
                 found
@@ -533,7 +727,7 @@ fn build_task(
             );
             false
         };
-        text.push_str(more);
+        text.push_str(ctx.as_written(*line, more));
         masked.resize(chars.len(), is_block);
     }
     let line_of = |at: usize| -> u32 {
@@ -543,7 +737,13 @@ fn build_task(
             .map_or(n.line, |(_, l)| *l)
     };
 
-    let title = task_title(&chars[..body_len], &body_clauses);
+    // The title as written: the same chars of the original body (same count, see `nfkc`).
+    let title = if std::ptr::eq(body_as_written, n.body) {
+        task_title(&chars[..body_len], &chars[..body_len], &body_clauses)
+    } else {
+        let written: Vec<char> = body_as_written.chars().collect();
+        task_title(&chars[..body_len], &written, &body_clauses)
+    };
     let mut all_clauses = body_clauses;
     all_clauses.extend(clauses);
     let clauses = all_clauses;
@@ -692,6 +892,47 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
     out
 }
 
+/// A labelled owner list after an item's text on the same line, without brackets:
+/// `推进……。责任单位：A、B`, `…；牵头单位：X；责任单位：Y`. The label must follow the end of
+/// a sentence or clause (`。` `；` `，` or a space) outside brackets, at char `min_start` or
+/// later (a label at the start of a line is a block line). Returns the char range from
+/// the label to the end of `chars`, and its content.
+fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, String)> {
+    let mut depth = 0i32;
+    for (i, &c) in chars.iter().enumerate() {
+        if is_open(c) {
+            depth += 1;
+            continue;
+        }
+        if is_close(c) {
+            depth = (depth - 1).max(0);
+            continue;
+        }
+        if depth > 0 || i == 0 || i < min_start.max(1) {
+            continue;
+        }
+        // Every label starts with one of these (simplified or traditional).
+        if !matches!(
+            owners::simplify(c),
+            '牵' | '责' | '相' | '配' | '协' | '主' | '负' | '实' | '参' | '支'
+        ) || !matches!(
+            chars[i - 1],
+            '。' | '；' | ';' | '，' | ',' | ' ' | '\u{3000}'
+        ) {
+            continue;
+        }
+        let head: String = chars[i..chars.len().min(i + 9)]
+            .iter()
+            .map(|&c| owners::simplify(c))
+            .collect();
+        if owner_label(&head).is_some() {
+            let content: String = chars[i..].iter().collect();
+            return Some((i, chars.len(), content));
+        }
+    }
+    None
+}
+
 fn is_open(c: char) -> bool {
     matches!(c, '(' | '（' | '〔' | '【')
 }
@@ -705,23 +946,29 @@ fn has_owner_clause(s: &str) -> bool {
     !owner_clauses(&chars).is_empty()
 }
 
-/// The lead phrase of an item: up to its first `。`, owner clauses removed.
-fn task_title(chars: &[char], clauses: &[(usize, usize, String)]) -> String {
+/// The lead phrase of an item: up to its first `。`, owner clauses removed. Read on the
+/// normalised chars `norm`, taken from `written` (the same chars as written, or `norm`).
+fn task_title(norm: &[char], written: &[char], clauses: &[(usize, usize, String)]) -> String {
     let mut kept = String::new();
+    // Length of `kept` up to its last char that is not trailing punctuation or space.
+    let mut keep_len = 0;
     let mut i = 0;
-    while i < chars.len() {
+    while i < norm.len() {
         if let Some((_, end, _)) = clauses.iter().find(|(s, _, _)| *s == i) {
             i = *end;
             continue;
         }
-        if chars[i] == '。' {
+        if norm[i] == '。' {
             break;
         }
-        kept.push(chars[i]);
+        kept.push(written.get(i).copied().unwrap_or(norm[i]));
+        if !"，,；;：:。.、 \u{3000}".contains(norm[i]) {
+            keep_len = kept.len();
+        }
         i += 1;
     }
-    kept.trim_end_matches(|c: char| "，,；;：:。.、 \u{3000}".contains(c))
-        .to_string()
+    kept.truncate(keep_len);
+    kept
 }
 
 /// A heading's name: its text up to the first `。` or `：`.
@@ -873,6 +1120,7 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
         ('⑴', '⒇', Rank::ParenArabic),
         ('⒈', '⒛', Rank::Arabic),
         ('①', '⑳', Rank::Circled),
+        ('㈠', '㈩', Rank::ParenChinese),
     ] {
         if (from..=to).contains(&first) {
             let n = first as u32 - from as u32 + 1;
@@ -1053,5 +1301,78 @@ mod tests {
         assert_eq!(numbering("2010年是"), None);
         assert_eq!(numbering("(二期)工程"), None);
         assert_eq!(numbering("(一)"), None);
+        assert_eq!(
+            numbering("㈢推进").map(|x| (x.0, x.1)),
+            Some((Rank::ParenChinese, Some(3)))
+        );
+    }
+
+    fn task_rows(text: &str) -> Vec<(String, String)> {
+        extract(text, ExtractOptions::default())
+            .tasks
+            .into_iter()
+            .map(|t| (t.id, t.category))
+            .collect()
+    }
+
+    #[test]
+    fn inline_labels_after_the_text() {
+        let chars: Vec<char> = "推进数据共享。责任单位：省数据局、省发改委"
+            .chars()
+            .collect();
+        let (start, end, content) = inline_labelled(&chars, 0).expect("label");
+        assert_eq!((start, end), (7, chars.len()));
+        assert_eq!(content, "责任单位：省数据局、省发改委");
+        // Inside brackets, or at the start of the line, it is no inline list.
+        let chars: Vec<char> = "推进（责任单位：省数据局）".chars().collect();
+        assert_eq!(inline_labelled(&chars, 0), None);
+        let chars: Vec<char> = "责任单位：省数据局".chars().collect();
+        assert_eq!(inline_labelled(&chars, 0), None);
+        // A label word inside the sentence is not a label.
+        let chars: Vec<char> = "明确牵头单位职责。".chars().collect();
+        assert_eq!(inline_labelled(&chars, 0), None);
+    }
+
+    #[test]
+    fn lost_numerals_and_items_before_headings() {
+        // `二、` lost: the sections skip from 1 to 3.
+        let doc = "2024年工作要点\n一、甲\n（一）任务一。\n乙方面工作\n（一）任务二。\n三、丙\n（一）任务三。\n";
+        assert_eq!(
+            task_rows(doc),
+            vec![
+                ("1.1".into(), "甲".into()),
+                ("2.1".into(), "乙方面工作".into()),
+                ("3.1".into(), "丙".into())
+            ]
+        );
+        // No gap: kept as text, warned.
+        let doc = "2024年工作要点\n一、甲\n（一）任务一。\n看似标题的一行\n（二）任务二。\n二、丙\n（一）任务三。\n";
+        let plan = extract(doc, ExtractOptions::default());
+        assert_eq!(plan.tasks.len(), 3);
+        assert!(plan.tasks[0].text.ends_with("看似标题的一行"));
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.code == "planq::plan::lost_numeral" && w.line == 4));
+        // An item before the first heading stays in the preamble.
+        let doc = "通知\n1.请各单位认真落实。\n一、甲\n（一）任务一。\n";
+        let plan = extract(doc, ExtractOptions::default());
+        assert_eq!(task_rows(doc), vec![("1.1".into(), "甲".into())]);
+        assert!(plan.preamble.contains("1.请各单位认真落实。"));
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.code == "planq::plan::item_before_heading" && w.line == 2));
+    }
+
+    #[test]
+    fn text_as_written_parsed_normalised() {
+        let doc = "２０２４年工作要点\n一、甲\n（一）建成１０００个基站。（省通信管理局牵头）\n";
+        let plan = extract(doc, ExtractOptions::default());
+        let t = &plan.tasks[0];
+        assert_eq!(t.text, "建成１０００个基站。（省通信管理局牵头）");
+        assert_eq!(t.title, "建成１０００个基站");
+        assert_eq!(t.targets[0].value, 1000.0);
+        assert_eq!(plan.year(), Some(2024));
     }
 }

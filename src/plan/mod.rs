@@ -8,6 +8,7 @@
 mod date;
 mod extract;
 mod gazetteer;
+mod nfkc;
 mod numbers;
 mod owners;
 pub mod source;

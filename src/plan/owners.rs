@@ -441,10 +441,10 @@ pub fn states_first_leads(text: &str) -> bool {
 
 /// The role phrase ending `norm` (keyword-normalised), as (char length, role).
 fn role_suffix(norm: &str) -> Option<(usize, Role)> {
-    let n = norm.chars().count();
+    // Bytes, then chars only for the match: a longer byte string ending with the phrase
+    // has more chars than it (this runs for every segment of every clause).
     SUFFIXES.iter().find_map(|(s, role)| {
-        let len = s.chars().count();
-        (n > len && norm.ends_with(s)).then_some((len, *role))
+        (norm.len() > s.len() && norm.ends_with(s)).then(|| (s.chars().count(), *role))
     })
 }
 
@@ -775,22 +775,16 @@ fn push_group(clause: &mut Clause, raw: &[&str], role: Role, basis: Basis, label
     }
 }
 
-/// Trims punctuation and a trailing `等` from a name, and splits off a qualified
-/// collective tail: `X等省直有关单位` → (`X`, `省直有关单位`). A bare tail
-/// (`X等有关部门`) is dropped: `X` stands for the group, as the seed reads it.
+/// Trims punctuation and a trailing `等` from a name, and splits off a collective tail:
+/// `X等省直有关单位` → (`X`, `省直有关单位`), `X等有关部门` → (`X`, `有关部门`) — the
+/// text names both X and the other units concerned, so both are owners (issue 13). A
+/// tail that names no collective (`X等部门`, `X等单位`) is dropped: X stands for the group.
 fn clean_name(raw: &str) -> (String, Option<String>) {
     let mut name = raw
         .trim_matches(|c: char| is_space(c) || "。.；;：:“”\"'、，".contains(c))
         .to_string();
     let mut collective = None;
-    for tail in [
-        "等有关部门",
-        "等相关部门",
-        "等有关单位",
-        "等相关单位",
-        "等部门",
-        "等单位",
-    ] {
+    for tail in ["等部门", "等单位"] {
         if let Some(head) = name.strip_suffix(tail) {
             if !head.is_empty() {
                 name = head.to_string();
@@ -882,6 +876,7 @@ mod tests {
                 o("省审改办", "lead"),
                 o("省数字办", "lead"),
                 o("省经济信息中心", "support"),
+                o("有关部门", "support"),
             ]
         );
         assert_eq!(
@@ -1001,11 +996,17 @@ mod tests {
             names("市工信局等市直有关部门配合"),
             vec!["市工信局", "市直有关部门"]
         );
-        // A bare tail stays the seed's reading: X stands for the group.
+        // A bare collective tail is an owner too: X and the units concerned.
         assert_eq!(
             names("省经济信息中心等有关部门配合"),
-            vec!["省经济信息中心"]
+            vec!["省经济信息中心", "有关部门"]
         );
+        assert_eq!(
+            names("市数据局等相关单位负责"),
+            vec!["市数据局", "相关单位"]
+        );
+        // A tail that names no collective is dropped.
+        assert_eq!(names("市数据局等部门负责"), vec!["市数据局"]);
         assert_eq!(names("各运营商等配合"), vec!["各运营商"]);
     }
 

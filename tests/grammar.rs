@@ -131,3 +131,79 @@ fn every_rule_is_one_function_quoting_it() {
         );
     }
 }
+
+/// planq with no colour, as a user's terminal would run it in a pipe.
+fn planq() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("planq").expect("binary");
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// The codes of the diagnostics in `stderr`, in order.
+fn codes_in(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("planq::"))
+        .map(str::trim)
+        .collect()
+}
+
+const THREE_MISTAKES: &str = "categories | take 1\n\
+owners | wher role == \"lead\" | take -1\n\
+tasks | count\n\
+targets | where value = 10\n";
+
+#[test]
+fn a_script_with_three_mistakes_reports_three() {
+    let dir = std::env::temp_dir().join(format!("planq-grammar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("three.pq");
+    std::fs::write(&file, THREE_MISTAKES).expect("script");
+    let out = planq().arg(&file).output().expect("planq runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The exit code is the one of any failed script.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The statement before the first mistake ran; nothing after it did.
+    assert!(stdout.contains("精心谋划"), "{stdout}");
+    assert!(!stdout.contains("count"), "{stdout}");
+    // Two mistakes in one statement, one in a later one: three diagnostics, in order.
+    assert_eq!(
+        codes_in(&stderr),
+        [
+            "planq::parse::unknown_verb",
+            "planq::parse::bad_number",
+            "planq::parse::single_equals"
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.contains(":2:10]"), "{stderr}");
+    assert!(stderr.contains(":2:37]"), "{stderr}");
+    assert!(stderr.contains(":4:23]"), "{stderr}");
+    let stderr = stderr.replace(&*file.display().to_string(), "three.pq");
+    insta::assert_snapshot!("three_mistakes", stderr);
+
+    // With --continue every statement that parses runs, and each mistake is reported once.
+    let out = planq()
+        .arg("--continue")
+        .arg(&file)
+        .output()
+        .expect("planq runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("count"), "{stdout}");
+    assert_eq!(codes_in(&stderr).len(), 3, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_library_reports_every_syntax_error_of_a_script() {
+    let mut engine = planq::Engine::seed().expect("seed");
+    let e = engine
+        .run_script("tasks | sellect a\nowners | take x\ntasks | count")
+        .expect_err("two syntax errors");
+    assert_eq!(e.code, "planq::parse::unknown_verb");
+    let related: Vec<_> = e.related.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(related, ["planq::parse::expected"]);
+}

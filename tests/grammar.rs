@@ -207,3 +207,47 @@ fn the_library_reports_every_syntax_error_of_a_script() {
     let related: Vec<_> = e.related.iter().map(|r| r.code.as_str()).collect();
     assert_eq!(related, ["planq::parse::expected"]);
 }
+
+/// The function names written as calls (`` `name(`` ) in the table rows of `section`.
+fn documented_calls(section: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let first_cell = row.split('|').nth(1).unwrap_or("");
+        for piece in first_cell.split('`').skip(1).step_by(2) {
+            if let Some((name, _)) = piece.split_once('(') {
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_grammar_docs_list_every_function_of_the_table() {
+    use planq::query::functions::{Kind, FUNCTIONS};
+    let text = fs::read_to_string("grammar/README.md").expect("grammar/README.md");
+    let start = text.find("### Functions").expect("a Functions section");
+    let functions = &text[start..];
+    let split = functions
+        .find("Aggregates, used in `summarize`")
+        .expect("an aggregate table");
+    let end = functions[split..]
+        .find("\n## ")
+        .map_or(functions.len(), |e| split + e);
+    for (kind, section) in [
+        (Kind::Scalar, &functions[..split]),
+        (Kind::Aggregate, &functions[split..end]),
+    ] {
+        let mut documented = documented_calls(section);
+        let mut table: Vec<String> = FUNCTIONS
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.name.to_string())
+            .collect();
+        documented.sort();
+        table.sort();
+        assert_eq!(documented, table, "{kind:?} functions in grammar/README.md");
+    }
+}

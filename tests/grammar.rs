@@ -251,3 +251,91 @@ fn the_grammar_docs_list_every_function_of_the_table() {
         assert_eq!(documented, table, "{kind:?} functions in grammar/README.md");
     }
 }
+
+mod recovery_props {
+    use planq::lang::{parse, parse_script};
+    use proptest::prelude::*;
+
+    /// Statements with mistakes: pieces of valid queries and of typical errors, joined by
+    /// spaces, line breaks and `;`.
+    fn scripts() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "tasks",
+            "owners",
+            "|",
+            "|",
+            "where",
+            "wher",
+            "select",
+            "derive",
+            "summarize",
+            "count",
+            "by",
+            "sort",
+            "desc",
+            "top",
+            "take",
+            "3",
+            "-1",
+            "1.5",
+            "join",
+            "left",
+            "on",
+            "let",
+            "x",
+            "=",
+            "==",
+            "!=",
+            "and",
+            "or",
+            "not",
+            "in",
+            "is",
+            "null",
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            "\"s\"",
+            "\"open",
+            "d'2010-02-30'",
+            "`q`",
+            "$p",
+            "&&",
+            "<>",
+            "n = count()",
+            "f(",
+            "sum(x)",
+            "as",
+            "role",
+            "#c\n",
+        ]);
+        let sep = prop::sample::select(vec![" ", " ", " ", "\n", "\n  ", "; "]);
+        prop::collection::vec((piece, sep), 0..40)
+            .prop_map(|v| v.into_iter().flat_map(|(p, s)| [p, s]).collect::<String>())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Recovery keeps only whole statements, reports errors in source order, and only
+        /// the last may say "the input ended too early".
+        #[test]
+        fn recovery_keeps_whole_statements_and_ordered_errors(src in scripts()) {
+            let (script, errors) = parse(&src);
+            for w in errors.windows(2) {
+                prop_assert!(w[0].span.start <= w[1].span.start, "{:?}", errors);
+                prop_assert!(!w[0].incomplete, "{:?}", errors);
+            }
+            for st in &script.statements {
+                let text = &src[st.span().start..st.span().end];
+                prop_assert!(parse_script(text).is_ok(), "kept {:?} of {:?}", text, src);
+            }
+            // No error and no statement: only separators and comments.
+            if errors.is_empty() {
+                prop_assert!(parse_script(&src).is_ok());
+            }
+        }
+    }
+}

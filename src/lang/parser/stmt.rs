@@ -43,10 +43,10 @@ pub fn script(mut i: Tokens<'_>) -> (Script, Vec<ParseError>) {
                 i = rest;
             }
             Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                i = skip_statement(start, e.span.start);
                 errors.push(e);
-                i = skip_statement(start);
             }
-            Err(nom::Err::Incomplete(_)) => i = skip_statement(start),
+            Err(nom::Err::Incomplete(_)) => i = skip_statement(start, start.peek().span.start),
         }
         seen = true;
         if errors.last().is_some_and(|e| e.incomplete) {
@@ -180,8 +180,8 @@ fn pipeline<'a>(i: Tokens<'a>, mut errors: Option<&mut Vec<ParseError>>) -> PRes
                     i = rest;
                 }
                 (Err(nom::Err::Failure(e) | nom::Err::Error(e)), Some(errors)) => {
+                    i = skip_stage(rest, e.span.start);
                     errors.push(e);
-                    i = skip_stage(rest);
                 }
                 (Err(e), _) => return Err(e),
             }
@@ -242,18 +242,20 @@ pub fn source<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Source> {
     Ok((rest, Source::Sub(Box::new(sub))))
 }
 
-/// Where to resume after a broken statement that starts at `from`: at the next `;` or
-/// line break outside brackets opened since `from` — unless the line break is inside an
-/// unfinished line (ending in `|`, `,`, an operator …) or the next line continues one (it
-/// starts with `|`, `and`, an operator …), which still belongs to the broken statement.
-fn skip_statement(from: Tokens<'_>) -> Tokens<'_> {
+/// Where to resume after a broken statement that starts at `from`, with an error at byte
+/// `error_at`: at the next `;` or line break after the error outside brackets opened since
+/// `from` — unless the line break is inside an unfinished line (ending in `|`, `,`, an
+/// operator …) or the next line continues one (it starts with `|`, `and`, an operator …),
+/// which still belongs to the broken statement. Resuming after the error keeps the errors
+/// in source order.
+fn skip_statement(from: Tokens<'_>, error_at: usize) -> Tokens<'_> {
     let toks = from.rest();
     let mut depth = 0usize;
     for (n, t) in toks.iter().enumerate() {
         if t.eof {
             return from.at(from.pos() + n);
         }
-        if n > 0 && depth == 0 {
+        if n > 0 && depth == 0 && t.span.start > error_at {
             let line_ends = t.nl_before
                 && !t.is_pipe()
                 && !starts_continuation(t)
@@ -267,16 +269,18 @@ fn skip_statement(from: Tokens<'_>) -> Tokens<'_> {
     from.at(from.pos() + toks.len())
 }
 
-/// Where to resume after a broken stage that starts at `from`: at the next `|` outside
-/// brackets opened since `from`, or where the statement ends (see [`skip_statement`]).
-fn skip_stage(from: Tokens<'_>) -> Tokens<'_> {
+/// Where to resume after a broken stage that starts at `from`, with an error at byte
+/// `error_at`: at the next `|` outside brackets opened since `from` (a `|` where the verb
+/// should be included), or where the statement ends after the error (see
+/// [`skip_statement`]).
+fn skip_stage(from: Tokens<'_>, error_at: usize) -> Tokens<'_> {
     let toks = from.rest();
     let mut depth = 0usize;
     for (n, t) in toks.iter().enumerate() {
-        if t.eof || (depth == 0 && t.is_pipe()) {
+        if t.eof || (depth == 0 && t.is_pipe() && t.span.start >= error_at) {
             return from.at(from.pos() + n);
         }
-        if n > 0 && depth == 0 {
+        if n > 0 && depth == 0 && t.span.start > error_at {
             let line_ends =
                 t.nl_before && !starts_continuation(t) && !ends_unfinished(&toks[n - 1]);
             if t.is_punct(";") || line_ends {

@@ -22,7 +22,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::ast::{Pipeline, Statement};
-use crate::lang::{parse_query, parse_script, ParseError};
+use crate::lang::{parse, parse_query, ParseError};
 use crate::plan::Date;
 use crate::query::compile::{self, Env, Halt};
 use crate::query::{hints, Catalog, Checker, Columns, Type};
@@ -947,7 +947,12 @@ impl Engine {
         stop: Option<&Arc<AtomicBool>>,
         mut on_query: impl FnMut(&Checker, &Env, &Pipeline, Span, LazyFrame) -> Result<(), Error>,
     ) -> Result<Vec<Bound>, Error> {
-        let script = parse_script(&source.text).map_err(|e| parse_error(source, e))?;
+        let (script, errors) = parse(&source.text);
+        let mut errors = errors.into_iter().map(|e| parse_error(source, e));
+        if let Some(first) = errors.next() {
+            // Every syntax error of the script: the first, the others related to it.
+            return Err(first.with_related(errors.collect()));
+        }
         let catalog = EngineCatalog::all(self);
         let mut checker = Checker::new(&catalog, source);
         let pipelines = || {

@@ -18,6 +18,6 @@ pub mod pretty;
 pub mod suggest;
 
 pub use lexer::{tokens, Token, TokenKind};
-pub use parser::{parse_expr, parse_query, parse_script, ParseError};
+pub use parser::{parse, parse_expr, parse_query, parse_script, ParseError};
 pub use pretty::{pretty_expr, pretty_pipeline, pretty_script, strip_spans};
 pub use suggest::{closest, closest_many, edit_distance};

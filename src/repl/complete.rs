@@ -13,49 +13,10 @@
 use crate::engine::Engine;
 use crate::lang::ast::VERBS;
 use crate::lang::lexer::{is_bare_name, tokens, Token, TokenKind, JOIN_KINDS};
+use crate::query::functions::{Kind, FUNCTIONS};
 use crate::render::Format;
 
 use super::dot;
-
-/// Scalar functions, completed with their opening parenthesis.
-pub const FUNCTIONS: &[&str] = &[
-    "lower",
-    "upper",
-    "len",
-    "trim",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "matches",
-    "replace",
-    "round",
-    "abs",
-    "floor",
-    "ceil",
-    "pow",
-    "coalesce",
-    "if",
-    "to_int",
-    "to_float",
-    "to_str",
-    "year",
-];
-
-/// Aggregate functions (in `summarize`).
-pub const AGGREGATES: &[&str] = &[
-    "count",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "median",
-    "stddev",
-    "corr",
-    "first",
-    "last",
-    "concat",
-];
 
 /// Keywords offered inside a stage once a word is started.
 const KEYWORDS: &[&str] = &[
@@ -432,12 +393,17 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
             }));
         }
     }
-    let functions: &[&str] = if verb == "summarize" {
-        AGGREGATES
+    // Function names come from the one function table the checker uses.
+    let kind = if verb == "summarize" {
+        Kind::Aggregate
     } else {
-        FUNCTIONS
+        Kind::Scalar
     };
-    let mut fns: Vec<&str> = functions.to_vec();
+    let mut fns: Vec<&str> = FUNCTIONS
+        .iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| f.name)
+        .collect();
     fns.sort_unstable();
     cands.extend(fns.iter().map(|f| Candidate {
         display: format!("{f}()"),

@@ -1,7 +1,7 @@
 //! Syntax highlighting of the REPL buffer (from the lenient lexer) and the completeness
 //! test of a statement (from the parser's `incomplete` flag).
 
-use crate::lang::{parse_script, tokens, TokenKind};
+use crate::lang::{parse, parse_script, tokens, TokenKind};
 
 const RESET: &str = "\x1b[0m";
 /// Red underline for the span of a syntax error.
@@ -22,7 +22,7 @@ fn style(kind: TokenKind) -> Option<&'static str> {
     })
 }
 
-/// The buffer with ANSI colours; same display width as the input. A syntax error that is
+/// The buffer with ANSI colours; same display width as the input. Each syntax error that is
 /// not merely an unfinished statement is underlined in red.
 pub fn highlight(line: &str) -> String {
     let trimmed = line.trim_start();
@@ -48,17 +48,18 @@ pub fn highlight(line: &str) -> String {
     } else {
         (line.to_string(), 0)
     };
-    let error = match parse_script(&checked) {
-        Err(e) if !e.incomplete && e.span.start >= shift => {
-            Some((e.span.start - shift, e.span.end.max(e.span.start) - shift))
-        }
-        _ => None,
-    };
+    // Every mistake is underlined, not only the first (the parser recovers after each).
+    let errors: Vec<(usize, usize)> = parse(&checked)
+        .1
+        .into_iter()
+        .filter(|e| !e.incomplete && e.span.start >= shift)
+        .map(|e| (e.span.start - shift, e.span.end.max(e.span.start) - shift))
+        .collect();
     let mut out = String::with_capacity(line.len() * 2);
     for t in tokens(line) {
         // Split the token at the error span's ends so that only the span is underlined.
         let mut cuts = vec![t.span.start, t.span.end];
-        if let Some((s, e)) = error {
+        for &(s, e) in &errors {
             for c in [s, e] {
                 if c > t.span.start && c < t.span.end && line.is_char_boundary(c) {
                     cuts.push(c);
@@ -71,7 +72,7 @@ pub fn highlight(line: &str) -> String {
             let Some(piece) = line.get(a..b) else {
                 continue;
             };
-            let in_error = error.is_some_and(|(s, e)| a >= s && b <= e && s < e);
+            let in_error = errors.iter().any(|&(s, e)| a >= s && b <= e && s < e);
             match (in_error, style(t.kind)) {
                 (true, _) => out.push_str(&format!("{ERROR}{piece}{RESET}")),
                 (false, Some(st)) => out.push_str(&format!("{st}{piece}{RESET}")),
@@ -150,6 +151,14 @@ mod tests {
         // A line continuing the last statement is no error; a bad stage in it is.
         assert!(!highlight("| where role == \"lead\"").contains(ERROR));
         assert!(highlight("| wher x").contains(ERROR));
+    }
+
+    #[test]
+    fn every_mistake_is_underlined() {
+        let h = highlight("tasks | wher x | take -1; owners | where a = 1");
+        assert!(h.contains(&format!("{ERROR}wher{RESET}")), "{h:?}");
+        assert!(h.contains(&format!("{ERROR}-{RESET}")), "{h:?}");
+        assert!(h.contains(&format!("{ERROR}={RESET}")), "{h:?}");
     }
 
     #[test]

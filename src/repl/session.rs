@@ -133,6 +133,20 @@ pub fn parse_diagnostic(source: &Source, e: &ParseError) -> Error {
         .with_help_opt(e.help.clone())
 }
 
+/// The syntax errors of the broken statement at `span` of `text`, in order: `first` (the one
+/// the splitter found), then any later ones the parser recovers to.
+fn syntax_errors(text: &str, span: Span, first: ParseError) -> Vec<ParseError> {
+    let statement = text.get(span.start..span.end).unwrap_or("");
+    let later = crate::lang::parse(statement).1.into_iter().map(|mut e| {
+        e.span = Span::new(e.span.start + span.start, e.span.end + span.start);
+        e
+    });
+    let after = first.span.start;
+    let mut errors = vec![first];
+    errors.extend(later.filter(|e| e.span.start > after));
+    errors
+}
+
 /// Puts an engine error for the statement at `span` of `source` into the whole script: an
 /// error pointing into the statement's own text is shifted to its place in the script, and
 /// one without a place points at the whole statement.
@@ -261,7 +275,8 @@ impl Session {
         let source = Source::new(name, text);
         let mut flow = Flow::Done;
         let mut prev_end = 0;
-        for segment in split(text) {
+        let segments = split(text);
+        for (n, segment) in segments.iter().cloned().enumerate() {
             let result = match segment {
                 Segment::Dot(span) => {
                     prev_end = span.end;
@@ -279,7 +294,21 @@ impl Session {
                 Segment::Broken { error, span } => {
                     prev_end = span.end;
                     self.output.failed_statement(text, span);
-                    Err(parse_diagnostic(&source, &error))
+                    // Every mistake of the statement — and, when the run stops here, of
+                    // the statements that will not run — is reported, not only the first.
+                    let mut errors = syntax_errors(text, span, error);
+                    if !self.settings.keep_going {
+                        for later in &segments[n + 1..] {
+                            if let Segment::Broken { error, span } = later {
+                                errors.extend(syntax_errors(text, *span, error.clone()));
+                            }
+                        }
+                    }
+                    let last = errors.pop().map(|e| parse_diagnostic(&source, &e));
+                    for e in &errors {
+                        self.report(&parse_diagnostic(&source, e));
+                    }
+                    Err(last.unwrap_or_else(|| internal("reporting a syntax error")))
                 }
             };
             match result {

@@ -672,6 +672,13 @@ fn a_whole_table_count_counts_rows_whatever_column_it_reads() {
         "count\n1\n"
     );
     assert_eq!(q(&e, "t | select g, w | summarize n = count()"), "n\n7\n");
+    // After a per-group top-N only the columns later stages read are gathered: the count's
+    // column must be among them, even when a `derive` replaces the first fixed-width one.
+    assert_eq!(q(&e, "t | top 2 by v per g | count"), "count\n5\n");
+    assert_eq!(
+        q(&e, "t | top 2 by v per g | derive k = \"s\" | count"),
+        "count\n5\n"
+    );
     assert!(e
         .explain("t | where g != \"a\" | count")
         .expect("explains")

@@ -173,9 +173,18 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 let c = ExprCompiler::rows(checker, env.params, input);
                 let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
                 let keep = read_by(rest).map(|(mut used, first)| {
-                    // Constants are broadcast through the first column (ExprCompiler::broadcast).
+                    // Constants are broadcast through the first column (ExprCompiler::broadcast),
+                    // and a whole-table count reads the first fixed-width column of its input
+                    // (row_count) — after a `derive` replaces one, maybe any of them.
                     if first {
                         used.extend(input.0.first().map(|(c, _)| c.clone()));
+                        used.extend(
+                            input
+                                .0
+                                .iter()
+                                .filter(|(_, t)| fixed_width(*t))
+                                .map(|(c, _)| c.clone()),
+                        );
                     }
                     used
                 });
@@ -216,8 +225,8 @@ fn stages_done(stages: &[Stage], stage: &Stage) -> usize {
 
 /// The columns that `stages` (the rest of a pipeline) read from their input, or `None`
 /// when they may read all of them (the pipeline's output, `join`, `rename`, `distinct`),
-/// and whether they read the first column implicitly (a constant is broadcast through it,
-/// a whole-table count counts it). An over-approximation: a column derived later and read
+/// and whether they read columns implicitly (a constant is broadcast through the first
+/// column, a whole-table count reads the first fixed-width one). An over-approximation: a column derived later and read
 /// is listed too.
 fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool)> {
     let mut used = std::collections::BTreeSet::new();
@@ -541,16 +550,20 @@ fn join(
 /// `big_owners | where role == "lead" | count` through its first column, a string, was 2×
 /// the hand-written `len()`.
 fn row_count(input: &Columns, grouped: bool) -> Expr {
-    let fixed = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool | Type::Date);
     let read = input
         .0
         .iter()
-        .find(|(_, t)| fixed(t))
+        .find(|(_, t)| fixed_width(*t))
         .or_else(|| input.0.first());
     match read {
         Some((c, _)) if !grouped => col(c.as_str()).is_null().count().cast(DataType::Int64),
         _ => len().cast(DataType::Int64),
     }
+}
+
+/// Whether values of a type are fixed-width (cheap to carry through a filter or gather).
+fn fixed_width(t: Type) -> bool {
+    matches!(t, Type::Int | Type::Float | Type::Bool | Type::Date)
 }
 
 fn idx(n: u64) -> IdxSize {

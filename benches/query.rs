@@ -3,7 +3,8 @@
 //! hand in polars' lazy API, in the same run; and what the no-match hint costs when a
 //! count of 0 is explained (`query/zero_count_hint`).
 //!
-//! Run: `cargo bench --bench query`. Compare `query/<name>/planq` with
+//! Run: `cargo bench --bench query` (`PLANQ_BENCH_OWNER_ROWS=10000000 cargo bench --bench
+//! query` for 10M owner rows instead of 1M). Compare `query/<name>/planq` with
 //! `query/<name>/polars` for the ratio. `query/sort_take` has a third line,
 //! `polars_topk`: its `polars` line is the stable full sort (planq's plan before the top-k).
 
@@ -14,7 +15,13 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use planq::Engine;
 use polars::prelude::*;
 
-const OWNER_ROWS: usize = 1_000_000;
+/// Owner rows of the synthetic plan: 1,000,000 unless `PLANQ_BENCH_OWNER_ROWS` says.
+fn owner_rows() -> usize {
+    std::env::var("PLANQ_BENCH_OWNER_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
 const TASKS: usize = 200_000;
 
 /// Deterministic pseudo-random numbers (no dependency, same data every run).
@@ -64,18 +71,19 @@ fn synthetic() -> (DataFrame, DataFrame) {
     )
     .expect("tasks");
     let roles = ["lead", "support", "responsible"];
-    let mut task_id = Vec::with_capacity(OWNER_ROWS);
-    let mut owner = Vec::with_capacity(OWNER_ROWS);
-    let mut role = Vec::with_capacity(OWNER_ROWS);
-    let mut position = Vec::with_capacity(OWNER_ROWS);
-    for _ in 0..OWNER_ROWS {
+    let rows = owner_rows();
+    let mut task_id = Vec::with_capacity(rows);
+    let mut owner = Vec::with_capacity(rows);
+    let mut role = Vec::with_capacity(rows);
+    let mut position = Vec::with_capacity(rows);
+    for _ in 0..rows {
         task_id.push(ids[rng.next(TASKS)].clone());
         owner.push(depts[rng.next(depts.len())].clone());
         role.push(roles[rng.next(3)]);
         position.push(rng.next(5) as i64 + 1);
     }
     let owners = DataFrame::new(
-        OWNER_ROWS,
+        rows,
         vec![
             Column::new("task_id".into(), task_id),
             Column::new("owner".into(), owner),

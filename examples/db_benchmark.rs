@@ -1,16 +1,17 @@
-//! The db-benchmark group-by questions (h2o.ai / DuckDB Labs) in planq, through the
-//! library, side by side with the same queries written by hand in polars' lazy API.
+//! The db-benchmark group-by and join questions (h2o.ai / DuckDB Labs) in planq, through
+//! the library, side by side with the same queries written by hand in polars' lazy API.
 //!
 //! ```sh
 //! cargo run --release --example db_benchmark -- DATA.parquet [--runs 5] [--answers DIR]
-//!     [--only q1,q8] [--explain]
+//!     [--only q1,q8] [--explain] [--questions FILE] [--table NAME=FILE …]
 //! ```
 //!
 //! `DATA.parquet` is made by `bench/db-benchmark/gen.py`; the questions (planq and SQL
-//! text) are `bench/db-benchmark/questions.json`. The table is read once into memory and
-//! registered as `x`. For every question the planq answer is first checked equal to the
+//! text) are `bench/db-benchmark/questions.json` (group-by) or `join_questions.json`
+//! (join: `--table small=… --table medium=… --table big=…`). Every table is read once into
+//! memory; `DATA.parquet` is registered as `x`, each `--table` under its name. For every question the planq answer is first checked equal to the
 //! polars one (rows sorted, floats to a relative 1e-9), then each is timed: the median of
-//! `--runs` runs. Prints one CSV line per question and engine (`question,engine,ms,rows`);
+//! `--runs` runs, planq's and polars' runs alternating. Prints one CSV line per question and engine (`question,engine,ms,rows`);
 //! `--answers DIR` also writes planq's answers as `DIR/<id>.parquet` (for the DuckDB
 //! check), `--explain` prints planq's optimised plan of each question.
 //! `bench/db-benchmark/run.sh` drives it.
@@ -31,10 +32,29 @@ struct Question {
 
 /// The hand-written polars query of a question: what a polars user writes, without the
 /// features planq's build does not enable (`top_k`, `cov`), so `sort … head` and Pearson's
-/// formula stand in for `top_k` and `pearson_corr`.
-fn by_hand(id: &str, x: LazyFrame) -> Option<LazyFrame> {
+/// formula stand in for `top_k` and `pearson_corr`. The joins are polars' defaults: the
+/// right key dropped, colliding right columns suffixed `_right`, rows in no promised order.
+fn by_hand(id: &str, tables: &[(String, DataFrame)]) -> Option<LazyFrame> {
     let c = col;
+    let table = |name: &str| {
+        tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, df)| df.clone().lazy())
+    };
+    let x = table("x")?;
+    let join = |right: &str, key: &str, how: JoinType| -> Option<LazyFrame> {
+        Some(
+            x.clone()
+                .join(table(right)?, [col(key)], [col(key)], JoinArgs::new(how)),
+        )
+    };
     Some(match id {
+        "j1" => join("small", "id1", JoinType::Inner)?,
+        "j2" => join("medium", "id2", JoinType::Inner)?,
+        "j3" => join("medium", "id2", JoinType::Left)?,
+        "j4" => join("medium", "id5", JoinType::Inner)?,
+        "j5" => join("big", "id3", JoinType::Inner)?,
         "q1" => x.group_by([c("id1")]).agg([c("v1").sum()]),
         "q2" => x.group_by([c("id1"), c("id2")]).agg([c("v1").sum()]),
         "q3" => x.group_by([c("id3")]).agg([c("v1").sum(), c("v3").mean()]),
@@ -158,17 +178,29 @@ fn same(a: &DataFrame, b: &DataFrame) -> Result<(), String> {
     Ok(())
 }
 
-/// Median wall time of `runs` runs of `f`, in milliseconds.
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    let mut ms: Vec<f64> = (0..runs.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    ms.sort_by(f64::total_cmp);
-    ms[ms.len() / 2]
+/// Median wall times of `runs` runs of `a` and of `b`, in milliseconds. The runs
+/// alternate (a, b, a, b, …), so that on a shared machine a busy moment slows both
+/// alike and their ratio stays meaningful.
+fn time_pair<T, U>(runs: usize, mut a: impl FnMut() -> T, mut b: impl FnMut() -> U) -> (f64, f64) {
+    let clock = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64() * 1e3
+    };
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        ta.push(clock(&mut || {
+            std::hint::black_box(a());
+        }));
+        tb.push(clock(&mut || {
+            std::hint::black_box(b());
+        }));
+    }
+    let median = |mut ms: Vec<f64>| {
+        ms.sort_by(f64::total_cmp);
+        ms[ms.len() / 2]
+    };
+    (median(ta), median(tb))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -178,6 +210,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut answers: Option<String> = None;
     let mut only: Option<Vec<String>> = None;
     let mut explain = false;
+    let mut extra: Vec<(String, String)> = Vec::new();
     let mut qfile = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/bench/db-benchmark/questions.json"
@@ -198,15 +231,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             "--questions" => qfile = args.next().ok_or("--questions FILE")?,
             "--explain" => explain = true,
+            "--table" => {
+                let spec = args.next().ok_or("--table NAME=FILE")?;
+                let (name, file) = spec.split_once('=').ok_or("--table NAME=FILE")?;
+                extra.push((name.to_string(), file.to_string()));
+            }
             _ if data.is_none() => data = Some(a),
             other => return Err(format!("unexpected argument {other:?}").into()),
         }
     }
     let data = data.ok_or("usage: db_benchmark DATA.parquet [--runs 5] [--answers DIR]")?;
-    let df = ParquetReader::new(std::fs::File::open(&data)?).finish()?;
-    eprintln!("db_benchmark: {} rows from {data}", df.height());
+    let mut tables: Vec<(String, DataFrame)> = Vec::new();
+    for (name, file) in std::iter::once(("x".to_string(), data)).chain(extra) {
+        let df = ParquetReader::new(std::fs::File::open(&file)?).finish()?;
+        eprintln!("db_benchmark: {name}: {} rows from {file}", df.height());
+        tables.push((name, df));
+    }
     let mut engine = Engine::seed()?;
-    engine.register_table("x", df.clone())?;
+    for (name, df) in &tables {
+        engine.register_table(name, df.clone())?;
+    }
     if let Some(dir) = &answers {
         std::fs::create_dir_all(dir)?;
     }
@@ -215,7 +259,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if only.as_ref().is_some_and(|o| !o.contains(&q.id)) {
             continue;
         }
-        let Some(hand) = by_hand(&q.id, df.clone().lazy()) else {
+        let Some(hand) = by_hand(&q.id, &tables) else {
             return Err(format!("{}: no hand-written polars query", q.id).into());
         };
         if explain {
@@ -234,10 +278,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut file = std::fs::File::create(format!("{dir}/{}.parquet", q.id))?;
             ParquetWriter::new(&mut file).finish(&mut ours)?;
         }
-        let planq_ms = time(runs, || engine.query(&q.planq).map(|df| df.height()));
-        let polars_ms = time(runs, || {
-            by_hand(&q.id, df.clone().lazy()).map(|lf| lf.collect().map(|df| df.height()))
-        });
+        let (planq_ms, polars_ms) = time_pair(
+            runs,
+            || engine.query(&q.planq).map(|df| df.height()),
+            || by_hand(&q.id, &tables).map(|lf| lf.collect().map(|df| df.height())),
+        );
         println!("{},planq,{planq_ms:.1},{}", q.id, ours.height());
         println!("{},polars,{polars_ms:.1},{}", q.id, theirs.height());
     }

@@ -319,6 +319,8 @@ impl Engine {
         self.registered.retain(|(n, _)| n != name);
         self.files.retain(|t| t.name != name);
         self.registered.push((name.to_string(), df));
+        // A replaced table's columns are not held on for facts about them.
+        compile::forget_sum_fits();
         Ok(())
     }
 
@@ -354,6 +356,7 @@ impl Engine {
         self.registered.retain(|(n, _)| *n != name);
         self.files.retain(|t| t.name != name);
         self.files.push(table);
+        compile::forget_sum_fits();
         Ok(())
     }
 

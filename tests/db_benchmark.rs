@@ -612,3 +612,75 @@ fn integer_sums_stay_exact_and_overflow_is_an_error() {
         "s,f,n\n,,0\n"
     );
 }
+
+#[test]
+fn kept_sum_facts_follow_the_data_not_the_name() {
+    // compile.rs keeps its "this column's sums cannot overflow" answers (SUM_FITS), keyed
+    // by the column's memory. A slice shares its table's buffer from the same address: the
+    // answer for the two small values must not be reused for the whole column, whose sum
+    // overflows, nor for a new table registered under the same name.
+    let mut e = Engine::seed().expect("seed");
+    let full = DataFrame::new(
+        4,
+        vec![
+            Column::new("g".into(), ["a", "a", "b", "b"]),
+            Column::new("v".into(), [1i64, 2, i64::MAX, i64::MAX]),
+        ],
+    )
+    .expect("frame");
+    e.register_table("head", full.slice(0, 2))
+        .expect("register");
+    e.register_table("full", full.clone()).expect("register");
+    let sum = "summarize s = sum(v) by g";
+    assert_eq!(q(&e, &format!("head | {sum}")), "g,s\na,3\n");
+    assert_eq!(q(&e, &format!("head | {sum}")), "g,s\na,3\n");
+    assert_eq!(
+        code(&e, &format!("full | {sum}")),
+        "planq::execute::overflow"
+    );
+    // Small values first, then the name given to large ones.
+    let small = DataFrame::new(
+        2,
+        vec![
+            Column::new("g".into(), ["a", "a"]),
+            Column::new("v".into(), [5i64, 6]),
+        ],
+    )
+    .expect("frame");
+    e.register_table("t", small).expect("register");
+    assert_eq!(q(&e, &format!("t | {sum}")), "g,s\na,11\n");
+    e.register_table("t", full).expect("register");
+    assert_eq!(code(&e, &format!("t | {sum}")), "planq::execute::overflow");
+}
+
+#[test]
+fn a_whole_table_count_counts_rows_whatever_column_it_reads() {
+    // `count` over a whole table reads one column through the stages before it (compile.rs,
+    // row_count): the first fixed-width one, here `w`, which has a null. Rows with a null
+    // there are rows all the same; and the count must still see the stages before it.
+    let e = tiny();
+    assert_eq!(
+        q(&e, "t | select g, w | where g != \"a\" | count"),
+        "count\n3\n"
+    );
+    assert_eq!(
+        q(&e, "t | select g, w | where w is null | count"),
+        "count\n1\n"
+    );
+    assert_eq!(
+        q(&e, "t | select g, w | summarize n = count() | count"),
+        "count\n1\n"
+    );
+    assert_eq!(q(&e, "t | select g, w | summarize n = count()"), "n\n7\n");
+    // After a per-group top-N only the columns later stages read are gathered: the count's
+    // column must be among them, even when a `derive` replaces the first fixed-width one.
+    assert_eq!(q(&e, "t | top 2 by v per g | count"), "count\n5\n");
+    assert_eq!(
+        q(&e, "t | top 2 by v per g | derive k = \"s\" | count"),
+        "count\n5\n"
+    );
+    assert!(e
+        .explain("t | where g != \"a\" | count")
+        .expect("explains")
+        .contains("col(\"k\").is_null().count()"));
+}

@@ -1,6 +1,10 @@
-"""The db-benchmark group-by questions through the planq binary: `planq --table x=FILE`.
+"""The db-benchmark questions through the planq binary: `planq --table x=FILE`.
 
     python cli_run.py PLANQ DATA.parquet ANSWERS_DIR [--runs 5]
+        [--questions FILE] [--table NAME=FILE …]
+
+Each --table is passed on to planq as another `--table NAME=FILE` (the join questions'
+small, medium and big).
 
 Each run is a whole process: start, read the Parquet file, run the question, write CSV
 (to a pipe that is thrown away). The answer of the first run is checked against the
@@ -39,6 +43,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--questions", default=os.path.join(HERE, "questions.json"))
     ap.add_argument("--only")
+    ap.add_argument("--table", action="append", default=[], help="NAME=FILE, another table")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     help_text = subprocess.run([args.planq, "--help"], capture_output=True, text=True).stdout
@@ -52,7 +57,8 @@ def main() -> None:
     for q in questions:
         if only and q["id"] not in only and q["id"] != "load":
             continue
-        cmd = [args.planq, "--table", f"x={args.data}", "--format", "csv", "-c", q["planq"]]
+        tables = [a for t in [f"x={args.data}"] + args.table for a in ("--table", t)]
+        cmd = [args.planq, *tables, "--format", "csv", "-c", q["planq"]]
         first = subprocess.run(cmd, capture_output=True)
         if first.returncode != 0:
             print(f"cli_run.py: {q['id']}: planq failed:\n{first.stderr.decode()}", file=sys.stderr)

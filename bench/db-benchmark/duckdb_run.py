@@ -1,8 +1,10 @@
-"""The db-benchmark group-by questions in DuckDB, each answer checked against planq's.
+"""The db-benchmark group-by and join questions in DuckDB, each answer checked against planq's.
 
     python duckdb_run.py DATA.parquet ANSWERS_DIR [--runs 5] [--threads 2]
+        [--questions FILE] [--table NAME=FILE …]
 
-The table is loaded into DuckDB's memory first (as planq and polars hold it in memory);
+DATA is table `x`, each --table another (the join questions' small, medium, big). The
+tables are loaded into DuckDB's memory first (as planq and polars hold it in memory);
 each question runs as `CREATE OR REPLACE TEMP TABLE ans AS <query>` (the db-benchmark's
 own way of timing: the answer is materialised, not sent to Python). Before it is timed,
 the answer is compared with planq's (ANSWERS_DIR/<id>.parquet, written by the
@@ -73,11 +75,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--questions", default=os.path.join(HERE, "questions.json"))
     ap.add_argument("--only")
+    ap.add_argument("--table", action="append", default=[], help="NAME=FILE, another table")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     con = duckdb.connect()
     con.execute(f"SET threads TO {args.threads}")
-    con.execute("CREATE TABLE x AS SELECT * FROM read_parquet(?)", [args.data])
+    for name, path in [("x", args.data)] + [t.split("=", 1) for t in args.table]:
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [path])
     print("question,engine,ms,rows")
     failed = False
     for q in json.load(open(args.questions)):

@@ -1,6 +1,6 @@
 """One markdown table from the `question,engine,ms,rows` CSVs of one data size.
 
-    python report.py N library.csv duckdb.csv [cli.csv]
+    python report.py N library.csv duckdb.csv [cli.csv] [--questions FILE]
 """
 
 import csv
@@ -12,7 +12,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main() -> None:
-    n, files = sys.argv[1], sys.argv[2:]
+    argv = sys.argv[1:]
+    qfile = os.path.join(HERE, "questions.json")
+    if "--questions" in argv:
+        i = argv.index("--questions")
+        qfile = argv[i + 1]
+        del argv[i : i + 2]
+    n, files = argv[0], argv[1:]
     ms: dict[tuple[str, str], float] = {}
     rows: dict[str, str] = {}
     for path in files:
@@ -21,7 +27,7 @@ def main() -> None:
         for r in csv.DictReader(open(path)):
             ms[(r["question"], r["engine"])] = float(r["ms"])
             rows.setdefault(r["question"], r["rows"])
-    questions = json.load(open(os.path.join(HERE, "questions.json")))
+    questions = json.load(open(qfile))
     cli = any(e == "cli" for _, e in ms)
 
     def cell(q: str, e: str) -> str:

@@ -3,9 +3,9 @@
 //! It runs after the checker, so names and types are known to be right; the compiler
 //! still returns `Result` rather than assuming it, so no malformed input can panic here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -173,9 +173,18 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 let c = ExprCompiler::rows(checker, env.params, input);
                 let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
                 let keep = read_by(rest).map(|(mut used, first)| {
-                    // Constants are broadcast through the first column (ExprCompiler::broadcast).
+                    // Constants are broadcast through the first column (ExprCompiler::broadcast),
+                    // and a whole-table count reads the first fixed-width column of its input
+                    // (row_count) — after a `derive` replaces one, maybe any of them.
                     if first {
                         used.extend(input.0.first().map(|(c, _)| c.clone()));
+                        used.extend(
+                            input
+                                .0
+                                .iter()
+                                .filter(|(_, t)| fixed_width(*t))
+                                .map(|(c, _)| c.clone()),
+                        );
                     }
                     used
                 });
@@ -216,8 +225,8 @@ fn stages_done(stages: &[Stage], stage: &Stage) -> usize {
 
 /// The columns that `stages` (the rest of a pipeline) read from their input, or `None`
 /// when they may read all of them (the pipeline's output, `join`, `rename`, `distinct`),
-/// and whether they read the first column implicitly (a constant is broadcast through it,
-/// a whole-table count counts it). An over-approximation: a column derived later and read
+/// and whether they read columns implicitly (a constant is broadcast through the first
+/// column, a whole-table count reads the first fixed-width one). An over-approximation: a column derived later and read
 /// is listed too.
 fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool)> {
     let mut used = std::collections::BTreeSet::new();
@@ -535,11 +544,26 @@ fn join(
 /// input: `len()` reads none there, so the optimiser may drop the stages before it and
 /// count the rows of an earlier table (`owners | summarize n = count() | count` gave 55,
 /// not 1); the grouping keys are read, so a group-by has no such hole.
+///
+/// The column read is a fixed-width one when there is one (a number, bool or date): the
+/// rows it carries through a `where` are then a gather of 8 bytes each, not of strings —
+/// `big_owners | where role == "lead" | count` through its first column, a string, was 2×
+/// the hand-written `len()`.
 fn row_count(input: &Columns, grouped: bool) -> Expr {
-    match input.0.first() {
+    let read = input
+        .0
+        .iter()
+        .find(|(_, t)| fixed_width(*t))
+        .or_else(|| input.0.first());
+    match read {
         Some((c, _)) if !grouped => col(c.as_str()).is_null().count().cast(DataType::Int64),
         _ => len().cast(DataType::Int64),
     }
+}
+
+/// Whether values of a type are fixed-width (cheap to carry through a filter or gather).
+fn fixed_width(t: Type) -> bool {
+    matches!(t, Type::Int | Type::Float | Type::Bool | Type::Date)
 }
 
 fn idx(n: u64) -> IdxSize {
@@ -708,11 +732,61 @@ impl Facts {
 }
 
 /// Whether no sum of a subset of an Int64 column's values can overflow: rows × the
-/// largest magnitude < 2^63.
+/// largest magnitude < 2^63. Asked of the same column by every query on an in-memory
+/// table, so the answer is kept ([`SUM_FITS`]).
 fn sum_fits(c: &Column) -> bool {
     let Ok(ca) = c.i64() else {
         return false;
     };
+    let Ok(mut kept) = SUM_FITS.lock() else {
+        return scan_sum_fits(ca);
+    };
+    if let Some((_, fits)) = kept.iter().find(|(k, _)| same_data(k, ca)) {
+        return *fits;
+    }
+    let fits = scan_sum_fits(ca);
+    if kept.len() == SUM_FITS_KEPT {
+        kept.pop_front();
+    }
+    kept.push_back((ca.clone(), fits));
+    fits
+}
+
+/// The last [`sum_fits`] answers, each with the column it is about. Scanning a column for
+/// its bounds took ≈ 10% of the db-benchmark's `sum v1 by id1` (1e6 rows). Each entry
+/// holds a clone of its column — its buffers shared, not copied — so the memory the
+/// entry names cannot be freed and reused for other values while the entry lives:
+/// a column whose chunks are at the same addresses, of the same lengths and validity, is
+/// the same data. At most [`SUM_FITS_KEPT`] columns are held; [`forget_sum_fits`] lets
+/// them go when tables are replaced.
+static SUM_FITS: Mutex<VecDeque<(Int64Chunked, bool)>> = Mutex::new(VecDeque::new());
+const SUM_FITS_KEPT: usize = 8;
+
+/// Drops the kept [`sum_fits`] answers (and the columns they hold).
+pub fn forget_sum_fits() {
+    if let Ok(mut kept) = SUM_FITS.lock() {
+        kept.clear();
+    }
+}
+
+/// Whether two columns are the same memory: every chunk's values and validity at the
+/// same address, offset and length.
+fn same_data(a: &Int64Chunked, b: &Int64Chunked) -> bool {
+    a.len() == b.len()
+        && a.chunks().len() == b.chunks().len()
+        && a.downcast_iter().zip(b.downcast_iter()).all(|(x, y)| {
+            let (vx, vy) = (x.validity(), y.validity());
+            x.len() == y.len()
+                && std::ptr::eq(x.values().as_ptr(), y.values().as_ptr())
+                && vx.is_some() == vy.is_some()
+                && vx.zip(vy).is_none_or(|(p, q)| {
+                    let ((pb, po, pl), (qb, qo, ql)) = (p.as_slice(), q.as_slice());
+                    std::ptr::eq(pb.as_ptr(), qb.as_ptr()) && po == qo && pl == ql
+                })
+        })
+}
+
+fn scan_sum_fits(ca: &Int64Chunked) -> bool {
     let (Some(lo), Some(hi)) = (ca.min(), ca.max()) else {
         return true;
     };

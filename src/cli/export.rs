@@ -67,6 +67,26 @@ impl ExportFormat {
     }
 }
 
+/// The table `name` of the loaded data, or a usage error with did-you-mean.
+fn named_table<'d>(
+    data: &'d crate::Dataset,
+    name: &str,
+) -> Result<&'d polars::prelude::DataFrame, Error> {
+    data.table(name).ok_or_else(|| {
+        let names = data.tables().iter().map(|(n, _)| n.as_str());
+        let help = match closest(name, names) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("tables: {}", crate::frames::TABLES.join(", ")),
+        };
+        Error::new(
+            ErrorKind::Usage,
+            "planq::export::unknown_table",
+            format!("no table named `{name}`"),
+        )
+        .with_help(help)
+    })
+}
+
 fn usage(message: String, help: &str) -> Error {
     Error::new(ErrorKind::Usage, "planq::export::usage", message).with_help(help.to_string())
 }
@@ -113,19 +133,7 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
         r => r.map_err(|e| write_err("to stdout", e)),
     };
     if let Some(name) = &args.table {
-        let Some(df) = data.table(name) else {
-            let names = data.tables().iter().map(|(n, _)| n.as_str());
-            let help = match closest(name, names) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!("tables: {}", crate::frames::TABLES.join(", ")),
-            };
-            return Err(Error::new(
-                ErrorKind::Usage,
-                "planq::export::unknown_table",
-                format!("no table named `{name}`"),
-            )
-            .with_help(help));
-        };
+        let df = named_table(&data, name)?;
         if let Some(file) = &args.output {
             let sheets = [(name.clone(), df)];
             return write_one(Path::new(file), args, format, &sheets);
@@ -240,19 +248,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
         ),
     };
     if let Some(name) = &args.table {
-        let Some(df) = data.table(name) else {
-            let names = data.tables().iter().map(|(n, _)| n.as_str());
-            let help = match closest(name, names) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!("tables: {}", crate::frames::TABLES.join(", ")),
-            };
-            return Err(Error::new(
-                ErrorKind::Usage,
-                "planq::export::unknown_table",
-                format!("no table named `{name}`"),
-            )
-            .with_help(help));
-        };
+        let df = named_table(&data, name)?;
         if let Some(file) = &args.output {
             write_file(Path::new(file), args.force, |w| write(df, w))
                 .map_err(|e| write_err(file, e))?;

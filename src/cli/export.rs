@@ -158,21 +158,7 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
         // Refuse before writing anything: an export is all the tables or none replaced.
-        let paths: Vec<_> = data
-            .tables()
-            .iter()
-            .map(|(name, df)| (Path::new(dir).join(format!("{name}.{ext}")), df))
-            .collect();
-        if !args.force {
-            let existing: Vec<String> = paths
-                .iter()
-                .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
-                .map(|(p, _)| p.display().to_string())
-                .collect();
-            if !existing.is_empty() {
-                return Err(exists_error(&existing));
-            }
-        }
+        let paths = table_paths(&data, dir, ext, args.force)?;
         for ((path, df), (name, _)) in paths.into_iter().zip(data.tables()) {
             let shown = path.display().to_string();
             write_file(&path, args.force, |w| {
@@ -283,21 +269,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             format!("cannot write {dir}: {e}"),
         )
     })?;
-    let paths: Vec<_> = data
-        .tables()
-        .iter()
-        .map(|(name, df)| (Path::new(dir).join(format!("{name}.parquet")), df))
-        .collect();
-    if !args.force {
-        let existing: Vec<String> = paths
-            .iter()
-            .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
-            .map(|(p, _)| p.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(exists_error(&existing));
-        }
-    }
+    let paths = table_paths(&data, dir, "parquet", args.force)?;
     for (path, df) in &paths {
         let shown = path.display().to_string();
         write_file(path, args.force, |w| write(df, w)).map_err(|e| write_err(&shown, e))?;
@@ -374,6 +346,32 @@ fn write_one(
         if tables.len() == 1 { "" } else { "s" }
     );
     Ok(())
+}
+
+/// `DIR/<table>.<ext>` for every table, refused before anything is written when one exists
+/// and `force` is off: an export replaces all the tables or none.
+fn table_paths<'d>(
+    data: &'d crate::Dataset,
+    dir: &str,
+    ext: &str,
+    force: bool,
+) -> Result<Vec<(std::path::PathBuf, &'d polars::prelude::DataFrame)>, Error> {
+    let paths: Vec<_> = data
+        .tables()
+        .iter()
+        .map(|(name, df)| (Path::new(dir).join(format!("{name}.{ext}")), df))
+        .collect();
+    if !force {
+        let existing: Vec<String> = paths
+            .iter()
+            .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(exists_error(&existing));
+        }
+    }
+    Ok(paths)
 }
 
 fn exists_error(paths: &[String]) -> Error {

@@ -149,6 +149,16 @@ proptest! {
 }
 
 /// The inputs of the issue that crashed the renderer or echoed huge lines.
+/// Found by `cargo +nightly fuzz run diagnostics -s none` (coverage-guided, 728 390 runs):
+/// 571 bytes of text with a stray backtick and hundreds of line breaks rendered as 41 676
+/// bytes, one line per break in the message, label and help.
+#[test]
+fn many_line_breaks_in_quoted_text_stay_bounded() {
+    let text =
+        std::fs::read_to_string("tests/fixtures/fuzz-diagnostics-many-lines.txt").expect("fixture");
+    surfaces::diagnostics(&text);
+}
+
 #[test]
 fn long_lines_from_the_issue() {
     let long = "a".repeat(70_000);

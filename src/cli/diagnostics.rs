@@ -28,6 +28,9 @@ const MAX_SPAN: usize = 80;
 const MAX_QUOTE: usize = 80;
 /// Characters of a whole message, label or help kept.
 const MAX_TEXT: usize = 2000;
+/// Lines of a whole message, label or help kept: quoted input can hold a line break per
+/// character, and each costs a rendered line.
+const MAX_LINES: usize = 12;
 /// Related diagnostics rendered under one error (a file with 100 000 bad rows would
 /// otherwise print 100 000 of them); the rest are counted in a note.
 const MAX_RELATED: usize = 100;
@@ -316,6 +319,21 @@ pub(crate) fn clip_text(s: &str) -> String {
     if out.chars().count() > MAX_TEXT {
         out = clip_middle(&out, MAX_TEXT);
     }
+    clip_lines(&out, MAX_LINES)
+}
+
+/// `s` whole when it has at most `max` lines; otherwise its first and last lines around a
+/// line that counts the ones left out.
+fn clip_lines(s: &str, max: usize) -> String {
+    let n = s.split('\n').count();
+    if n <= max {
+        return s.to_string();
+    }
+    let (head, tail) = (max - 3, 2);
+    let lines: Vec<&str> = s.split('\n').collect();
+    let mut out = lines[..head].join("\n");
+    out.push_str(&format!("\n… ({} more lines)\n", n - head - tail));
+    out.push_str(&lines[n - tail..].join("\n"));
     out
 }
 
@@ -444,6 +462,11 @@ mod tests {
             "{clipped}"
         );
         assert_eq!(clip_text("`short` text"), "`short` text");
+        // A line break per character (quoted input with a stray backtick) is bounded too.
+        let many = format!("`{}` and `x", "a\n".repeat(400));
+        let clipped = clip_text(&many);
+        assert_eq!(clipped.lines().count(), MAX_LINES, "{clipped}");
+        assert!(clipped.contains("more lines)"), "{clipped}");
     }
 
     proptest::proptest! {

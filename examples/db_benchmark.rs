@@ -9,9 +9,14 @@
 //! `DATA.parquet` is made by `bench/db-benchmark/gen.py`; the questions (planq and SQL
 //! text) are `bench/db-benchmark/questions.json` (group-by) or `join_questions.json`
 //! (join: `--table small=… --table medium=… --table big=…`). Every table is read once into
-//! memory; `DATA.parquet` is registered as `x`, each `--table` under its name. For every question the planq answer is first checked equal to the
-//! polars one (rows sorted, floats to a relative 1e-9), then each is timed: the median of
-//! `--runs` runs, planq's and polars' runs alternating. Prints one CSV line per question and engine (`question,engine,ms,rows`);
+//! memory; `DATA.parquet` is registered as `x`, each `--table` under its name.
+//!
+//! Each question has two hand-written polars queries: `polars`, what a polars user writes
+//! (rows in whatever order polars gives), and `polars_ordered`, the same query keeping the
+//! order planq promises (`group_by_stable`, `MaintainOrderJoin::LeftRight`). planq's answer
+//! is first checked equal to both (rows sorted, floats to a relative 1e-9), and row for row
+//! to the ordered one; then the three are timed: the median of `--runs` runs, the runs
+//! alternating. Prints one CSV line per question and engine (`question,engine,ms,rows`);
 //! `--answers DIR` also writes planq's answers as `DIR/<id>.parquet` (for the DuckDB
 //! check), `--explain` prints planq's optimised plan of each question.
 //! `bench/db-benchmark/run.sh` drives it.
@@ -34,7 +39,12 @@ struct Question {
 /// features planq's build does not enable (`top_k`, `cov`), so `sort … head` and Pearson's
 /// formula stand in for `top_k` and `pearson_corr`. The joins are polars' defaults: the
 /// right key dropped, colliding right columns suffixed `_right`, rows in no promised order.
-fn by_hand(id: &str, tables: &[(String, DataFrame)]) -> Option<LazyFrame> {
+///
+/// With `ordered`, the same query keeps the row order planq promises (groups in order of
+/// first appearance, join rows in left order then right order): `group_by_stable` and
+/// `MaintainOrderJoin::LeftRight`. That baseline separates what planq's compilation costs
+/// from what its deterministic order costs.
+fn by_hand(id: &str, tables: &[(String, DataFrame)], ordered: bool) -> Option<LazyFrame> {
     let c = col;
     let table = |name: &str| {
         tables
@@ -44,36 +54,38 @@ fn by_hand(id: &str, tables: &[(String, DataFrame)]) -> Option<LazyFrame> {
     };
     let x = table("x")?;
     let join = |right: &str, key: &str, how: JoinType| -> Option<LazyFrame> {
-        Some(
-            x.clone()
-                .join(table(right)?, [col(key)], [col(key)], JoinArgs::new(how)),
-        )
+        let mut args = JoinArgs::new(how);
+        if ordered {
+            args.maintain_order = MaintainOrderJoin::LeftRight;
+        }
+        Some(x.clone().join(table(right)?, [col(key)], [col(key)], args))
     };
+    let group = |lf: LazyFrame, keys: &[&str]| {
+        let keys: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        if ordered {
+            lf.group_by_stable(keys)
+        } else {
+            lf.group_by(keys)
+        }
+    };
+    let by = |keys: &[&str]| group(x.clone(), keys);
     Some(match id {
         "j1" => join("small", "id1", JoinType::Inner)?,
         "j2" => join("medium", "id2", JoinType::Inner)?,
         "j3" => join("medium", "id2", JoinType::Left)?,
         "j4" => join("medium", "id5", JoinType::Inner)?,
         "j5" => join("big", "id3", JoinType::Inner)?,
-        "q1" => x.group_by([c("id1")]).agg([c("v1").sum()]),
-        "q2" => x.group_by([c("id1"), c("id2")]).agg([c("v1").sum()]),
-        "q3" => x.group_by([c("id3")]).agg([c("v1").sum(), c("v3").mean()]),
-        "q4" => x
-            .group_by([c("id4")])
-            .agg([c("v1").mean(), c("v2").mean(), c("v3").mean()]),
-        "q5" => x
-            .group_by([c("id6")])
-            .agg([c("v1").sum(), c("v2").sum(), c("v3").sum()]),
-        "q6" => x.group_by([c("id4"), c("id5")]).agg([
+        "q1" => by(&["id1"]).agg([c("v1").sum()]),
+        "q2" => by(&["id1", "id2"]).agg([c("v1").sum()]),
+        "q3" => by(&["id3"]).agg([c("v1").sum(), c("v3").mean()]),
+        "q4" => by(&["id4"]).agg([c("v1").mean(), c("v2").mean(), c("v3").mean()]),
+        "q5" => by(&["id6"]).agg([c("v1").sum(), c("v2").sum(), c("v3").sum()]),
+        "q6" => by(&["id4", "id5"]).agg([
             c("v3").median().alias("median_v3"),
             c("v3").std(1).alias("sd_v3"),
         ]),
-        "q7" => x
-            .group_by([c("id3")])
-            .agg([(c("v1").max() - c("v2").min()).alias("range_v1_v2")]),
-        "q8" => x
-            .filter(c("v3").is_not_null())
-            .group_by([c("id6")])
+        "q7" => by(&["id3"]).agg([(c("v1").max() - c("v2").min()).alias("range_v1_v2")]),
+        "q8" => group(x.clone().filter(c("v3").is_not_null()), &["id6"])
             .agg([c("v3")
                 .sort(SortOptions::default().with_order_descending(true))
                 .head(Some(2))
@@ -94,10 +106,9 @@ fn by_hand(id: &str, tables: &[(String, DataFrame)]) -> Option<LazyFrame> {
             let dy = v2.clone() - v2.mean();
             let r = (dx.clone() * dy.clone()).sum()
                 / ((dx.clone() * dx).sum() * (dy.clone() * dy).sum()).sqrt();
-            x.group_by([c("id2"), c("id4")]).agg([r.pow(2).alias("r2")])
+            by(&["id2", "id4"]).agg([r.pow(2).alias("r2")])
         }
-        "q10" => x
-            .group_by([c("id1"), c("id2"), c("id3"), c("id4"), c("id5"), c("id6")])
+        "q10" => by(&["id1", "id2", "id3", "id4", "id5", "id6"])
             .agg([c("v3").sum(), len().alias("count")]),
         _ => return None,
     })
@@ -178,29 +189,44 @@ fn same(a: &DataFrame, b: &DataFrame) -> Result<(), String> {
     Ok(())
 }
 
-/// Median wall times of `runs` runs of `a` and of `b`, in milliseconds. The runs
-/// alternate (a, b, a, b, …), so that on a shared machine a busy moment slows both
-/// alike and their ratio stays meaningful.
-fn time_pair<T, U>(runs: usize, mut a: impl FnMut() -> T, mut b: impl FnMut() -> U) -> (f64, f64) {
-    let clock = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        t.elapsed().as_secs_f64() * 1e3
-    };
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+/// Median wall times of `runs` runs of each query, in milliseconds. The runs alternate
+/// (a, b, c, a, b, c, …), so that on a shared machine a busy moment slows all alike and
+/// their ratios stay meaningful.
+fn time_alternating(runs: usize, queries: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut ms = vec![Vec::new(); queries.len()];
     for _ in 0..runs.max(1) {
-        ta.push(clock(&mut || {
-            std::hint::black_box(a());
-        }));
-        tb.push(clock(&mut || {
-            std::hint::black_box(b());
-        }));
+        for (q, times) in queries.iter_mut().zip(&mut ms) {
+            let t = Instant::now();
+            q();
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
     }
-    let median = |mut ms: Vec<f64>| {
-        ms.sort_by(f64::total_cmp);
-        ms[ms.len() / 2]
-    };
-    (median(ta), median(tb))
+    ms.into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect()
+}
+
+/// Checks that two answers have their rows in the same order: every column that is not a
+/// float is compared row by row (floats were compared by value, in any order, by `same`;
+/// sums of floats may differ in their last bits).
+fn same_order(a: &DataFrame, b: &DataFrame) -> Result<(), String> {
+    for (x, y) in a.columns().iter().zip(b.columns()) {
+        if x.dtype().is_float() {
+            continue;
+        }
+        let text = |c: &Column| c.as_materialized_series().cast(&DataType::String);
+        let (s, t) = (
+            text(x).map_err(|e| e.to_string())?,
+            text(y).map_err(|e| e.to_string())?,
+        );
+        if !s.equals_missing(&t) {
+            return Err(format!("`{}`: rows in another order", x.name()));
+        }
+    }
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -259,7 +285,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if only.as_ref().is_some_and(|o| !o.contains(&q.id)) {
             continue;
         }
-        let Some(hand) = by_hand(&q.id, &tables) else {
+        let Some(hand) = by_hand(&q.id, &tables, false) else {
             return Err(format!("{}: no hand-written polars query", q.id).into());
         };
         if explain {
@@ -278,13 +304,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut file = std::fs::File::create(format!("{dir}/{}.parquet", q.id))?;
             ParquetWriter::new(&mut file).finish(&mut ours)?;
         }
-        let (planq_ms, polars_ms) = time_pair(
+        // The same query keeping planq's row order must give planq's answer row for row.
+        let ordered = by_hand(&q.id, &tables, true)
+            .ok_or("no ordered query")?
+            .collect()?;
+        same(&ours, &ordered)
+            .and_then(|()| same_order(&ours, &ordered))
+            .map_err(|e| format!("{}: planq and polars (same order) differ: {e}", q.id))?;
+        let run = |ordered: bool| {
+            by_hand(&q.id, &tables, ordered).map(|lf| lf.collect().map(|df| df.height()))
+        };
+        let ms = time_alternating(
             runs,
-            || engine.query(&q.planq).map(|df| df.height()),
-            || by_hand(&q.id, &tables).map(|lf| lf.collect().map(|df| df.height())),
+            &mut [
+                &mut || {
+                    let _ = std::hint::black_box(engine.query(&q.planq).map(|df| df.height()));
+                },
+                &mut || {
+                    let _ = std::hint::black_box(run(false));
+                },
+                &mut || {
+                    let _ = std::hint::black_box(run(true));
+                },
+            ],
         );
-        println!("{},planq,{planq_ms:.1},{}", q.id, ours.height());
-        println!("{},polars,{polars_ms:.1},{}", q.id, theirs.height());
+        println!("{},planq,{:.1},{}", q.id, ms[0], ours.height());
+        println!("{},polars,{:.1},{}", q.id, ms[1], theirs.height());
+        println!("{},polars_ordered,{:.1},{}", q.id, ms[2], ordered.height());
     }
     Ok(())
 }

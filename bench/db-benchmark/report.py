@@ -38,8 +38,12 @@ def main() -> None:
         x, y = ms.get((q, a)), ms.get((q, b))
         return "–" if x is None or not y else f"{x / y:.2f}"
 
+    ordered = any(e == "polars_ordered" for _, e in ms)
     head = "| question | rows out | planq | polars | DuckDB | planq / polars | planq / DuckDB |"
     rule = "|---|---:|---:|---:|---:|---:|---:|"
+    if ordered:
+        head += " polars, planq's order | planq / polars, same order |"
+        rule += "---:|---:|"
     if cli:
         head += " planq CLI |"
         rule += "---:|"
@@ -52,6 +56,8 @@ def main() -> None:
             f"| {i} {q['name']} | {rows.get(i, '–')} | {cell(i, 'planq')} | {cell(i, 'polars')} "
             f"| {cell(i, 'duckdb')} | {ratio(i, 'planq', 'polars')} | {ratio(i, 'planq', 'duckdb')} |"
         )
+        if ordered:
+            line += f" {cell(i, 'polars_ordered')} | {ratio(i, 'planq', 'polars_ordered')} |"
         if cli:
             line += f" {cell(i, 'cli')} |"
         print(line)

@@ -406,6 +406,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The type of an expression in `cols`, at `place`.
+    #[recursive::recursive]
     pub fn expr(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
         match &e.kind {
             // In a `summarize` formula (`max(v1) - min(v2)`) columns stand inside aggregates.

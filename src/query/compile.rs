@@ -1066,6 +1066,7 @@ impl ExprCompiler<'_> {
         })
     }
 
+    #[recursive::recursive]
     fn expr_in(&self, e: &AstExpr, place: Place) -> Result<Expr, Error> {
         Ok(match &e.kind {
             ExprKind::Lit(l) => Self::literal(l),

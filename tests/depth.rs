@@ -1,0 +1,206 @@
+//! Nesting depth stays bounded through every stage (issue 9): for each way an expression or
+//! a pipeline can grow deep, the deepest one the parser accepts is found, then sent through
+//! the whole engine — parse, check, compile, polars' optimiser and execution — on a thread
+//! with the stack of the REPL's worker (`std::thread::spawn`'s default, 2 MiB). It must give
+//! an answer or a diagnostic, never overflow the stack (which would abort this test
+//! binary). One level deeper must be the parser's `too deep` error, not a crash further on.
+
+use std::sync::atomic::AtomicBool;
+
+use planq::lang::{parse, parser::codes};
+use planq::Engine;
+
+/// Runs `query` through the engine on a thread spawned with the default stack size, as the
+/// REPL does: the number of rows, or the error's code and message (`None`: a panic).
+fn on_a_worker(query: String) -> Option<Result<usize, (String, String)>> {
+    std::thread::spawn(move || {
+        let engine = Engine::seed().expect("seed");
+        let never = AtomicBool::new(false);
+        engine
+            .query_result_cancellable(&query, &never)
+            .map(|r| r.frame.height())
+            .map_err(|e| (e.code.to_string(), e.message.clone()))
+    })
+    .join()
+    .ok()
+}
+
+/// One way to grow deep: the query for `n` levels.
+struct Shape {
+    name: &'static str,
+    query: fn(usize) -> String,
+}
+
+fn chain(n: usize, unit: &str, op: &str) -> String {
+    vec![unit; n].join(op)
+}
+
+fn wrap(n: usize, open: &str, inner: &str, close: &str) -> String {
+    format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        name: "a chain of + (left-deep tree, no brackets)",
+        query: |n| format!("categories | derive x = {} | count", chain(n, "no", " + ")),
+    },
+    Shape {
+        name: "a chain of `and` in a filter",
+        query: |n| format!("categories | where {} | count", chain(n, "no > 0", " and ")),
+    },
+    Shape {
+        name: "a chain of `or` of comparisons with strings",
+        query: |n| {
+            format!(
+                "categories | where {} | count",
+                chain(n, "name == \"x\"", " or ")
+            )
+        },
+    },
+    Shape {
+        name: "brackets",
+        query: |n| {
+            format!(
+                "categories | derive x = {} | count",
+                wrap(n, "(", "no", ")")
+            )
+        },
+    },
+    Shape {
+        name: "prefix minus",
+        query: |n| format!("categories | derive x = {}no | count", "- ".repeat(n)),
+    },
+    Shape {
+        name: "prefix not",
+        query: |n| format!("categories | where {}(no > 1) | count", "not ".repeat(n)),
+    },
+    Shape {
+        name: "nested function calls",
+        query: |n| {
+            format!(
+                "categories | derive x = {} | count",
+                wrap(n, "abs(", "no", ")")
+            )
+        },
+    },
+    Shape {
+        name: "nested if",
+        query: |n| {
+            format!(
+                "categories | derive x = {} | count",
+                wrap(n, "if(no > 1, ", "no", ", 0)")
+            )
+        },
+    },
+    Shape {
+        name: "nested sub-pipelines in joins",
+        query: |n| {
+            format!(
+                "categories | select no{} | count",
+                " | join semi (categories | select no".repeat(n) + &") on no".repeat(n)
+            )
+        },
+    },
+];
+
+/// Whether the parser accepts the shape at `n` levels (and, if not, that it says `too deep`).
+fn accepted(shape: &Shape, n: usize) -> bool {
+    let (_, errors) = parse(&(shape.query)(n));
+    match errors.first() {
+        None => true,
+        Some(e) => {
+            assert_eq!(
+                e.code,
+                codes::TOO_DEEP,
+                "{} at {n}: {} ({})",
+                shape.name,
+                e.message,
+                e.code
+            );
+            false
+        }
+    }
+}
+
+/// The largest `n` the parser accepts (it accepts every smaller one).
+fn deepest(shape: &Shape) -> usize {
+    let (mut lo, mut hi) = (1, 1);
+    while accepted(shape, hi) {
+        lo = hi;
+        hi *= 2;
+        assert!(hi <= 1 << 16, "{}: no depth bound below 65536", shape.name);
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if accepted(shape, mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+#[test]
+fn the_deepest_accepted_queries_run_on_the_repl_workers_stack() {
+    let mut report = Vec::new();
+    for shape in SHAPES {
+        let n = deepest(shape);
+        let query = (shape.query)(n);
+        // The REPL runs a query on a thread spawned with the default stack size.
+        let outcome = std::thread::spawn(move || {
+            let engine = Engine::seed().expect("seed");
+            let never = AtomicBool::new(false);
+            engine
+                .query_result_cancellable(&query, &never)
+                .map(|r| r.frame.height())
+                .map_err(|e| (e.code.to_string(), e.message.clone()))
+        })
+        .join();
+        let outcome =
+            outcome.unwrap_or_else(|_| panic!("{} at depth {n}: the engine panicked", shape.name));
+        match &outcome {
+            Ok(rows) => assert_eq!(*rows, 1, "{}: `count` gives one row", shape.name),
+            // A diagnostic is fine (a checker's type error, say), an internal error is not.
+            Err((code, message)) => assert!(
+                !code.contains("internal"),
+                "{} at depth {n}: {code}: {message}",
+                shape.name
+            ),
+        }
+        report.push(format!("{}: {n} levels → {outcome:?}", shape.name));
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+/// Pipelines are not bounded in length (a script may build one stage per line), and each
+/// stage is a level of polars' plan: long pipelines of every kind of stage run on the
+/// worker's stack too.
+#[test]
+fn long_pipelines_run_on_the_repl_workers_stack() {
+    let stages: &[(&str, fn(usize) -> String)] = &[
+        ("derive", |i| format!("derive a{i} = no + {i}")),
+        ("where", |i| format!("where no < {}", 1000 + i)),
+        ("sort", |i| {
+            if i % 2 == 0 {
+                "sort no".into()
+            } else {
+                "sort no desc".into()
+            }
+        }),
+        ("select", |_| "select no, name".into()),
+        ("join semi", |_| "join semi categories on no".into()),
+        ("take", |i| format!("take {}", 1000 + i)),
+    ];
+    for (name, stage) in stages {
+        let n = 2000;
+        let query = std::iter::once("categories".to_string())
+            .chain((0..n).map(stage))
+            .chain(std::iter::once("count".to_string()))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let outcome = on_a_worker(query)
+            .unwrap_or_else(|| panic!("{n} `{name}` stages: the engine panicked"));
+        assert_eq!(outcome, Ok(1), "{n} `{name}` stages");
+    }
+}

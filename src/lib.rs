@@ -6,9 +6,11 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod corpus;
 pub mod dataset;
+pub mod diagnostics;
 pub mod engine;
 pub mod error;
 pub mod frames;
@@ -17,9 +19,14 @@ pub mod plan;
 pub mod progress;
 pub mod query;
 pub mod render;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod shortfall;
 pub mod tables;
+
+/// The polars planq builds on, so that embedders use the same version for the frames
+/// planq returns (`planq::polars::prelude::DataFrame`).
+pub use polars;
 
 pub use dataset::Dataset;
 pub use engine::{Engine, Limits, Value};

@@ -339,3 +339,76 @@ mod recovery_props {
         }
     }
 }
+
+/// Every entry of the function table shows itself at work: its example runs on the seed
+/// plan and gives the one value the entry states (shown by `.help NAME`).
+#[test]
+fn every_function_example_gives_its_stated_result() {
+    use planq::query::functions::FUNCTIONS;
+    let engine = planq::Engine::seed().expect("seed");
+    let mut wrong = Vec::new();
+    for f in FUNCTIONS {
+        let ex = f.example;
+        let df = match engine.query(ex.query) {
+            Ok(df) => df,
+            Err(e) => {
+                wrong.push(format!(
+                    "{}: {} fails: {}",
+                    f.name,
+                    ex.query,
+                    planq::cli::report(&e, false)
+                ));
+                continue;
+            }
+        };
+        assert_eq!(
+            df.shape(),
+            (1, 1),
+            "{}: {} gives one value",
+            f.name,
+            ex.query
+        );
+        let mut out = Vec::new();
+        planq::render::write(&df, planq::render::Format::Csv, &mut out).expect("csv");
+        let text = String::from_utf8(out).expect("utf-8");
+        let value = text.lines().nth(1).unwrap_or("");
+        if value != ex.result {
+            wrong.push(format!(
+                "{}: {} gives {value:?}, the entry says {:?}",
+                f.name, ex.query, ex.result
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `.help functions` and `.help NAME` come from the function table, through the binary.
+#[test]
+fn help_lists_the_function_table_and_shows_one_function() {
+    use planq::query::functions::{lookup, FUNCTIONS};
+    let out = planq().args(["-c", ".help functions"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for f in FUNCTIONS {
+        assert!(
+            text.contains(f.usage) && text.contains(f.doc),
+            "{}: {text}",
+            f.name
+        );
+    }
+    // By its name, or by another language's name for it.
+    let avg = lookup("avg").expect("avg");
+    for asked in ["avg", "mean"] {
+        let out = planq()
+            .args(["-c", &format!(".help {asked}")])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(text.starts_with("avg(x)"), "{text}");
+        assert!(text.contains(avg.example.query) && text.contains(avg.example.result));
+        assert!(text.contains("mean, average"), "{text}");
+    }
+    let out = planq().args(["-c", ".help sume"]).assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(codes_in(&err), ["planq::dot::unknown_function"], "{err}");
+    assert!(err.contains("did you mean `.help sum`?"), "{err}");
+}

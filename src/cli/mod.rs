@@ -12,7 +12,6 @@
 //! else does; diagnostics, warnings, timings and the banner go to stderr. Exit codes: 0
 //! success, 1 a query, script or data error, 2 a usage error.
 
-mod diagnostics;
 mod export;
 
 use std::io::{IsTerminal, Read};
@@ -20,13 +19,13 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use diagnostics::report;
+pub use crate::diagnostics::report;
 
 use crate::dataset::Dataset;
 use crate::engine::{Engine, Value};
 use crate::error::{Error, ErrorKind};
 use crate::render::{ChartSpec, Format};
-use crate::repl::{self, Flow, Session, Settings};
+use crate::repl::{self, terminal_height, terminal_width, Flow, Session, Settings};
 
 /// planq — a work plan as tables, and a small query language over them.
 #[derive(Debug, Parser)]
@@ -341,28 +340,6 @@ fn jobs(matches: &ArgMatches, run: &RunArgs) -> Vec<Job> {
     }
     ordered.sort_by_key(|(i, _)| *i);
     ordered.into_iter().map(|(_, j)| j).collect()
-}
-
-/// The terminal's width, when stdout is one: `COLUMNS` when set (as `ls` does), else the
-/// terminal's own size.
-pub(crate) fn terminal_width() -> Option<usize> {
-    env_size("COLUMNS").or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
-}
-
-/// The terminal's height, when stdout is one: `LINES` when set, else the terminal's own.
-pub(crate) fn terminal_height() -> Option<usize> {
-    env_size("LINES")
-        .or_else(|| terminal_size::terminal_size().map(|(_, h)| usize::from(h.0)))
-        .filter(|h| *h > 0)
-}
-
-fn env_size(name: &str) -> Option<usize> {
-    std::env::var(name)
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| *n > 0)
 }
 
 /// Refuses the command line with a usage error (exit 2).

@@ -38,6 +38,104 @@ pub enum Place {
     InAggregate,
 }
 
+/// A function call being typed: what a function's typing rule
+/// ([`Function::typing`](super::functions::Function::typing)) sees — its arguments and
+/// their types — and the diagnostics it may give about them.
+pub struct Call<'c> {
+    checker: &'c Checker<'c>,
+    name: &'static str,
+    call: &'c Expr,
+    args: &'c [Expr],
+    types: &'c [Type],
+}
+
+impl Call<'_> {
+    /// The number of arguments.
+    pub fn arity(&self) -> usize {
+        self.args.len()
+    }
+
+    /// The type of argument `i` (null past the last).
+    pub fn ty(&self, i: usize) -> Type {
+        self.types.get(i).copied().unwrap_or(Type::Null)
+    }
+
+    /// Argument `i`, or an internal error (arity is checked before typing).
+    fn arg(&self, i: usize) -> Result<&Expr, Error> {
+        self.args.get(i).ok_or_else(|| {
+            err(
+                self.checker.source,
+                "planq::internal",
+                self.call.span,
+                format!("`{}` lost argument {}", self.name, i + 1),
+                "here",
+            )
+        })
+    }
+
+    /// Argument `i` as a text literal, if it is one.
+    pub fn str_literal(&self, i: usize) -> Option<&str> {
+        match &self.args.get(i)?.kind {
+            ExprKind::Lit(Literal::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Argument `i` as an integer literal, if it is one.
+    pub fn int_literal(&self, i: usize) -> Option<i64> {
+        match self.args.get(i)?.kind {
+            ExprKind::Lit(Literal::Int(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether argument `i` is the same on every row (see [`constant`]).
+    pub fn constant(&self, i: usize) -> bool {
+        self.args.get(i).is_some_and(constant)
+    }
+
+    /// Requires argument `i`'s type to pass `ok`; else "`name` needs `what`" at it.
+    pub fn need(&self, i: usize, ok: fn(Type) -> bool, what: &str) -> Result<(), Error> {
+        if ok(self.ty(i)) {
+            Ok(())
+        } else {
+            Err(self.wrong_type(i, &format!("`{}` needs {what}", self.name)))
+        }
+    }
+
+    /// Argument `i` has the wrong type: `what` says what was needed.
+    pub fn wrong_type(&self, i: usize, what: &str) -> Error {
+        match self.arg(i) {
+            Ok(e) => self.checker.wrong_type(e, self.ty(i), what),
+            Err(e) => e,
+        }
+    }
+
+    /// Argument `i` does not fit with the other values of type `want` in `op`.
+    pub fn mismatch(&self, i: usize, want: Type, op: &str) -> Error {
+        match self.arg(i) {
+            Ok(e) => self.checker.mismatch(e, self.ty(i), want, op),
+            Err(e) => e,
+        }
+    }
+
+    /// Argument `i` is a regular expression that does not compile: `message` says why.
+    pub fn bad_regex(&self, i: usize, message: &str) -> Error {
+        let e = match self.arg(i) {
+            Ok(e) => e,
+            Err(e) => return e,
+        };
+        err(
+            self.checker.source,
+            "planq::check::bad_regex",
+            e.span,
+            "invalid regular expression".into(),
+            first_line(message),
+        )
+        .with_help("escape special characters with \\\\, e.g. \"\\\\(\" for a literal parenthesis; for plain text use contains()")
+    }
+}
+
 /// Checks statements and expressions of one script.
 pub struct Checker<'a> {
     catalog: &'a dyn Catalog,
@@ -653,179 +751,12 @@ impl<'a> Checker<'a> {
             .iter()
             .map(|a| self.expr(a, cols, inner_place))
             .collect::<Result<_, _>>()?;
-        self.signature(f.name, e, args, &types)
-    }
-
-    /// Argument types and result type of each function.
-    fn signature(&self, name: &str, call: &Expr, args: &[Expr], t: &[Type]) -> Result<Type, Error> {
-        let need = |i: usize, ok: fn(Type) -> bool, what: &str| -> Result<(), Error> {
-            if ok(t[i]) {
-                Ok(())
-            } else {
-                Err(self.wrong_type(&args[i], t[i], &format!("`{name}` needs {what}")))
-            }
-        };
-        let text = |ty: Type| matches!(ty, Type::Str | Type::Null);
-        let number = |ty: Type| ty.is_numeric();
-        let any = |_: Type| true;
-        Ok(match name {
-            "lower" | "upper" | "trim" => {
-                need(0, text, "text")?;
-                Type::Str
-            }
-            "len" => {
-                need(0, text, "text")?;
-                Type::Int
-            }
-            "contains" | "starts_with" | "ends_with" => {
-                need(0, text, "text")?;
-                need(1, text, "text")?;
-                Type::Bool
-            }
-            "matches" => {
-                need(0, text, "text")?;
-                need(1, text, "a regular expression (text)")?;
-                if let ExprKind::Lit(Literal::Str(pattern)) = &args[1].kind {
-                    if let Err(e) = regex::Regex::new(pattern) {
-                        return Err(err(
-                            self.source,
-                            "planq::check::bad_regex",
-                            args[1].span,
-                            "invalid regular expression".into(),
-                            first_line(&e.to_string()),
-                        )
-                        .with_help("escape special characters with \\\\, e.g. \"\\\\(\" for a literal parenthesis; for plain text use contains()"));
-                    }
-                }
-                Type::Bool
-            }
-            "replace" => {
-                for i in 0..3 {
-                    need(i, text, "text")?;
-                }
-                // polars replaces a pattern that is the same on every row only.
-                if !constant(&args[1]) {
-                    return Err(self.wrong_type(
-                        &args[1],
-                        t[1],
-                        "`replace`'s pattern must be a text literal or a parameter",
-                    ));
-                }
-                Type::Str
-            }
-            "round" => {
-                need(0, number, "a number")?;
-                if args.len() == 2
-                    && !matches!(args[1].kind, ExprKind::Lit(Literal::Int(d)) if (0..=18).contains(&d))
-                {
-                    return Err(self.wrong_type(
-                        &args[1],
-                        t[1],
-                        "`round`'s digits must be a whole number from 0 to 18, written out",
-                    ));
-                }
-                if t[0] == Type::Null {
-                    Type::Int
-                } else {
-                    t[0]
-                }
-            }
-            "abs" | "floor" | "ceil" => {
-                need(0, number, "a number")?;
-                if t[0] == Type::Null {
-                    Type::Int
-                } else {
-                    t[0]
-                }
-            }
-            "pow" => {
-                need(0, number, "numbers")?;
-                need(1, number, "numbers")?;
-                Type::Float
-            }
-            "coalesce" => {
-                let mut acc = Type::Null;
-                for (i, ty) in t.iter().enumerate() {
-                    acc = match acc.unify(*ty) {
-                        Some(u) => u,
-                        None => return Err(self.mismatch(&args[i], *ty, acc, "coalesce")),
-                    };
-                }
-                acc
-            }
-            "if" => {
-                need(0, Type::is_bool, "a condition first")?;
-                match t[1].unify(t[2]) {
-                    Some(u) => u,
-                    None => return Err(self.mismatch(&args[2], t[2], t[1], "if")),
-                }
-            }
-            "to_int" => {
-                need(
-                    0,
-                    |ty| !matches!(ty, Type::Date | Type::Other),
-                    "a number, text or bool",
-                )?;
-                Type::Int
-            }
-            "to_float" => {
-                need(
-                    0,
-                    |ty| !matches!(ty, Type::Date | Type::Other),
-                    "a number, text or bool",
-                )?;
-                Type::Float
-            }
-            "to_str" => Type::Str,
-            "year" => {
-                need(
-                    0,
-                    |ty| matches!(ty, Type::Date | Type::Null),
-                    "a date (write literal dates as d\"2010-12-31\")",
-                )?;
-                Type::Int
-            }
-            "count" | "count_distinct" => Type::Int,
-            "sum" => {
-                need(0, |ty| ty.is_numeric() || ty == Type::Bool, "numbers")?;
-                if t[0] == Type::Float {
-                    Type::Float
-                } else {
-                    Type::Int
-                }
-            }
-            "avg" | "median" | "stddev" => {
-                need(0, number, "numbers")?;
-                Type::Float
-            }
-            "corr" => {
-                need(0, number, "numbers")?;
-                need(1, number, "numbers")?;
-                Type::Float
-            }
-            "min" | "max" | "first" | "last" => {
-                need(0, any, "values")?;
-                t[0]
-            }
-            "concat" => {
-                if args.len() == 2 && !matches!(args[1].kind, ExprKind::Lit(Literal::Str(_))) {
-                    return Err(self.wrong_type(
-                        &args[1],
-                        t[1],
-                        "`concat`'s separator must be a text literal, e.g. \"、\"",
-                    ));
-                }
-                Type::Str
-            }
-            _ => {
-                return Err(err(
-                    self.source,
-                    "planq::check::unknown_function",
-                    call.span,
-                    format!("unknown function `{name}`"),
-                    "no such function",
-                ))
-            }
+        (f.typing)(&Call {
+            checker: self,
+            name: f.name,
+            call: e,
+            args,
+            types: &types,
         })
     }
 

@@ -18,6 +18,7 @@ use crate::lang::ast::{
 use crate::plan::Date;
 
 use super::check::{constant, date_string, join_output_names, Checker, Place};
+use super::functions::{self, FnId, Kind};
 use super::types::{Columns, Type};
 
 /// Where compiled pipelines get their data from.
@@ -979,84 +980,6 @@ impl ExprCompiler<'_> {
         corr_of_pairs(col(px.as_str()), col(py.as_str()))
     }
 
-    fn aggregate_call(&self, name: &str, args: &[AstExpr]) -> Result<Expr, Error> {
-        let arg = |i: usize| -> Result<Expr, Error> {
-            let a = args
-                .get(i)
-                .ok_or_else(|| internal(format!("`{name}` lost an argument")))?;
-            Ok(self.broadcast(a, self.expr_in(a, Place::InAggregate)?))
-        };
-        let arg_type = |i: usize| {
-            args.get(i)
-                .map_or(Type::Null, |a| self.ty(a, Place::InAggregate))
-        };
-        // What the source table tells about a bare-column argument (see [`Facts`]).
-        let column = |i: usize| args.get(i).and_then(|a| self.facts.column(a));
-        let no_nulls = |i: usize| column(i).is_some_and(|c| c.null_count() == 0);
-        // A group has a row, so a column without nulls gives it a value; a whole table
-        // (no `by`) may have no rows at all after a `where`.
-        let has_value = |i: usize| self.grouped && no_nulls(i);
-        Ok(match name {
-            "count" if args.is_empty() => row_count(self.cols, self.grouped),
-            "count" if has_value(0) => len().cast(DataType::Int64),
-            "count" => arg(0)?.count().cast(DataType::Int64),
-            "count_distinct" => arg(0)?.drop_nulls().n_unique().cast(DataType::Int64),
-            // Every group has a value: polars' sum is SQL's.
-            "sum" if arg_type(0) == Type::Float && has_value(0) => arg(0)?.sum(),
-            "sum" if arg_type(0) == Type::Float => {
-                let x = arg(0)?;
-                // SQL: the sum of no values is null, not 0.
-                when(x.clone().count().eq(lit(0)))
-                    .then(null())
-                    .otherwise(x.sum())
-            }
-            // 64-bit integers that cannot overflow (rows × largest magnitude < 2^63) and
-            // are never null: polars' own sum.
-            "sum" if has_value(0) && column(0).is_some_and(sum_fits) => arg(0)?.sum(),
-            // Integers (and bools, and nulls): summed with an overflow check, null when
-            // there is no value.
-            "sum" => int_sum(arg(0)?.cast(DataType::Int64)),
-            // polars averages integers as floats already; only null needs a type.
-            "avg" if arg_type(0) == Type::Null => arg(0)?.cast(DataType::Float64).mean(),
-            "avg" => arg(0)?.mean(),
-            "median" if arg_type(0) == Type::Null => arg(0)?.cast(DataType::Float64).median(),
-            "median" => arg(0)?.median().cast(DataType::Float64),
-            // The sample standard deviation (n − 1), as SQL's `stddev`: null with fewer
-            // than two values, where it is undefined.
-            "stddev" => {
-                let x = if arg_type(0) == Type::Float {
-                    arg(0)?
-                } else {
-                    arg(0)?.cast(DataType::Float64)
-                };
-                let n = if has_value(0) {
-                    len()
-                } else {
-                    x.clone().count()
-                };
-                when(n.lt(lit(2)))
-                    .then(null().cast(DataType::Float64))
-                    .otherwise(x.std(1))
-            }
-            // Without nulls on either side every row is a pair.
-            "corr" if no_nulls(0) && no_nulls(1) => corr_of_pairs(arg(0)?, arg(1)?),
-            "corr" if self.grouped => self.grouped_corr(arg(0)?, arg(1)?),
-            "corr" => corr(arg(0)?, arg(1)?),
-            "min" => arg(0)?.min(),
-            "max" => arg(0)?.max(),
-            "first" => arg(0)?.first(),
-            "last" => arg(0)?.last(),
-            "concat" => {
-                let sep = match args.get(1).map(|a| &a.kind) {
-                    Some(ExprKind::Lit(Literal::Str(s))) => s.as_str(),
-                    _ => ",",
-                };
-                arg(0)?.cast(DataType::String).str().join(sep, true)
-            }
-            other => return Err(internal(format!("`{other}` is not an aggregate"))),
-        })
-    }
-
     fn text(&self, e: &AstExpr, place: Place) -> Result<Expr, Error> {
         let x = self.expr_in(e, place)?;
         Ok(if self.ty(e, place) == Type::Str {
@@ -1233,108 +1156,222 @@ impl ExprCompiler<'_> {
     }
 
     fn call(&self, name: &str, args: &[AstExpr], place: Place) -> Result<Expr, Error> {
-        if super::functions::lookup(name)
-            .is_some_and(|f| f.kind == super::functions::Kind::Aggregate)
-        {
-            return self.aggregate_call(name, args);
-        }
-        let a = |i: usize| -> Result<Expr, Error> {
-            let e = args
-                .get(i)
-                .ok_or_else(|| internal(format!("`{name}` lost an argument")))?;
-            self.expr_in(e, place)
+        let f = functions::lookup(name)
+            .ok_or_else(|| internal(format!("no compiler for function `{name}`")))?;
+        // An aggregate's arguments are row-level values inside its group.
+        let place = match f.kind {
+            Kind::Aggregate => Place::InAggregate,
+            Kind::Scalar => place,
         };
-        let t0 = args.first().map_or(Type::Null, |e| self.ty(e, place));
-        // Text arguments: a null one is a null text.
-        let s = |i: usize| -> Result<Expr, Error> {
-            let e = args
-                .get(i)
-                .ok_or_else(|| internal(format!("`{name}` lost an argument")))?;
-            self.typed_expr(e, place, Type::Str)
-        };
-        let result_type = |call_types: &[Type]| {
-            call_types
-                .iter()
-                .try_fold(Type::Null, |acc, t| acc.unify(*t))
-                .unwrap_or(Type::Null)
-        };
-        Ok(match name {
-            "lower" => s(0)?.str().to_lowercase(),
-            "upper" => s(0)?.str().to_uppercase(),
-            "len" => s(0)?.str().len_chars().cast(DataType::Int64),
-            "trim" => s(0)?.str().strip_chars(null()),
-            "contains" => s(0)?.str().contains_literal(s(1)?),
-            "starts_with" => s(0)?.str().starts_with(s(1)?),
-            "ends_with" => s(0)?.str().ends_with(s(1)?),
-            "matches" => s(0)?.str().contains(s(1)?, true),
-            // A null pattern or replacement replaces into null (polars refuses them).
-            "replace" if args[1..].iter().any(|e| self.ty(e, place) == Type::Null) => {
-                let none = lit(Null {}).cast(DataType::String);
-                // One null per row of the text.
-                when(s(0)?.is_null()).then(none.clone()).otherwise(none)
-            }
-            "replace" => s(0)?.str().replace_all(s(1)?, s(2)?, true),
-            "round" => {
-                let digits = match args.get(1).map(|e| &e.kind) {
-                    Some(ExprKind::Lit(Literal::Int(d))) => u32::try_from(*d).unwrap_or(0),
-                    _ => 0,
-                };
-                if t0 == Type::Float {
-                    a(0)?.round(digits, RoundMode::HalfAwayFromZero)
-                } else {
-                    a(0)?.cast(DataType::Int64)
-                }
-            }
-            "abs" if t0 == Type::Float => a(0)?.abs(),
-            "abs" => checked_unary("abs", a(0)?.cast(DataType::Int64), i64::checked_abs),
-            "floor" if t0 == Type::Float => a(0)?.floor(),
-            "ceil" if t0 == Type::Float => a(0)?.ceil(),
-            "floor" | "ceil" => a(0)?.cast(DataType::Int64),
-            "pow" => {
-                // Floats (as SQL's `power`); an undefined power (a negative base to a
-                // fractional exponent) is null, not NaN.
-                nan_to_null(
-                    a(0)?
-                        .cast(DataType::Float64)
-                        .pow(a(1)?.cast(DataType::Float64)),
-                )
-            }
-            "coalesce" => {
-                let types: Vec<Type> = args.iter().map(|e| self.ty(e, place)).collect();
-                // Every argument as the result's type (ints and floats: floats).
-                let target = dtype(result_type(&types));
-                let exprs: Vec<Expr> = (0..args.len())
-                    .map(|i| {
-                        Ok(match &target {
-                            Some(d) => a(i)?.cast(d.clone()),
-                            None => a(i)?,
-                        })
-                    })
-                    .collect::<Result<_, Error>>()?;
-                coalesce(&exprs)
-            }
-            "if" => {
-                let ty = |i: usize| args.get(i).map_or(Type::Null, |e| self.ty(e, place));
-                let types = [ty(1), ty(2)];
-                let target = dtype(result_type(&types));
-                let cast = |x: Expr| match &target {
-                    Some(d) => x.cast(d.clone()),
-                    None => x,
-                };
-                let condition = args
-                    .first()
-                    .ok_or_else(|| internal("`if` lost its condition".into()))?;
-                when(self.typed_expr(condition, place, Type::Bool)?)
-                    .then(cast(a(1)?))
-                    .otherwise(cast(a(2)?))
-            }
-            "to_int" => a(0)?.cast(DataType::Int64),
-            "to_float" => a(0)?.cast(DataType::Float64),
-            "to_str" => a(0)?.cast(DataType::String),
-            "year" => a(0)?.cast(DataType::Date).dt().year().cast(DataType::Int64),
-            other => return Err(internal(format!("no compiler for function `{other}`"))),
-        })
+        codegen(
+            &Gen {
+                c: self,
+                name: f.name,
+                args,
+                place,
+            },
+            f.id,
+        )
     }
+}
+
+/// A call being compiled: what a function's codegen sees.
+struct Gen<'g> {
+    c: &'g ExprCompiler<'g>,
+    name: &'static str,
+    args: &'g [AstExpr],
+    /// Where the arguments stand (inside an aggregate: [`Place::InAggregate`]).
+    place: Place,
+}
+
+impl Gen<'_> {
+    fn ast(&self, i: usize) -> Result<&AstExpr, Error> {
+        self.args
+            .get(i)
+            .ok_or_else(|| internal(format!("`{}` lost an argument", self.name)))
+    }
+
+    /// Argument `i`.
+    fn a(&self, i: usize) -> Result<Expr, Error> {
+        self.c.expr_in(self.ast(i)?, self.place)
+    }
+
+    /// Text argument `i`: a null one is a null text.
+    fn s(&self, i: usize) -> Result<Expr, Error> {
+        self.c.typed_expr(self.ast(i)?, self.place, Type::Str)
+    }
+
+    /// Argument `i` of an aggregate, one value per row even when it reads no column.
+    fn arg(&self, i: usize) -> Result<Expr, Error> {
+        let a = self.ast(i)?;
+        Ok(self.c.broadcast(a, self.c.expr_in(a, self.place)?))
+    }
+
+    /// The checked type of argument `i` (null past the last).
+    fn ty(&self, i: usize) -> Type {
+        self.args
+            .get(i)
+            .map_or(Type::Null, |a| self.c.ty(a, self.place))
+    }
+
+    /// What the source table tells about a bare-column argument (see [`Facts`]).
+    fn column(&self, i: usize) -> Option<&Column> {
+        self.args.get(i).and_then(|a| self.c.facts.column(a))
+    }
+
+    fn no_nulls(&self, i: usize) -> bool {
+        self.column(i).is_some_and(|c| c.null_count() == 0)
+    }
+
+    /// A group has a row, so a column without nulls gives it a value; a whole table
+    /// (no `by`) may have no rows at all after a `where`.
+    fn has_value(&self, i: usize) -> bool {
+        self.c.grouped && self.no_nulls(i)
+    }
+
+    /// The common type of the arguments from `from` on (the result of `if`, `coalesce`).
+    fn common_type(&self, from: usize) -> Type {
+        (from..self.args.len())
+            .map(|i| self.ty(i))
+            .try_fold(Type::Null, |acc, t| acc.unify(t))
+            .unwrap_or(Type::Null)
+    }
+}
+
+/// The polars code of each function of [`functions::FUNCTIONS`], by id: the half of a
+/// function's entry that the polars-free front end cannot hold. An exhaustive `match`, so
+/// a function without codegen does not compile, and a second arm for one is an
+/// unreachable pattern (denied by clippy `-D warnings`).
+fn codegen(g: &Gen, id: FnId) -> Result<Expr, Error> {
+    use FnId::*;
+    Ok(match id {
+        Lower => g.s(0)?.str().to_lowercase(),
+        Upper => g.s(0)?.str().to_uppercase(),
+        Len => g.s(0)?.str().len_chars().cast(DataType::Int64),
+        Trim => g.s(0)?.str().strip_chars(null()),
+        Contains => g.s(0)?.str().contains_literal(g.s(1)?),
+        StartsWith => g.s(0)?.str().starts_with(g.s(1)?),
+        EndsWith => g.s(0)?.str().ends_with(g.s(1)?),
+        Matches => g.s(0)?.str().contains(g.s(1)?, true),
+        // A null pattern or replacement replaces into null (polars refuses them).
+        Replace if g.ty(1) == Type::Null || g.ty(2) == Type::Null => {
+            let none = lit(Null {}).cast(DataType::String);
+            // One null per row of the text.
+            when(g.s(0)?.is_null()).then(none.clone()).otherwise(none)
+        }
+        Replace => g.s(0)?.str().replace_all(g.s(1)?, g.s(2)?, true),
+        Round => {
+            let digits = g.args.get(1).map_or(0, |e| match &e.kind {
+                ExprKind::Lit(Literal::Int(d)) => u32::try_from(*d).unwrap_or(0),
+                _ => 0,
+            });
+            if g.ty(0) == Type::Float {
+                g.a(0)?.round(digits, RoundMode::HalfAwayFromZero)
+            } else {
+                g.a(0)?.cast(DataType::Int64)
+            }
+        }
+        Abs if g.ty(0) == Type::Float => g.a(0)?.abs(),
+        Abs => checked_unary("abs", g.a(0)?.cast(DataType::Int64), i64::checked_abs),
+        Floor if g.ty(0) == Type::Float => g.a(0)?.floor(),
+        Ceil if g.ty(0) == Type::Float => g.a(0)?.ceil(),
+        Floor | Ceil => g.a(0)?.cast(DataType::Int64),
+        // Floats (as SQL's `power`); an undefined power (a negative base to a fractional
+        // exponent) is null, not NaN.
+        Pow => nan_to_null(
+            g.a(0)?
+                .cast(DataType::Float64)
+                .pow(g.a(1)?.cast(DataType::Float64)),
+        ),
+        Coalesce => {
+            // Every argument as the result's type (ints and floats: floats).
+            let target = dtype(g.common_type(0));
+            let exprs: Vec<Expr> = (0..g.args.len())
+                .map(|i| {
+                    Ok(match &target {
+                        Some(d) => g.a(i)?.cast(d.clone()),
+                        None => g.a(i)?,
+                    })
+                })
+                .collect::<Result<_, Error>>()?;
+            coalesce(&exprs)
+        }
+        If => {
+            let target = dtype(g.common_type(1));
+            let cast = |x: Expr| match &target {
+                Some(d) => x.cast(d.clone()),
+                None => x,
+            };
+            when(g.c.typed_expr(g.ast(0)?, g.place, Type::Bool)?)
+                .then(cast(g.a(1)?))
+                .otherwise(cast(g.a(2)?))
+        }
+        ToInt => g.a(0)?.cast(DataType::Int64),
+        ToFloat => g.a(0)?.cast(DataType::Float64),
+        ToStr => g.a(0)?.cast(DataType::String),
+        Year => g
+            .a(0)?
+            .cast(DataType::Date)
+            .dt()
+            .year()
+            .cast(DataType::Int64),
+        Count if g.args.is_empty() => row_count(g.c.cols, g.c.grouped),
+        Count if g.has_value(0) => len().cast(DataType::Int64),
+        Count => g.arg(0)?.count().cast(DataType::Int64),
+        CountDistinct => g.arg(0)?.drop_nulls().n_unique().cast(DataType::Int64),
+        // Every group has a value: polars' sum is SQL's.
+        Sum if g.ty(0) == Type::Float && g.has_value(0) => g.arg(0)?.sum(),
+        Sum if g.ty(0) == Type::Float => {
+            let x = g.arg(0)?;
+            // SQL: the sum of no values is null, not 0.
+            when(x.clone().count().eq(lit(0)))
+                .then(null())
+                .otherwise(x.sum())
+        }
+        // 64-bit integers that cannot overflow (rows × largest magnitude < 2^63) and are
+        // never null: polars' own sum.
+        Sum if g.has_value(0) && g.column(0).is_some_and(sum_fits) => g.arg(0)?.sum(),
+        // Integers (and bools, and nulls): summed with an overflow check, null when there
+        // is no value.
+        Sum => int_sum(g.arg(0)?.cast(DataType::Int64)),
+        // polars averages integers as floats already; only null needs a type.
+        Avg if g.ty(0) == Type::Null => g.arg(0)?.cast(DataType::Float64).mean(),
+        Avg => g.arg(0)?.mean(),
+        Median if g.ty(0) == Type::Null => g.arg(0)?.cast(DataType::Float64).median(),
+        Median => g.arg(0)?.median().cast(DataType::Float64),
+        // The sample standard deviation (n − 1), as SQL's `stddev`: null with fewer than
+        // two values, where it is undefined.
+        Stddev => {
+            let x = if g.ty(0) == Type::Float {
+                g.arg(0)?
+            } else {
+                g.arg(0)?.cast(DataType::Float64)
+            };
+            let n = if g.has_value(0) {
+                len()
+            } else {
+                x.clone().count()
+            };
+            when(n.lt(lit(2)))
+                .then(null().cast(DataType::Float64))
+                .otherwise(x.std(1))
+        }
+        // Without nulls on either side every row is a pair.
+        Corr if g.no_nulls(0) && g.no_nulls(1) => corr_of_pairs(g.arg(0)?, g.arg(1)?),
+        Corr if g.c.grouped => g.c.grouped_corr(g.arg(0)?, g.arg(1)?),
+        Corr => corr(g.arg(0)?, g.arg(1)?),
+        Min => g.arg(0)?.min(),
+        Max => g.arg(0)?.max(),
+        First => g.arg(0)?.first(),
+        Last => g.arg(0)?.last(),
+        Concat => {
+            let sep = match g.args.get(1).map(|a| &a.kind) {
+                Some(ExprKind::Lit(Literal::Str(s))) => s.as_str(),
+                _ => ",",
+            };
+            g.arg(0)?.cast(DataType::String).str().join(sep, true)
+        }
+    })
 }
 
 /// Whether an error message is planq's integer overflow (raised inside polars).
@@ -1511,4 +1548,22 @@ fn int_sum(x: Expr) -> Expr {
         [wrapped, floats, n],
         |_, fields: &[Field]| Ok(Field::new(fields[0].name().clone(), DataType::Int64)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::functions::FUNCTIONS;
+
+    /// Every function id has its codegen: [`super::codegen`]'s `match` is exhaustive, so
+    /// that holds by construction; this shows each function's code building a plan from
+    /// its example (`tests/grammar.rs` runs them and checks the values).
+    #[test]
+    fn every_function_compiles_its_example() {
+        let engine = crate::Engine::seed().expect("seed");
+        for f in FUNCTIONS {
+            if let Err(e) = engine.compile(f.example.query) {
+                panic!("{}: {}: {}", f.name, f.example.query, e.message);
+            }
+        }
+    }
 }

@@ -524,6 +524,10 @@ fn complete_dot(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Candi
             return (at, paths(word))
         }
         (".aliases", 0) => same(&["suggest", "load"]),
+        (".help", 0) => std::iter::once("functions")
+            .chain(FUNCTIONS.iter().map(|f| f.name))
+            .map(Candidate::same)
+            .collect(),
         (".aliases", _) => return (at, paths(word)),
         (".format", 0) | (".mode", 0) => same(Format::NAMES),
         (".timer", 0) | (".pager", 0) => same(&["on", "off"]),
@@ -616,6 +620,14 @@ mod tests {
     fn shown(line: &str) -> (usize, Vec<String>) {
         let (at, c) = complete(line, line.len(), &Fake);
         (at, c.into_iter().map(|c| c.replacement).collect())
+    }
+
+    #[test]
+    fn help_completes_function_names_from_the_table() {
+        let (_, c) = shown(".help con");
+        assert_eq!(c, ["contains", "concat"]);
+        let (at, c) = shown(".help fu");
+        assert_eq!((at, c), (6, vec!["functions".to_string()]));
     }
 
     #[test]

@@ -8,13 +8,18 @@ use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::lexer::{is_name_continue, is_name_start};
 use crate::lang::suggest::closest;
+use crate::query::functions::{self, Function, Kind, FUNCTIONS};
 use crate::render::{render_chart, ChartSpec, Format};
 
 use super::session::{Flow, Session};
 
 /// Every dot command: name, arguments, what it does.
 pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
-    (".help", "", "show this help"),
+    (
+        ".help",
+        "[functions | FUNCTION]",
+        "show this help; every function; one function with its example",
+    ),
     (".tables", "", "list the tables and `let` names"),
     (
         ".plan",
@@ -121,6 +126,48 @@ pub fn help_text() -> String {
     s
 }
 
+/// The text of `.help functions`: every function and aggregate of the function table,
+/// with how it is written and what it gives.
+pub fn functions_help() -> String {
+    let width = FUNCTIONS.iter().map(|f| f.usage.len()).max().unwrap_or(0);
+    let mut s = String::new();
+    for (kind, title) in [
+        (Kind::Scalar, "Functions, applied row by row:"),
+        (Kind::Aggregate, "Aggregates, used in `summarize`:"),
+    ] {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(title);
+        s.push('\n');
+        for f in FUNCTIONS.iter().filter(|f| f.kind == kind) {
+            s.push_str(&format!("  {:<width$}  {}\n", f.usage, f.doc));
+        }
+    }
+    s.push_str("\n.help NAME shows one with an example.\n");
+    s
+}
+
+/// The text of `.help NAME` for a function: usage, doc, other names and its example.
+pub fn function_help(f: &Function) -> String {
+    let kind = match f.kind {
+        Kind::Scalar => "function",
+        Kind::Aggregate => "aggregate (in `summarize`)",
+    };
+    let mut s = format!("{}  — {kind}\n  {}\n", f.usage, f.doc);
+    if !f.aliases.is_empty() {
+        s.push_str(&format!(
+            "  other languages' names (not accepted): {}\n",
+            f.aliases.join(", ")
+        ));
+    }
+    s.push_str(&format!(
+        "  for example:\n    {}\n    → {}\n",
+        f.example.query, f.example.result
+    ));
+    s
+}
+
 fn strip_quotes(s: &str) -> &str {
     let s = s.trim();
     for q in ['"', '\''] {
@@ -177,7 +224,32 @@ impl Session {
             ));
         }
         match name {
-            ".help" => self.emit(&help_text())?,
+            ".help" if args.is_empty() => self.emit(&help_text())?,
+            ".help" if args == "functions" => self.emit(&functions_help())?,
+            ".help" => {
+                let wanted = strip_quotes(args).trim_end_matches("()");
+                let f = functions::lookup(wanted)
+                    .or_else(|| functions::alias_of(wanted).and_then(functions::lookup));
+                match f {
+                    Some(f) => self.emit(&function_help(f))?,
+                    None => {
+                        let names = FUNCTIONS.iter().map(|f| f.name);
+                        let help = match closest(wanted, names) {
+                            Some(c) => {
+                                format!("did you mean `.help {c}`? (.help functions lists them)")
+                            }
+                            None => ".help functions lists the functions; .help alone the commands"
+                                .to_string(),
+                        };
+                        return Err(fail(
+                            "unknown_function",
+                            format!("no function `{wanted}`"),
+                            "not a function",
+                        )
+                        .with_help(help));
+                    }
+                }
+            }
             ".plan" => self.emit(&format!("{}\n", self.engine().dataset().describe()))?,
             ".plans" => {
                 let df = self
@@ -615,4 +687,24 @@ fn usage(name: &str) -> String {
 pub fn is_param_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(is_name_start) && chars.all(is_name_continue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_help_comes_from_the_table() {
+        let all = functions_help();
+        for f in FUNCTIONS {
+            assert!(all.contains(f.usage) && all.contains(f.doc), "{}", f.name);
+        }
+        let concat = functions::lookup("concat").expect("concat");
+        let one = function_help(concat);
+        assert!(one.starts_with("concat(x) or concat(x, separator)  — aggregate"));
+        assert!(one.contains("(not accepted): string_agg, group_concat, join, implode"));
+        assert!(one.contains(concat.example.query) && one.contains(concat.example.result));
+        // `.help` names the argument that lists them.
+        assert!(help_text().contains(".help [functions | FUNCTION]"));
+    }
 }

@@ -21,6 +21,7 @@ mod plans;
 pub mod script;
 pub mod session;
 mod tables;
+mod terminal;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Config, Context, Editor, Helper};
 
 pub use session::{Flow, Session, Settings};
+pub(crate) use terminal::{terminal_height, terminal_width};
 
 use complete::EngineCatalog;
 use highlight::Completeness;
@@ -331,8 +333,8 @@ pub fn run(mut session: Session) -> bool {
                 }
                 if session.settings.stdout_tty {
                     // The window may have been resized since the last statement.
-                    session.settings.width = crate::cli::terminal_width().filter(|w| *w >= 20);
-                    session.settings.height = crate::cli::terminal_height();
+                    session.settings.width = terminal_width().filter(|w| *w >= 20);
+                    session.settings.height = terminal_height();
                 }
                 let failed_before = session.failed;
                 session.failed = false;

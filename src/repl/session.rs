@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use polars::prelude::DataFrame;
 
-use crate::cli::report;
+use crate::diagnostics::report;
 use crate::engine::{Engine, StatementResult};
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;

@@ -1,4 +1,6 @@
-//! Rendering diagnostics for the terminal with miette.
+//! Rendering diagnostics for the terminal with miette ([`report`]; also
+//! `planq::cli::report`). Part of the engine, not of the command line: the REPL, the
+//! script runner and embedders render errors the same way.
 //!
 //! Diagnostics are rendered from a *display form* of the error, never from the error
 //! itself, so that what reaches the terminal stays bounded whatever the input: a span on

@@ -10,9 +10,14 @@ extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 
-/// `mi_option_allow_thp` in the mimalloc v2 header that libmimalloc-sys 0.1.49 builds
-/// (Cargo.lock pins it; re-check `mimalloc.h` when it changes).
-const MI_OPTION_ALLOW_THP: std::ffi::c_int = 37;
+/// `mi_option_allow_thp` in the mimalloc **v3** header that libmimalloc-sys 0.1.49 builds
+/// (it builds v2 only with its `v2` feature, which planq does not enable; Cargo.lock pins
+/// the version). It was 37 here, v2's number: in v3 that is `mi_option_page_max_candidates`,
+/// so huge pages stayed on and the kernel zeroed 2 MiB pages on fault
+/// (`do_huge_pmd_anonymous_page` in `perf record` of a 17 MB export). Checked by compiling
+/// `printf("%d", mi_option_allow_thp)` against `c_src/mimalloc/v3/include/mimalloc.h`:
+/// re-check when the crate changes.
+const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 
 fn main() -> std::process::ExitCode {
     // mimalloc asks the kernel for transparent huge pages on its large regions

@@ -207,18 +207,22 @@ impl<'a> Cells<'a> {
                 }
                 return;
             }
+            // Floats and dates are formatted in place, as `cell_text` formats them, without
+            // a string per cell; a whole float (`2000`, the usual target) prints as the
+            // integer it is, which is what `{f}` prints for it, without the float
+            // formatter (`-0.0` excepted: it prints `-0`).
             Cells::Float(it) => {
                 if let Some(Some(f)) = it.next() {
-                    scratch.push_str(
-                        &super::values::cell_text(&AnyValue::Float64(f)).unwrap_or_default(),
-                    );
+                    if f.fract() == 0.0 && f.abs() < 1e15 && (f != 0.0 || f.is_sign_positive()) {
+                        let _ = write!(line, "{}", f as i64); // digits and `-`: no quoting
+                        return;
+                    }
+                    let _ = write!(scratch, "{f}");
                 }
             }
             Cells::Date(it) => {
                 if let Some(Some(d)) = it.next() {
-                    scratch.push_str(
-                        &super::values::cell_text(&AnyValue::Date(d)).unwrap_or_default(),
-                    );
+                    let _ = write!(scratch, "{}", crate::plan::Date::from_days_since_epoch(d));
                 }
             }
             Cells::Other(c, i) => {
@@ -363,6 +367,60 @@ mod tests {
             render(Format::Csv),
             "name,n\n省数字办,2\n\"a,\"\"b\"\"\",\n"
         );
+    }
+
+    #[test]
+    fn float_and_date_cells_as_cell_text_writes_them() {
+        // The in-place formatting of CSV float and date cells (whole floats as integers)
+        // must print exactly what `cell_text` prints, edge cases included.
+        let floats = [
+            2000.0,
+            -3.0,
+            0.0,
+            -0.0,
+            1.5,
+            98.6,
+            -0.25,
+            1e15 - 1.0,
+            1e15,
+            1e16,
+            -1e20,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let days = [-800_000, -1, 0, 14_975, 2_932_896];
+        let df = DataFrame::new(
+            floats.len(),
+            vec![
+                Column::new("f".into(), floats.to_vec()),
+                Column::new(
+                    "d".into(),
+                    (0..floats.len())
+                        .map(|i| days.get(i).copied())
+                        .collect::<Vec<Option<i32>>>(),
+                )
+                .cast(&DataType::Date)
+                .unwrap(),
+            ],
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        write(&df, Format::Csv, &mut out).unwrap();
+        let mut expected = String::from("f,d\n");
+        for (i, f) in floats.iter().enumerate() {
+            let mut line = String::new();
+            push_field(&mut line, &cell_text(&AnyValue::Float64(*f)).unwrap(), ',');
+            line.push(',');
+            if let Some(d) = days.get(i) {
+                push_field(&mut line, &cell_text(&AnyValue::Date(*d)).unwrap(), ',');
+            }
+            expected.push_str(&line);
+            expected.push('\n');
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
     #[test]

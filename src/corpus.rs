@@ -436,6 +436,12 @@ pub fn plans_frame(docs: &[PlanDoc]) -> Result<DataFrame, Error> {
                 .map(|d| d.plan.title.as_deref().and_then(region)),
         )
         .into_column(),
+        StringChunked::from_iter_options(
+            "issuer".into(),
+            docs.iter()
+                .map(|d| issuer(d.plan.title.as_deref(), &d.plan.preamble)),
+        )
+        .into_column(),
         Column::new("tasks".into(), ints(&|d| d.plan.tasks.len())),
         Column::new(
             "owners".into(),
@@ -461,6 +467,7 @@ pub fn describe(column: &str) -> Option<&'static str> {
         "title" => "the document's title line",
         "year" => "the plan's year: from its title (2010年…), else from the file name",
         "region" => "the place its title names (数字福建 → 福建; 福州市 → 福州), if any",
+        "issuer" => "the body that issued it, when the title (X关于印发…的通知) or a line right under it (发文机关：X, or X alone) names one; else null",
         "tasks" => "number of tasks (rows of tasks)",
         "owners" => "number of owner rows (rows of owners)",
         "targets" => "number of targets (rows of targets)",
@@ -520,6 +527,121 @@ pub fn region(title: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The body that issued a plan, when the document says so where notices do: the title
+/// starts with it (`福建省人民政府办公厅关于印发…的通知` → `福建省人民政府办公厅`), or one of
+/// the lines right under the title names it — `发文机关：X` (or `发文单位`, `发布机构`,
+/// `印发机关`), or a line that is a body's name and nothing else (`福州市数字办`); a
+/// document number (`闽政办〔2010〕12号`) or a date line between them is passed over.
+/// Joint issuers (`中共X市委办公室 X市人民政府办公室`) are joined with `、`. Only a name
+/// that ends like a body (`…人民政府`, `…办公厅`, `…局`, `…委员会`, `…办`) counts: anything
+/// else gives `None`, never a guess.
+pub fn issuer(title: Option<&str>, preamble: &str) -> Option<String> {
+    let mut lines = preamble
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .peekable();
+    // A notice's title longer than a title line may be (joint issuers) stays the first
+    // line of the preamble: still the title when it reads as a notice's.
+    let title = title.or_else(|| lines.next_if(|l| l.ends_with("通知")));
+    if let Some(t) = title {
+        for about in ["关于", "關於", "关於"] {
+            if let Some(at) = t.find(about) {
+                return body_names(&t[..at]);
+            }
+        }
+    }
+    for line in lines.take(3) {
+        let labelled = ISSUER_LABELS.iter().find_map(|label| {
+            let rest = line.strip_prefix(label)?.trim_start();
+            rest.strip_prefix(['：', ':'])
+        });
+        if let Some(rest) = labelled {
+            return body_names(rest);
+        }
+        if let Some(names) = body_names(line) {
+            return Some(names);
+        }
+        if !is_document_number(line) && !is_date_line(line) {
+            break;
+        }
+    }
+    None
+}
+
+/// Labels of an issuer line under a title.
+const ISSUER_LABELS: &[&str] = &[
+    "发文机关",
+    "发文单位",
+    "发布机构",
+    "发布单位",
+    "印发机关",
+    "制发机关",
+    "發文機關",
+];
+
+/// How the name of a government body ends.
+const BODY_ENDINGS: &[&str] = &[
+    "人民政府",
+    "政府",
+    "办公厅",
+    "办公室",
+    "委员会",
+    "领导小组",
+    "小组",
+    "局",
+    "厅",
+    "委",
+    "办",
+    "院",
+    "部",
+    "署",
+    "中心",
+    "辦公廳",
+    "辦公室",
+    "委員會",
+    "廳",
+    "辦",
+];
+
+/// `s` as the names of one or more bodies (separated by spaces), joined with `、`; `None`
+/// when any part is not a body's name.
+fn body_names(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    (!parts.is_empty() && parts.iter().all(|p| is_body_name(p))).then(|| parts.join("、"))
+}
+
+/// A body's name: 3–30 characters of CJK text (no punctuation, no digits — a year or a
+/// number makes it a title or a sentence), ending like a body's name.
+fn is_body_name(s: &str) -> bool {
+    let n = s.chars().count();
+    (3..=30).contains(&n)
+        && s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        && BODY_ENDINGS.iter().any(|e| s.ends_with(e))
+        && !["关于", "印发", "通知", "工作要点", "方案"]
+            .iter()
+            .any(|w| s.contains(w))
+}
+
+/// `闽政办〔2010〕12号`, `榕数字办[2021]3号`: a document number.
+fn is_document_number(l: &str) -> bool {
+    l.chars().count() <= 30
+        && (l.ends_with('号') || l.ends_with('號'))
+        && l.contains(['〔', '[', '［', '【'])
+}
+
+/// `2021年3月1日`, `（2021年3月1日）`: a date line.
+fn is_date_line(l: &str) -> bool {
+    let inner = l.trim_matches(['(', ')', '（', '）']);
+    inner.chars().count() <= 12
+        && inner.ends_with('日')
+        && inner.contains('年')
+        && inner.contains('月')
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_digit() || "年月日〇一二三四五六七八九十".contains(c))
 }
 
 /// A hand-written counter on stderr (`loading plans 120/2000`), shown only when stderr is
@@ -597,6 +719,49 @@ mod tests {
         assert!(!wildcard("*a*b", "xxaxxbxx"));
         assert!(wildcard("a[", "a["));
         assert!(wildcard("*", ""));
+    }
+
+    #[test]
+    fn issuers_named_by_the_title_or_the_lines_under_it() {
+        let t = |title: &str| issuer(Some(title), "");
+        assert_eq!(
+            t("福建省人民政府办公厅关于印发2010年数字福建工作要点的通知").as_deref(),
+            Some("福建省人民政府办公厅")
+        );
+        assert_eq!(
+            t("中共福州市委办公室 福州市人民政府办公厅关于印发数字福州建设工作要点的通知")
+                .as_deref(),
+            Some("中共福州市委办公室、福州市人民政府办公厅")
+        );
+        // No body before 关于, or no 关于 at all: nothing is guessed.
+        assert_eq!(t("关于印发2021年数字福州建设工作要点的通知"), None);
+        assert_eq!(t("2010年数字福建工作要点"), None);
+        assert_eq!(t("2021年关于数字经济的工作要点"), None);
+        // Lines right under the title.
+        let under = |pre: &str| issuer(Some("2021年数字福州建设工作要点"), pre);
+        assert_eq!(
+            under("福州市数字办\n为加快建设数字福州，现提出如下要点。").as_deref(),
+            Some("福州市数字办")
+        );
+        assert_eq!(
+            under("榕数字办〔2021〕3号\n发文机关：福州市数字福州建设领导小组办公室").as_deref(),
+            Some("福州市数字福州建设领导小组办公室")
+        );
+        assert_eq!(
+            under("（2021年3月1日）\n福州市大数据委").as_deref(),
+            Some("福州市大数据委")
+        );
+        // A sentence, or a body named only further down, is not the issuer.
+        assert_eq!(
+            under("为加快建设数字福州，现提出如下要点。\n福州市数字办"),
+            None
+        );
+        assert_eq!(
+            under("根据市委、市政府工作部署，现提出2021年工作要点如下。"),
+            None
+        );
+        assert_eq!(under("发文机关：见附件"), None);
+        assert_eq!(issuer(None, ""), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Loaded plans — one, or a corpus — with their progress reports and the tables built
 //! from them.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use miette::Severity;
@@ -254,15 +256,19 @@ impl Dataset {
         let mut notes: Vec<Error> = Vec::new();
         let mut out: Tables = Vec::new();
         let several = self.docs.len() > 1;
+        // Each plan's reports: one pass over them (not one per plan), and none copied
+        // when there is one plan.
+        let mut by_plan: HashMap<&str, Vec<Report>> = HashMap::new();
+        if several {
+            for r in reports {
+                by_plan.entry(r.plan.as_str()).or_default().push(r.clone());
+            }
+        }
         for doc in &self.docs {
-            let mine: Vec<Report> = if several {
-                reports
-                    .iter()
-                    .filter(|r| r.plan == doc.id)
-                    .cloned()
-                    .collect()
+            let mine: Cow<'_, [Report]> = if several {
+                Cow::Owned(by_plan.remove(doc.id.as_str()).unwrap_or_default())
             } else {
-                reports.to_vec()
+                Cow::Borrowed(reports)
             };
             let mut tables = frames::build(&doc.plan, &mine)?;
             if let Some(a) = aliases {

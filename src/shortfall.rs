@@ -1,8 +1,8 @@
 //! Shortfall: each target against its latest progress report.
 
 use crate::plan::{Date, Direction, Plan};
+use crate::progress::fast_hash::FastMap;
 use crate::progress::Report;
-use std::collections::HashMap;
 
 /// Where a target stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,12 @@ pub struct Row<'a> {
 pub fn shortfall<'a>(plan: &'a Plan, reports: &[Report]) -> Vec<Row<'a>> {
     // The latest report of each target, in one pass over the reports (not one per target).
     // On equal dates the later report in file order wins, as `max_by_key` would choose.
-    let mut latest_of: HashMap<&str, &Report> = HashMap::with_capacity(reports.len());
+    // Keys are validated target ids, so a fast hash is safe (see `FastMap`); room for
+    // the plan's targets, not for every report (a million reports of 50,000 targets).
+    let mut latest_of: FastMap<&str, &Report> = FastMap::with_capacity_and_hasher(
+        reports.len().min(plan.targets().count()),
+        Default::default(),
+    );
     for r in reports {
         latest_of
             .entry(r.target_id.as_str())

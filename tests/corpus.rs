@@ -453,10 +453,11 @@ fn two_hundred_plans_in_every_format_from_a_directory() {
 
     // The plans table, exactly.
     let mut expected =
-        String::from("plan,file,format,title,year,region,tasks,owners,targets,warnings\n");
+        String::from("plan,file,format,title,year,region,issuer,tasks,owners,targets,warnings\n");
     for g in &gens {
+        // The generated titles name no issuer, and no line under them does.
         expected.push_str(&format!(
-            "{id},plans/{id}.{ext},{fmt},{title},{year},{region},{t},{o},{g},0\n",
+            "{id},plans/{id}.{ext},{fmt},{title},{year},{region},,{t},{o},{g},0\n",
             id = g.id,
             ext = g.fmt.ext(),
             fmt = g.fmt.read_as(),
@@ -874,5 +875,34 @@ fn aliases_apply_to_each_plan_for_its_own_year() {
         out,
         "plan,owner_raw,owner,count\nfuzhou-2021,市大数据委,市数据管理局,3\n\
          plan,count\nfuzhou-2021,3\nfuzhou-2022,5\n"
+    );
+}
+
+/// `issuer`: the body a notice's title starts with, or a line right under the title
+/// names (alone, or after `发文机关：`); null when neither does, even if a body is named
+/// further down. Fixtures in `tests/plans/issuers/`, written by hand in the form of
+/// published notices (a title `X关于印发…的通知`, a document number, an addressee line).
+#[test]
+fn issuers_from_notice_titles_and_the_lines_under_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = ok(
+        dir,
+        &[
+            "--plan",
+            "tests/plans/issuers",
+            "--format",
+            "csv",
+            "-c",
+            "plans | select plan, issuer, tasks",
+        ],
+    );
+    assert_eq!(
+        out,
+        "plan,issuer,tasks\n\
+         1-province-notice,福建省人民政府办公厅,3\n\
+         2-city-office-line,榕城市数字办,2\n\
+         3-joint-issuers,中共榕城市委办公室、榕城市人民政府办公室,1\n\
+         4-labelled-line,榕城市数字榕城建设领导小组办公室,1\n\
+         5-none-named,,1\n"
     );
 }

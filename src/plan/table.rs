@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use super::date::{find_deadlines, latest, parse_deadline, plan_year};
 use super::extract::number_owners;
+use super::nfkc;
 use super::numbers::parse_chinese;
 use super::owners::{
     apply_convention, is_owner_clause, normalise, owner_label, parse_clause, Named,
@@ -188,7 +189,11 @@ pub fn read_table(
     let category_col = col_of(Col::Category);
     let deadline_col = col_of(Col::Deadline);
     let has_lead_column = col_of(Col::Owner(Role::Lead)).is_some();
-    let cell = |cells: &[String], i: usize| cells.get(i).map_or("", |s| s.trim()).to_string();
+    // Cells are parsed as prose is, after the one-to-one NFKC mappings (`２０２３年６月底`,
+    // `（１）`, `省数字办`), so a spreadsheet's full-width forms read as prose's do; the
+    // task's text columns (`written`) keep the text as written, as prose's `text` does.
+    let written = |cells: &[String], i: usize| cells.get(i).map_or("", |s| s.trim()).to_string();
+    let cell = |cells: &[String], i: usize| nfkc::normalise_text(&written(cells, i)).into_owned();
 
     let mut out = TableTasks {
         title: table.rows[..h]
@@ -231,7 +236,7 @@ pub fn read_table(
             last_category = Some(category_or(name, line, &mut categories));
             continue;
         }
-        let text = cell(cells, task_col);
+        let text = written(cells, task_col);
         if text.is_empty() {
             out.warnings.push(Warning {
                 code: "planq::plan::table_row".into(),
@@ -267,7 +272,7 @@ pub fn read_table(
         let mut full = text.clone();
         for (i, col) in cols.iter().enumerate() {
             if *col == Col::MoreText {
-                let more = cell(cells, i);
+                let more = written(cells, i);
                 if !more.is_empty() && more != text {
                     full.push('\n');
                     full.push_str(&more);
@@ -343,7 +348,7 @@ pub fn read_table(
         }
         if deadline_text.is_none() {
             // No deadline cell: the task's own text may give one, read as prose's is.
-            let chars: Vec<char> = full.chars().collect();
+            let chars: Vec<char> = nfkc::normalise_text(&full).chars().collect();
             if let Some(found) = latest(find_deadlines(&chars, year)) {
                 if found.date.is_none() {
                     out.warnings.push(Warning {
@@ -389,7 +394,7 @@ pub fn read_table(
 
     let ids = assign_ids(&pending, first_category, taken, &mut out.warnings);
     for (mut p, id) in pending.into_iter().zip(ids) {
-        let chars: Vec<char> = p.task.text.chars().collect();
+        let chars: Vec<char> = nfkc::normalise_text(&p.task.text).chars().collect();
         let masked = vec![false; chars.len()];
         p.task.targets = find_targets(&chars, &masked)
             .into_iter()
@@ -691,6 +696,48 @@ mod tests {
             r.categories.iter().map(|c| c.line).collect::<Vec<_>>(),
             [3, 6]
         );
+    }
+
+    #[test]
+    fn full_width_cells_read_as_prose_does() {
+        // The same row typed with full-width digits and brackets (as Excel on Chinese
+        // Windows often has them) and with ASCII ones.
+        let rows = |n: &str, task: &str, owner: &str, due: &str| {
+            let t = table(&[
+                &["序号", "工作任务", "牵头单位", "完成时限"],
+                &[n, task, owner, due],
+            ]);
+            let r = read_table(&t, 1, "任务", &HashSet::new(), Some(2023)).expect("task table");
+            let t = &r.tasks[0];
+            let targets: Vec<(String, f64, String)> = t
+                .targets
+                .iter()
+                .map(|g| (g.metric.clone(), g.value, g.unit.clone()))
+                .collect();
+            (
+                t.id.clone(),
+                t.deadline,
+                targets,
+                t.owners.len(),
+                t.text.clone(),
+            )
+        };
+        let wide = rows(
+            "（３）",
+            "新建５Ｇ基站１２００个。",
+            "省通信管理局",
+            "２０２３年６月底前",
+        );
+        let narrow = rows("(3)", "新建5G基站1200个。", "省通信管理局", "2023年6月底前");
+        assert_eq!(wide.0, "3");
+        assert_eq!(
+            (&wide.0, wide.1, &wide.2, wide.3),
+            (&narrow.0, narrow.1, &narrow.2, narrow.3)
+        );
+        assert_eq!(wide.2, [("5G基站".to_string(), 1200.0, "个".to_string())]);
+        assert_eq!(wide.1.map(|d| d.to_string()).as_deref(), Some("2023-06-30"));
+        // The text stays as written.
+        assert_eq!(wide.4, "新建５Ｇ基站１２００个。");
     }
 
     #[test]

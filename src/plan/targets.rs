@@ -409,8 +409,20 @@ fn count_target(
     }
     let phrase_start = phrase_start(chars, start);
     if metric.is_empty() {
-        // `社区达到2000个`: the metric stands before the number.
-        let before: String = chars[phrase_start..start].iter().collect();
+        // `社区达到2000个`: the metric stands before the number; `设备　８００套` (a label,
+        // a space, its count): before the space.
+        let mut to = start;
+        if phrase_start == start {
+            while to > 0 && matches!(chars[to - 1], ' ' | '\u{3000}') {
+                to -= 1;
+            }
+        }
+        let from = if to < start {
+            self::phrase_start(chars, to)
+        } else {
+            phrase_start
+        };
+        let before: String = chars[from..to].iter().collect();
         metric = strip_scope(&strip_qualifier_suffix(&before).0);
     }
     let prefix = qualifier_before(chars, phrase_start, start);
@@ -608,6 +620,30 @@ mod tests {
             dirs("开办时间压减到1个工作日以内"),
             vec![d("工作日", 1.0, "个", "以内", "at_most")]
         );
+    }
+
+    #[test]
+    fn a_label_then_a_space_then_its_count() {
+        // `设备　８００套` as a form or table cell writes it (NFKC gives `设备 800套`): the
+        // metric is the label before the space, never empty.
+        for text in ["设备 800套", "设备\u{3000}800套", "新增设备  800套"] {
+            let chars: Vec<char> = text.chars().collect();
+            let t = find_targets(&chars, &vec![false; chars.len()]);
+            assert_eq!(t.len(), 1, "{text}");
+            assert_eq!(
+                (t[0].metric.as_str(), t[0].value, t[0].unit.as_str()),
+                ("设备", 800.0, "套"),
+                "{text}"
+            );
+        }
+        // Through the extractor, with the full-width forms.
+        let plan = crate::plan::extract(
+            "2023年工作要点\n一、装备\n（一）更新终端。设备　８００套。（省数字办负责）\n",
+            crate::plan::ExtractOptions::default(),
+        );
+        let t = &plan.tasks[0].targets;
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].metric.as_str(), t[0].value), ("设备", 800.0));
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! The reader agrees with the `csv` crate on every file both accept without trimming
 //! (`tests/csv-differential/` checks a generated corpus).
 
+use std::borrow::Cow;
+
 use crate::lang::ast::Span;
 
 /// One field: its unquoted text and where it was written.
@@ -57,33 +59,87 @@ enum Style {
     Cr,
 }
 
+/// One field as the streaming reader ([`Records`]) returns it: the text is borrowed from
+/// the input unless unquoting changed it (`""` inside quotes, text after the closing quote).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRef<'a> {
+    /// The text, quotes removed and `""` unescaped, surrounding spaces trimmed.
+    pub text: Cow<'a, str>,
+    /// The span of the field as written (quotes included).
+    pub span: Span,
+}
+
 /// Reads every record of `text`, and every syntax problem found on the way (records are
 /// still read after a stray line break, so that later rows get checked too).
 pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
-    let mut r = Reader {
-        text,
-        bytes: text.as_bytes(),
-        style: None,
-        problems: Vec::new(),
-        counted: 0,
-        line: 1,
-    };
     let mut records = Vec::new();
-    let mut pos = 0;
-    while pos < r.bytes.len() {
-        // Skip blank and comment lines.
-        let line_end = r.line_end(pos);
-        let raw = text[pos..line_end].trim();
-        if raw.is_empty() || raw.starts_with('#') {
-            pos = r.take_break(line_end);
-            continue;
+    let mut reader = Records::new(text);
+    let mut fields = Vec::new();
+    while let Some((line, span)) = reader.next_into(&mut fields) {
+        records.push(Record {
+            line,
+            fields: fields
+                .drain(..)
+                .map(|f| Field {
+                    text: f.text.into_owned(),
+                    span: f.span,
+                })
+                .collect(),
+            span,
+        });
+    }
+    (records, reader.into_problems())
+}
+
+/// The records of a text, one at a time, with fields borrowed from the text: a file of a
+/// million rows is read without a million vectors and three million strings.
+pub struct Records<'a> {
+    r: Reader<'a>,
+    pos: usize,
+}
+
+impl<'a> Records<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Records {
+            r: Reader {
+                text,
+                bytes: text.as_bytes(),
+                style: None,
+                problems: Vec::new(),
+                counted: 0,
+                line: 1,
+            },
+            pos: 0,
+        }
+    }
+
+    /// Reads the next record's fields into `fields` (cleared first) and returns the line
+    /// it starts on and its span; `None` at the end of the text, or after a quote that is
+    /// never closed (a problem, and the rest of the text is inside it).
+    pub fn next_into(&mut self, fields: &mut Vec<FieldRef<'a>>) -> Option<(usize, Span)> {
+        fields.clear();
+        let r = &mut self.r;
+        let text = r.text;
+        let mut pos = self.pos;
+        // Skip blank and comment lines: a line whose first non-space character is the
+        // line's end or `#` (as `trim()` of the line would say, without scanning it all).
+        while pos < r.bytes.len() {
+            match r.blank_or_comment(pos) {
+                Some(line_end) => pos = r.take_break(line_end),
+                None => break,
+            }
+        }
+        if pos >= r.bytes.len() {
+            self.pos = pos;
+            return None;
         }
         let start = pos;
         let start_line = r.line_at(start);
-        let mut fields = Vec::new();
         loop {
             let Some((field, next)) = r.read_field(pos) else {
-                return (records, r.problems);
+                self.pos = r.bytes.len();
+                return None;
             };
             fields.push(field);
             pos = next;
@@ -92,17 +148,16 @@ pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
             } else {
                 // A line break or the end of the text.
                 let end = text[..pos].trim_end().len().max(start);
-                records.push(Record {
-                    line: start_line,
-                    fields,
-                    span: Span::new(start, end),
-                });
-                pos = r.take_break(pos);
-                break;
+                self.pos = r.take_break(pos);
+                return Some((start_line, Span::new(start, end)));
             }
         }
     }
-    (records, r.problems)
+
+    /// The syntax problems found, in the order found.
+    pub fn into_problems(self) -> Vec<Problem> {
+        self.r.problems
+    }
 }
 
 struct Reader<'a> {
@@ -115,7 +170,7 @@ struct Reader<'a> {
     line: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     /// The 1-based line of byte `at` (calls must come with non-decreasing `at`).
     fn line_at(&mut self, at: usize) -> usize {
         let b = self.bytes;
@@ -150,6 +205,34 @@ impl Reader<'_> {
         p
     }
 
+    /// Whether the line starting at `pos` is blank or a comment (its first character
+    /// that `trim` would keep is the line's end or `#`): then the end of the line.
+    fn blank_or_comment(&self, pos: usize) -> Option<usize> {
+        let mut p = pos;
+        while p < self.bytes.len() {
+            if self.ends_record(p) {
+                return Some(p);
+            }
+            let b = self.bytes[p];
+            if b == b'#' {
+                return Some(self.line_end(p));
+            }
+            if b.is_ascii() {
+                if !b.is_ascii_whitespace() && b != 0x0b {
+                    return None;
+                }
+                p += 1;
+            } else {
+                let c = self.text[p..].chars().next()?;
+                if !c.is_whitespace() {
+                    return None;
+                }
+                p += c.len_utf8();
+            }
+        }
+        Some(p)
+    }
+
     /// Consumes the line break at `p` (if any), fixing the file's style on the first one.
     fn take_break(&mut self, p: usize) -> usize {
         match self.bytes.get(p) {
@@ -182,7 +265,7 @@ impl Reader<'_> {
 
     /// Reads one field starting at `pos`: the field and where it ends; `None` after an
     /// unclosed quote (recorded as a problem).
-    fn read_field(&mut self, pos: usize) -> Option<(Field, usize)> {
+    fn read_field(&mut self, pos: usize) -> Option<(FieldRef<'a>, usize)> {
         let (text, bytes) = (self.text, self.bytes);
         let mut p = pos;
         while p < bytes.len() && (bytes[p] == b' ' || bytes[p] == b'\t') {
@@ -190,9 +273,11 @@ impl Reader<'_> {
         }
         if bytes.get(p) == Some(&b'"') {
             let open = p;
-            let mut value = String::new();
+            // Built only once unquoting changes the text (a `""`); else a slice.
+            let mut value: Option<String> = None;
             let mut q = p + 1;
             let mut chunk_start = q;
+            let close;
             loop {
                 match bytes.get(q) {
                     None => {
@@ -201,12 +286,14 @@ impl Reader<'_> {
                         return None;
                     }
                     Some(b'"') if bytes.get(q + 1) == Some(&b'"') => {
-                        value.push_str(&text[chunk_start..q + 1]);
+                        value
+                            .get_or_insert_with(String::new)
+                            .push_str(&text[chunk_start..q + 1]);
                         q += 2;
                         chunk_start = q;
                     }
                     Some(b'"') => {
-                        value.push_str(&text[chunk_start..q]);
+                        close = q;
                         q += 1;
                         break;
                     }
@@ -215,17 +302,26 @@ impl Reader<'_> {
             }
             // Anything between the closing quote and the separator is kept as written.
             let end = self.unquoted_end(q);
-            value.push_str(text[q..end].trim());
-            let field = Field {
-                text: value,
+            let tail = text[q..end].trim();
+            let text = match value {
+                None if tail.is_empty() => Cow::Borrowed(&text[chunk_start..close]),
+                value => {
+                    let mut value = value.unwrap_or_default();
+                    value.push_str(&text[chunk_start..close]);
+                    value.push_str(tail);
+                    Cow::Owned(value)
+                }
+            };
+            let field = FieldRef {
+                text,
                 span: Span::new(open, end),
             };
             return Some((field, end));
         }
         let end = self.unquoted_end(p);
         let trimmed = text[p..end].trim_end();
-        let field = Field {
-            text: trimmed.to_string(),
+        let field = FieldRef {
+            text: Cow::Borrowed(trimmed),
             span: Span::new(p, p + trimmed.len()),
         };
         Some((field, end))

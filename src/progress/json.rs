@@ -5,19 +5,20 @@
 //! key written twice in one object, which serde_json would silently resolve to the last
 //! value — can be pointed at. Keys and values are decoded by serde_json from their spans.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{data_error, Cell, RawRow, COLUMNS};
+use super::{data_error, Cell, RawRow, Validator, COLUMNS};
 use crate::error::{Error, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest;
 
-/// The rows of a JSON progress file. Problems of single objects (unknown or repeated
-/// fields, non-objects) go to `errors` and the rest is still read; a file that is not
-/// JSON, or not an array, is an `Err`.
-pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRow>, Error> {
+/// Reads the rows of a JSON progress file into `check`. Problems of single objects
+/// (unknown or repeated fields, non-objects) are `check`'s errors and the rest is still
+/// read; a file that is not JSON, or not an array, is an `Err`.
+pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Error> {
     let text = &*source.text;
     let help = "a JSON progress file is an array of {\"target_id\", \"actual\", \"as_of\", \"note\"} objects";
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
@@ -28,27 +29,21 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
                 .with_help(help),
         );
     }
-    let Some(elements) = Scanner::new(text).array() else {
-        let at = text.len() - text.trim_start().len();
-        return Err(data_error(
-            "planq::progress::bad_json",
-            "a JSON progress file must be an array of objects",
-        )
-        .at(source, Span::new(at, next_char(text, at)), "expected `[`")
-        .with_help(help));
-    };
-    let mut rows = Vec::new();
     // Line numbers, counted incrementally (elements come in text order).
     let (mut counted, mut line) = (0, 1);
-    for (i, element) in elements.into_iter().enumerate() {
-        let span = element.span;
-        line += text[counted..span.start].matches('\n').count();
+    let mut i = 0;
+    let walked = Scanner::new(text).array(|span, members| {
+        i += 1;
+        line += text.as_bytes()[counted..span.start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         counted = span.start;
-        let Some(members) = element.members else {
-            errors.push(
+        let Some(members) = members else {
+            check.errors.push(
                 data_error(
                     "planq::progress::bad_row",
-                    format!("item {} is not an object", i + 1),
+                    format!("item {i} is not an object"),
                 )
                 .at(
                     source,
@@ -56,20 +51,27 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
                     "expected {\"target_id\": …, \"actual\": …, \"as_of\": …}",
                 ),
             );
-            continue;
+            return;
         };
-        // The first of each key, with its member (a map: an object may be hostile-large).
-        let mut seen: HashMap<String, Member> = HashMap::new();
-        for m in members {
-            let Ok(key) = serde_json::from_str::<String>(&text[m.key.start..m.key.end]) else {
+        // The first of each key, with its member: a list for the usual handful of keys, a
+        // map for an object with many (an object may be hostile-large).
+        let mut seen: Vec<(Cow<'_, str>, Member)> = Vec::with_capacity(members.len().min(8));
+        let mut many: HashMap<Cow<'_, str>, Member> = HashMap::new();
+        for &m in members {
+            let Some(key) = string(text, m.key) else {
                 continue; // cannot happen in valid JSON
             };
-            if let Some(first) = seen.get(&key) {
+            let first = if members.len() <= 16 {
+                seen.iter().find(|(k, _)| *k == key).map(|(_, f)| *f)
+            } else {
+                many.get(&key).copied()
+            };
+            if let Some(first) = first {
                 let first_line = source.line_col(first.key.start).0;
-                errors.push(
+                check.errors.push(
                     data_error(
                         "planq::progress::duplicate_field",
-                        format!("field `{key}` appears twice in item {}", i + 1),
+                        format!("field `{key}` appears twice in item {i}"),
                     )
                     .at(
                         source,
@@ -80,12 +82,12 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
                 );
                 continue;
             }
-            if !COLUMNS.contains(&key.as_str()) {
+            if !COLUMNS.contains(&&*key) {
                 let help = closest(&key, COLUMNS.iter().copied()).map_or(
                     "fields are target_id, actual, as_of, note and plan".to_string(),
                     |c| format!("did you mean `{c}`?"),
                 );
-                errors.push(
+                check.errors.push(
                     data_error(
                         "planq::progress::unknown_column",
                         format!("unknown field `{key}`"),
@@ -94,19 +96,21 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
                     .with_help(help),
                 );
             }
-            seen.insert(key, m);
+            if members.len() <= 16 {
+                seen.push((key, m));
+            } else {
+                many.insert(key, m);
+            }
         }
-        let cell = |key: &str| -> Cell {
-            let value_span = seen.get(key)?.value;
-            let v: Value = serde_json::from_str(&text[value_span.start..value_span.end]).ok()?;
-            let text = match v {
-                Value::Null => return None,
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            Some((text, value_span))
+        let cell = |key: &str| -> Cell<'_> {
+            let m = if members.len() <= 16 {
+                seen.iter().find(|(k, _)| k == key).map(|(_, m)| *m)
+            } else {
+                many.get(key).copied()
+            }?;
+            Some((value(text, m.value)?, m.value))
         };
-        rows.push(RawRow {
+        check.row(RawRow {
             line,
             span,
             target_id: cell("target_id"),
@@ -115,8 +119,43 @@ pub(super) fn rows(source: &Source, errors: &mut Vec<Error>) -> Result<Vec<RawRo
             note: cell("note").map(|(t, _)| t),
             plan: cell("plan"),
         });
+    });
+    if walked.is_none() {
+        let at = text.len() - text.trim_start().len();
+        return Err(data_error(
+            "planq::progress::bad_json",
+            "a JSON progress file must be an array of objects",
+        )
+        .at(source, Span::new(at, next_char(text, at)), "expected `[`")
+        .with_help(help));
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// The JSON string written at `span`, decoded: a slice of the text when it has no escapes.
+fn string(text: &str, span: Span) -> Option<Cow<'_, str>> {
+    let raw = &text[span.start..span.end];
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// A cell's text from the JSON value written at `span`: a string's contents, a number or
+/// `true`/`false` as written, an array or object in serde_json's compact form; `None`
+/// for `null`.
+fn value(text: &str, span: Span) -> Option<Cow<'_, str>> {
+    let raw = &text[span.start..span.end];
+    match raw.as_bytes().first()? {
+        b'"' => string(text, span),
+        b'n' => None,
+        b'[' | b'{' => serde_json::from_str::<Value>(raw)
+            .ok()
+            .map(|v| Cow::Owned(v.to_string())),
+        _ => Some(Cow::Borrowed(raw)),
+    }
 }
 
 /// The byte after the character at `at` (or `at` at the end).
@@ -136,13 +175,6 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         off -= 1;
     }
     off
-}
-
-/// One element of the top-level array.
-struct Element {
-    span: Span,
-    /// The members when the element is an object.
-    members: Option<Vec<Member>>,
 }
 
 /// One `"key": value` of an object.
@@ -178,39 +210,41 @@ impl<'a> Scanner<'a> {
         (self.b.get(self.p) == Some(&c)).then(|| self.p += 1)
     }
 
-    /// The elements of a top-level array.
-    fn array(&mut self) -> Option<Vec<Element>> {
+    /// Walks the elements of a top-level array, handing each to `each` with its members
+    /// when it is an object; `None` when the text is not an array (or not valid JSON).
+    fn array(&mut self, mut each: impl FnMut(Span, Option<&[Member]>)) -> Option<()> {
         self.eat(b'[')?;
-        let mut out = Vec::new();
         if self.eat(b']').is_some() {
-            return Some(out);
+            return Some(());
         }
+        // One buffer for every object's members.
+        let mut members = Vec::new();
         loop {
             self.ws();
             let start = self.p;
-            let members = if self.b.get(self.p) == Some(&b'{') {
-                Some(self.object()?)
+            let is_object = self.b.get(self.p) == Some(&b'{');
+            if is_object {
+                self.object(&mut members)?;
             } else {
                 self.skip_value()?;
-                None
-            };
-            out.push(Element {
-                span: Span::new(start, self.p),
-                members,
-            });
+            }
+            each(
+                Span::new(start, self.p),
+                is_object.then_some(members.as_slice()),
+            );
             if self.eat(b',').is_none() {
                 self.eat(b']')?;
-                return Some(out);
+                return Some(());
             }
         }
     }
 
-    /// The members of the object at the cursor.
-    fn object(&mut self) -> Option<Vec<Member>> {
+    /// The members of the object at the cursor, into `out` (cleared first).
+    fn object(&mut self, out: &mut Vec<Member>) -> Option<()> {
         self.eat(b'{')?;
-        let mut out = Vec::new();
+        out.clear();
         if self.eat(b'}').is_some() {
-            return Some(out);
+            return Some(());
         }
         loop {
             self.ws();
@@ -227,7 +261,7 @@ impl<'a> Scanner<'a> {
             });
             if self.eat(b',').is_none() {
                 self.eat(b'}')?;
-                return Some(out);
+                return Some(());
             }
         }
     }
@@ -291,16 +325,19 @@ mod tests {
     #[test]
     fn scanner_finds_members_in_nested_and_escaped_text() {
         let text = r#" [ {"a\"b": [1, {"x": "}"}], "c" : -1.5e3 }, "s", 7 ] "#;
-        let els = Scanner::new(text).array().unwrap();
+        let mut els = Vec::new();
+        Scanner::new(text)
+            .array(|span, members| els.push((span, members.map(<[Member]>::to_vec))))
+            .unwrap();
         assert_eq!(els.len(), 3);
-        let m = els[0].members.as_ref().unwrap();
+        let m = els[0].1.as_ref().unwrap();
         assert_eq!(&text[m[0].key.start..m[0].key.end], r#""a\"b""#);
         assert_eq!(
             &text[m[0].value.start..m[0].value.end],
             r#"[1, {"x": "}"}]"#
         );
         assert_eq!(&text[m[1].value.start..m[1].value.end], "-1.5e3");
-        assert!(els[1].members.is_none());
-        assert_eq!(&text[els[2].span.start..els[2].span.end], "7");
+        assert!(els[1].1.is_none());
+        assert_eq!(&text[els[2].0.start..els[2].0.end], "7");
     }
 }

@@ -5,8 +5,11 @@
 //! at its row and cell, and a file with any error loads nothing.
 
 pub(crate) mod csv;
+pub(crate) mod fast_hash;
+mod ids;
 mod json;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +18,8 @@ use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest_many;
 use crate::plan::Date;
+use fast_hash::FastMap;
+use ids::Ids;
 
 /// One progress report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,29 +42,52 @@ pub struct Report {
 /// The targets a progress file may report on: each target id with the plans that have it.
 #[derive(Debug, Default)]
 pub struct Known {
-    /// Target id → the plans that have a target of that id.
-    plans_of: HashMap<String, Vec<String>>,
+    /// Every target id once, numbered in order.
+    ids: Ids,
+    /// For each target number, the first plan that has the target: (plan number, the
+    /// number of that (plan, target) pair — what duplicate reports are keyed by).
+    first_pair: Vec<(u32, u32)>,
+    /// The other plans that have a target, for ids in several plans (a corpus).
+    more_pairs: FastMap<u32, Vec<(u32, u32)>>,
     /// Every plan id, in order.
     plans: Vec<String>,
-    /// Every target id once, in order (for did-you-mean).
-    ids: Vec<String>,
+    /// Plan id → its number (a file's `plan` column is looked up once per row).
+    plan_index: FastMap<String, u32>,
+    /// How many (plan, target) pairs there are.
+    pairs: u32,
 }
 
 impl Known {
     /// From (plan, target id) pairs.
     pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Known {
         let mut k = Known::default();
-        let mut plans = HashSet::new();
+        // Consecutive pairs are mostly of one plan: its number is looked up once.
+        let mut last_plan: Option<(&str, u32)> = None;
         for (plan, id) in pairs {
-            if plans.insert(plan.to_string()) {
-                k.plans.push(plan.to_string());
+            let p = match last_plan {
+                Some((q, n)) if q == plan => n,
+                _ => {
+                    let n = k.plan_number(plan);
+                    last_plan = Some((plan, n));
+                    n
+                }
+            };
+            let t = k.ids.insert(id);
+            if t as usize == k.first_pair.len() {
+                k.first_pair.push((p, k.pairs));
+                k.pairs += 1;
+                continue;
             }
-            let e = k.plans_of.entry(id.to_string()).or_default();
-            if e.is_empty() {
-                k.ids.push(id.to_string());
-            }
-            if e.last().map(String::as_str) != Some(plan) {
-                e.push(plan.to_string());
+            // An id seen before: a new pair unless it is the same plan's again.
+            let last = k
+                .more_pairs
+                .get(&t)
+                .and_then(|m| m.last())
+                .unwrap_or(&k.first_pair[t as usize])
+                .0;
+            if last != p {
+                k.more_pairs.entry(t).or_default().push((p, k.pairs));
+                k.pairs += 1;
             }
         }
         k
@@ -68,27 +96,60 @@ impl Known {
     /// Also a plan without targets (a `plan` cell naming it is then no typo).
     pub fn with_plans<'a>(mut self, plans: impl IntoIterator<Item = &'a str>) -> Known {
         for p in plans {
-            if !self.plans.iter().any(|q| q == p) {
-                self.plans.push(p.to_string());
-            }
+            self.plan_number(p);
         }
         self
     }
+
+    /// The number of plan `p`, added if new.
+    fn plan_number(&mut self, p: &str) -> u32 {
+        if let Some(&n) = self.plan_index.get(p) {
+            return n;
+        }
+        let n = self.plans.len() as u32;
+        self.plans.push(p.to_string());
+        self.plan_index.insert(p.to_string(), n);
+        n
+    }
+
+    /// The (plan, pair) numbers of target number `t`: the first, and any others.
+    fn pairs_of(&self, t: u32) -> (&(u32, u32), &[(u32, u32)]) {
+        let more = if self.more_pairs.is_empty() {
+            None
+        } else {
+            self.more_pairs.get(&t)
+        };
+        (
+            &self.first_pair[t as usize],
+            more.map_or(&[], Vec::as_slice),
+        )
+    }
+
+    /// The pair number of target `id` in plan `plan`, if that plan has it.
+    fn pair(&self, plan: &str, id: &str) -> Option<u32> {
+        let p = *self.plan_index.get(plan)?;
+        let (first, more) = self.pairs_of(self.ids.find(id)?);
+        std::iter::once(first)
+            .chain(more)
+            .find(|&&(q, _)| q == p)
+            .map(|&(_, pair)| pair)
+    }
 }
 
-/// A cell as written, with its span; `None` when the column is absent from the row.
-type Cell = Option<(String, Span)>;
+/// A cell as written (borrowed from the file's text where it can be), with its span;
+/// `None` when the column is absent from the row.
+type Cell<'a> = Option<(Cow<'a, str>, Span)>;
 
 /// A row before validation, in the shape both formats share.
-struct RawRow {
+struct RawRow<'a> {
     line: usize,
     span: Span,
-    target_id: Cell,
-    actual: Cell,
-    as_of: Cell,
-    note: Option<String>,
+    target_id: Cell<'a>,
+    actual: Cell<'a>,
+    as_of: Cell<'a>,
+    note: Option<Cow<'a, str>>,
     /// The `plan` cell, when the file has that column.
-    plan: Cell,
+    plan: Cell<'a>,
 }
 
 /// The columns of a progress file.
@@ -155,25 +216,32 @@ pub fn load_in(source: &Source, known: &Known, earlier: &[Report]) -> Result<Vec
     let is_json = source.name.to_ascii_lowercase().ends_with(".json")
         || source.text.trim_start().starts_with('[');
     // Problems of the file's shape are collected with the problems of its values, so
-    // that one bad row never hides another.
-    let mut errors = Vec::new();
-    let (rows, present) = if is_json {
-        (json::rows(source, &mut errors)?, [true; 3])
+    // that one bad row never hides another. Rows are checked as they are read: a file of
+    // a million rows is never held as a million parsed rows.
+    // Room for every row at once (a million-row file is not grown by doubling): the
+    // number of lines or objects, never more rows than the text could hold.
+    let text = source.text.as_bytes();
+    let (marker, shortest) = if is_json { (b'{', 45) } else { (b'\n', 15) };
+    let rows = text.iter().filter(|&&b| b == marker).count();
+    let mut check = Validator::new(source, known, earlier, rows.min(text.len() / shortest));
+    let syntax = if is_json {
+        json::rows(source, &mut check)?;
+        Vec::new()
     } else {
-        csv_rows(source, &mut errors)?
+        csv_rows(source, &mut check)?
     };
-    validate(source, rows, known, earlier, present, errors)
+    check.finish(syntax)
 }
 
 fn data_error(code: &str, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Data, code, message)
 }
 
-/// The rows of a CSV file, and which of `target_id`, `actual`, `as_of` its header has.
-fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [bool; 3]), Error> {
-    let (records, problems) = csv::read(&source.text);
-    for p in problems {
-        errors.push(match p {
+/// The diagnostics of the CSV syntax problems a reader found.
+fn syntax_errors(source: &Source, problems: Vec<csv::Problem>) -> Vec<Error> {
+    problems
+        .into_iter()
+        .map(|p| match p {
             csv::Problem::Unclosed(span) => data_error(
                 "planq::progress::unclosed_quote",
                 "a quoted field is never closed",
@@ -196,12 +264,19 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
             .with_help(
                 "this file's lines end with \\r: quote a field that holds a line break, or use one kind of line ending",
             ),
-        });
-    }
-    let mut records = records.into_iter();
-    let Some(header) = records.next() else {
+        })
+        .collect()
+}
+
+/// Reads a CSV file's header and rows into `check`, and returns the diagnostics of its
+/// syntax problems.
+fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Error> {
+    let mut records = csv::Records::new(&source.text);
+    let mut header = Vec::new();
+    let Some((_, header_span)) = records.next_into(&mut header) else {
+        let errors = syntax_errors(source, records.into_problems());
         if !errors.is_empty() {
-            return Err(summary(source, std::mem::take(errors)));
+            return Err(summary(source, errors));
         }
         return Err(data_error(
             "planq::progress::empty",
@@ -210,11 +285,11 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
         .with_help("the first line must be the header `target_id,actual,as_of,note`"));
     };
     let mut index = [None; 5];
-    for (i, f) in header.fields.iter().enumerate() {
-        let name = f.text.as_str();
+    for (i, f) in header.iter().enumerate() {
+        let name = &*f.text;
         match COLUMNS.iter().position(|c| *c == name) {
             Some(k) if index[k].is_none() => index[k] = Some(i),
-            Some(_) => errors.push(
+            Some(_) => check.errors.push(
                 data_error(
                     "planq::progress::duplicate_column",
                     format!("column `{name}` appears twice"),
@@ -222,7 +297,7 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
                 .at(source, f.span, format!("second `{name}` column"))
                 .with_help("keep one column of each name"),
             ),
-            None => errors.push(
+            None => check.errors.push(
                 data_error(
                     "planq::progress::unknown_column",
                     format!("unknown column `{name}` in the header"),
@@ -234,55 +309,55 @@ fn csv_rows(source: &Source, errors: &mut Vec<Error>) -> Result<(Vec<RawRow>, [b
     }
     for (k, col) in COLUMNS.iter().enumerate().take(3) {
         if index[k].is_none() {
-            errors.push(
+            check.errors.push(
                 data_error(
                     "planq::progress::missing_column",
                     format!("the header has no `{col}` column"),
                 )
-                .at(source, header.span, format!("`{col}` is missing here"))
+                .at(source, header_span, format!("`{col}` is missing here"))
                 .with_help("the header must be `target_id,actual,as_of` with an optional `note`"),
             );
         }
     }
-    let present = [index[0].is_some(), index[1].is_some(), index[2].is_some()];
-    let cell = |r: &csv::Record, k: usize| -> Cell {
-        let f = r.fields.get(index[k]?)?;
-        Some((f.text.clone(), f.span))
-    };
-    let mut rows = Vec::new();
-    for r in records {
-        if r.fields.len() > header.fields.len() {
+    check.present = [index[0].is_some(), index[1].is_some(), index[2].is_some()];
+    let width = header.len();
+    let mut fields = Vec::with_capacity(width + 1);
+    while let Some((line, span)) = records.next_into(&mut fields) {
+        if fields.len() > width {
             // Reported, and the row is still checked: its other problems show too.
-            let extra = &r.fields[header.fields.len()];
-            errors.push(
+            let extra = &fields[width];
+            check.errors.push(
                 data_error(
                     "planq::progress::extra_fields",
                     format!(
-                        "line {}: row has {} fields but the header has {}",
-                        r.line,
-                        r.fields.len(),
-                        header.fields.len()
+                        "line {line}: row has {} fields but the header has {width}",
+                        fields.len(),
                     ),
                 )
                 .at(
                     source,
-                    Span::new(extra.span.start, r.span.end.max(extra.span.start)),
+                    Span::new(extra.span.start, span.end.max(extra.span.start)),
                     "too many fields",
                 )
                 .with_help("quote a value that contains a comma: \"a, b\""),
             );
         }
-        rows.push(RawRow {
-            line: r.line,
-            span: r.span,
-            target_id: cell(&r, 0),
-            actual: cell(&r, 1),
-            as_of: cell(&r, 2),
-            note: cell(&r, 3).map(|(t, _)| t).filter(|t| !t.is_empty()),
-            plan: cell(&r, 4),
-        });
+        let mut cell = |k: usize| {
+            let f = fields.get_mut(index[k]?)?;
+            Some((std::mem::take(&mut f.text), f.span))
+        };
+        let row = RawRow {
+            line,
+            span,
+            target_id: cell(0),
+            actual: cell(1),
+            as_of: cell(2),
+            note: cell(3).map(|(t, _)| t).filter(|t| !t.is_empty()),
+            plan: cell(4),
+        };
+        check.row(row);
     }
-    Ok((rows, present))
+    Ok(syntax_errors(source, records.into_problems()))
 }
 
 fn column_help(name: &str) -> String {
@@ -311,31 +386,69 @@ fn summary(source: &Source, errors: Vec<Error>) -> Error {
     .with_related(errors)
 }
 
-/// Checks every row; `present` says which of `target_id`, `actual`, `as_of` the file has
-/// at all (a column missing from the header is reported once, not on every row), and
-/// `errors` holds the problems already found in the file's shape.
-fn validate(
-    source: &Source,
-    rows: Vec<RawRow>,
-    known: &Known,
-    earlier: &[Report],
+/// Checks rows one at a time, against the plan's targets, the earlier files and the rows
+/// before; `present` says which of `target_id`, `actual`, `as_of` the file has at all (a
+/// column missing from the header is reported once, not on every row), and `errors`
+/// holds every problem found so far, of the file's shape and of its values.
+struct Validator<'k> {
+    source: &'k Source,
+    known: &'k Known,
     present: [bool; 3],
-    mut errors: Vec<Error>,
-) -> Result<Vec<Report>, Error> {
-    // Sets, not scans: every row is checked against the plan's targets, the earlier files
-    // and the rows before it, so scans would cost rows × targets and rows².
-    let several = known.plans.len() > 1;
-    let earlier_keys: HashSet<(&str, &str, Date)> = earlier
-        .iter()
-        .map(|r| (r.plan.as_str(), r.target_id.as_str(), r.as_of))
-        .collect();
-    let mut first_line_of: HashMap<(String, String, Date), usize> = HashMap::new();
-    // Did-you-mean compares an unknown id with every known one; past this many unknown ids
-    // the rest get the general help, so a file of wrong ids stays linear.
-    const SUGGESTED_UNKNOWN_IDS: usize = 100;
-    let mut unknown_ids = 0usize;
-    let mut out: Vec<Report> = Vec::new();
-    for row in rows {
+    /// Reports already loaded from other files, by (plan, target) pair and date.
+    earlier: HashSet<u64>,
+    /// Per (plan, target) pair: the latest date reported so far in this file (days since
+    /// the epoch; `i32::MIN` for none) and its line. While each pair's rows come in date
+    /// order — a log of reports appended as they come, or rows sorted by target then
+    /// date — a row repeats an earlier one only if it repeats this date, and that is the
+    /// whole duplicate check: one lookup in a vector of the plan's size.
+    latest: Vec<(i32, usize)>,
+    /// The key of every report accepted while rows came in order, with its line.
+    accepted: Vec<(u64, usize)>,
+    /// Once a row comes out of date order: the line of the first report of each key,
+    /// built from `accepted`, and from then on the duplicate check.
+    first_line_of: Option<HashMap<u64, usize>>,
+    /// How many unknown target ids were met (see `SUGGESTED_UNKNOWN_IDS`).
+    unknown_ids: usize,
+    out: Vec<Report>,
+    errors: Vec<Error>,
+}
+
+/// A (plan, target) pair and a date as one hash key: a duplicate check per row costs
+/// one hash of eight bytes, not of two strings and three numbers.
+fn report_key(pair: u32, as_of: Date) -> u64 {
+    (u64::from(pair) << 32) | u64::from(as_of.days_since_epoch() as u32)
+}
+
+/// Did-you-mean compares an unknown id with every known one; past this many unknown ids
+/// the rest get the general help, so a file of wrong ids stays linear.
+const SUGGESTED_UNKNOWN_IDS: usize = 100;
+
+impl<'k> Validator<'k> {
+    fn new(source: &'k Source, known: &'k Known, earlier: &[Report], rows: usize) -> Self {
+        // Sets, not scans: every row is checked against the plan's targets, the earlier
+        // files and the rows before it, so scans would cost rows × targets and rows².
+        let earlier = earlier
+            .iter()
+            .filter_map(|r| Some(report_key(known.pair(&r.plan, &r.target_id)?, r.as_of)))
+            .collect();
+        Validator {
+            source,
+            known,
+            present: [true; 3],
+            earlier,
+            latest: vec![(i32::MIN, 0); known.pairs as usize],
+            accepted: Vec::with_capacity(rows),
+            first_line_of: None,
+            unknown_ids: 0,
+            out: Vec::with_capacity(rows),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Checks one row: a report, or errors.
+    fn row(&mut self, row: RawRow<'_>) {
+        let (source, known) = (self.source, self.known);
+        let several = known.plans.len() > 1;
         let missing = |col: &str| {
             data_error(
                 "planq::progress::missing_value",
@@ -344,13 +457,13 @@ fn validate(
             .at(source, row.span, format!("`{col}` missing"))
         };
         // The plan the row names, if it names one that exists.
-        let mut plan_named: Option<&str> = None;
+        let mut plan_named: Option<u32> = None;
         if let Some((p, span)) = row.plan.as_ref().filter(|(p, _)| !p.is_empty()) {
-            match known.plans.iter().find(|q| *q == p) {
-                Some(q) => plan_named = Some(q.as_str()),
+            match known.plan_index.get(&**p) {
+                Some(&q) => plan_named = Some(q),
                 None => {
                     let near = closest_many(p, known.plans.iter().map(String::as_str), 3);
-                    errors.push(
+                    self.errors.push(
                         data_error(
                             "planq::progress::unknown_plan",
                             format!("line {}: no plan `{p}` is loaded", row.line),
@@ -366,51 +479,56 @@ fn validate(
                             )
                         }),
                     );
-                    continue;
+                    return;
                 }
             }
         }
-        let target_id = match &row.target_id {
+        // The (plan, target pair) of the row's target.
+        let target = match &row.target_id {
             Some((t, span)) if !t.is_empty() => {
-                let plans = known.plans_of.get(t.as_str());
-                let found = match (plans, plan_named) {
-                    (Some(ps), Some(p)) => ps.iter().any(|q| q == p).then(|| p.to_string()),
-                    (Some(ps), None) if ps.len() == 1 => Some(ps[0].clone()),
-                    (Some(ps), None) => {
-                        let shown: Vec<String> =
-                            ps.iter().take(5).map(|p| format!("`{p}`")).collect();
-                        errors.push(
-                            data_error(
-                                "planq::progress::ambiguous_target",
-                                format!(
-                                    "line {}: target `{t}` is in {} loaded plans ({}{}), and the row does not say which",
-                                    row.line,
-                                    ps.len(),
-                                    shown.join(", "),
-                                    if ps.len() > 5 { ", …" } else { "" }
-                                ),
-                            )
-                            .at(source, *span, "which plan's target?")
-                            .with_help(
-                                "add a `plan` column naming the plan of each row (its id in `plans | select plan, file`)",
-                            ),
-                        );
-                        continue;
+                let found = match known.ids.find(t) {
+                    None => None,
+                    Some(i) => {
+                        let (first, more) = known.pairs_of(i);
+                        let mut all = std::iter::once(first).chain(more);
+                        match plan_named {
+                            Some(p) => all.find(|&&(q, _)| q == p).copied(),
+                            None if more.is_empty() => Some(*first),
+                            None => {
+                                let count = 1 + more.len();
+                                let shown: Vec<String> = all
+                                    .take(5)
+                                    .map(|&(p, _)| format!("`{}`", known.plans[p as usize]))
+                                    .collect();
+                                self.errors.push(
+                                    data_error(
+                                        "planq::progress::ambiguous_target",
+                                        format!(
+                                            "line {}: target `{t}` is in {count} loaded plans ({}{}), and the row does not say which",
+                                            row.line,
+                                            shown.join(", "),
+                                            if count > 5 { ", …" } else { "" }
+                                        ),
+                                    )
+                                    .at(source, *span, "which plan's target?")
+                                    .with_help(
+                                        "add a `plan` column naming the plan of each row (its id in `plans | select plan, file`)",
+                                    ),
+                                );
+                                return;
+                            }
+                        }
                     }
-                    (None, _) => None,
                 };
-                if let Some(plan) = found {
-                    Some((plan, t.clone()))
-                } else {
+                if found.is_none() {
                     let in_plan = match plan_named {
-                        Some(p) if several => format!(" in plan `{p}`"),
+                        Some(p) if several => format!(" in plan `{}`", known.plans[p as usize]),
                         _ => String::new(),
                     };
                     let known_ids = &known.ids;
-
-                    unknown_ids += 1;
-                    let near = if unknown_ids <= SUGGESTED_UNKNOWN_IDS {
-                        closest_many(t, known_ids.iter().map(String::as_str), 3)
+                    self.unknown_ids += 1;
+                    let near = if self.unknown_ids <= SUGGESTED_UNKNOWN_IDS {
+                        closest_many(t, known_ids.iter(), 3)
                     } else {
                         Vec::new()
                     };
@@ -428,7 +546,7 @@ fn validate(
                                 .join(" or ")
                         )
                     };
-                    errors.push(
+                    self.errors.push(
                         data_error(
                             "planq::progress::unknown_target",
                             format!("line {}: no target `{t}` in the plan{in_plan}", row.line),
@@ -436,12 +554,12 @@ fn validate(
                         .at(source, *span, "unknown target id")
                         .with_help(help),
                     );
-                    None
                 }
+                found
             }
             _ => {
-                if present[0] {
-                    errors.push(missing("target_id"));
+                if self.present[0] {
+                    self.errors.push(missing("target_id"));
                 }
                 None
             }
@@ -450,7 +568,7 @@ fn validate(
             Some((t, span)) if !t.is_empty() => match parse_actual(t) {
                 Some(v) => Some(v),
                 None => {
-                    errors.push(
+                    self.errors.push(
                         data_error(
                             "planq::progress::bad_number",
                             format!("line {}: `{t}` is not a number", row.line),
@@ -462,17 +580,17 @@ fn validate(
                 }
             },
             _ => {
-                if present[1] {
-                    errors.push(missing("actual"));
+                if self.present[1] {
+                    self.errors.push(missing("actual"));
                 }
                 None
             }
         };
         let as_of = match &row.as_of {
-            Some((t, span)) if !t.is_empty() => match Date::parse_iso(t) {
+            Some((t, span)) if !t.is_empty() => match parse_date(t) {
                 Some(d) => Some(d),
                 None => {
-                    errors.push(
+                    self.errors.push(
                         data_error(
                             "planq::progress::bad_date",
                             format!("line {}: `{t}` is not a date", row.line),
@@ -486,66 +604,126 @@ fn validate(
                 }
             },
             _ => {
-                if present[2] {
-                    errors.push(missing("as_of"));
+                if self.present[2] {
+                    self.errors.push(missing("as_of"));
                 }
                 None
             }
         };
-        if let (Some((plan, target_id)), Some(actual), Some(as_of)) = (target_id, actual, as_of) {
-            let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
-            if earlier_keys.contains(&(plan.as_str(), target_id.as_str(), as_of)) {
-                errors.push(
-                    data_error(
-                        "planq::progress::duplicate",
-                        format!(
-                            "line {}: `{target_id}` for {as_of} was already loaded from an earlier progress file",
-                            row.line
-                        ),
-                    )
-                    .at(source, span, "reported again here")
-                    .with_help("keep one report per target and date across progress files"),
-                );
-                continue;
-            }
-            let key = (plan.clone(), target_id.clone(), as_of);
-            if let Some(first_line) = first_line_of.get(&key) {
-                errors.push(
-                    data_error(
-                        "planq::progress::duplicate",
-                        format!(
-                            "line {}: `{target_id}` is reported twice for {as_of}",
-                            row.line
-                        ),
-                    )
-                    .at(
-                        source,
-                        span,
-                        format!("already reported on line {first_line}"),
-                    )
-                    .with_help(
-                        "keep one report per target and date; use a later as_of for an update",
+        let (Some((plan, pair)), Some(actual), Some(as_of)) = (target, actual, as_of) else {
+            return;
+        };
+        // Present, since `target` was found from it.
+        let Some((target_id, _)) = row.target_id else {
+            return;
+        };
+        let span = row.as_of.as_ref().map_or(row.span, |(_, s)| *s);
+        let key = report_key(pair, as_of);
+        if self.earlier.contains(&key) {
+            self.errors.push(
+                data_error(
+                    "planq::progress::duplicate",
+                    format!(
+                        "line {}: `{target_id}` for {as_of} was already loaded from an earlier progress file",
+                        row.line
                     ),
-                );
-                continue;
-            }
-            first_line_of.insert(key, row.line);
-            out.push(Report {
-                target_id,
+                )
+                .at(source, span, "reported again here")
+                .with_help("keep one report per target and date across progress files"),
+            );
+            return;
+        }
+        if let Some(first_line) = self.first_report(pair, as_of, row.line) {
+            self.errors.push(
+                data_error(
+                    "planq::progress::duplicate",
+                    format!(
+                        "line {}: `{target_id}` is reported twice for {as_of}",
+                        row.line
+                    ),
+                )
+                .at(
+                    source,
+                    span,
+                    format!("already reported on line {first_line}"),
+                )
+                .with_help("keep one report per target and date; use a later as_of for an update"),
+            );
+            return;
+        }
+        // Once a file has errors nothing of it is loaded: no need to keep its reports.
+        if self.errors.is_empty() {
+            self.out.push(Report {
+                target_id: target_id.into_owned(),
                 actual,
                 as_of,
-                note: row.note,
-                plan,
+                note: row.note.map(Cow::into_owned),
+                plan: known.plans[plan as usize].clone(),
             });
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
+
+    /// The line of an earlier report of `pair` for `as_of` in this file, if there is one;
+    /// otherwise the report on `line` is recorded.
+    fn first_report(&mut self, pair: u32, as_of: Date, line: usize) -> Option<usize> {
+        let key = report_key(pair, as_of);
+        if let Some(map) = &mut self.first_line_of {
+            if let Some(&first) = map.get(&key) {
+                return Some(first);
+            }
+            map.insert(key, line);
+            return None;
+        }
+        let days = as_of.days_since_epoch();
+        let (latest, latest_line) = self.latest[pair as usize];
+        if days > latest {
+            self.latest[pair as usize] = (days, line);
+            self.accepted.push((key, line));
+            return None;
+        }
+        if days == latest {
+            return Some(latest_line);
+        }
+        // Out of date order: from here on, every key is looked up.
+        let mut map: HashMap<u64, usize> = std::mem::take(&mut self.accepted).into_iter().collect();
+        let first = map.get(&key).copied();
+        if first.is_none() {
+            map.insert(key, line);
+        }
+        self.first_line_of = Some(map);
+        first
+    }
+
+    /// The reports, or one error listing every problem in file order; `syntax` are the
+    /// problems of the CSV syntax, listed first among problems at the same place.
+    fn finish(self, mut syntax: Vec<Error>) -> Result<Vec<Report>, Error> {
+        if syntax.is_empty() && self.errors.is_empty() {
+            return Ok(self.out);
+        }
+        syntax.extend(self.errors);
+        let mut errors = syntax;
         // In file order, whichever pass found them.
         errors.sort_by_key(|e| e.span.map_or(0, |s| s.start));
-        Err(summary(source, errors))
+        Err(summary(self.source, errors))
     }
+}
+
+/// A date of a progress file: `YYYY-MM-DD` read directly (the common case, a million
+/// times in a large file), anything else by [`Date::parse_iso`], which accepts exactly
+/// the same dates (one- or two-digit months and days, `/`, spaces around).
+fn parse_date(t: &str) -> Option<Date> {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && matches!(b[4], b'-' | b'/') && b[7] == b[4] {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return Date::new(y as i32, m, d);
+        }
+    }
+    Date::parse_iso(t)
 }
 
 /// A finite, non-negative number; a trailing `%` is allowed.

@@ -148,17 +148,8 @@ fn the_deepest_accepted_queries_run_on_the_repl_workers_stack() {
         let n = deepest(shape);
         let query = (shape.query)(n);
         // The REPL runs a query on a thread spawned with the default stack size.
-        let outcome = std::thread::spawn(move || {
-            let engine = Engine::seed().expect("seed");
-            let never = AtomicBool::new(false);
-            engine
-                .query_result_cancellable(&query, &never)
-                .map(|r| r.frame.height())
-                .map_err(|e| (e.code.to_string(), e.message.clone()))
-        })
-        .join();
-        let outcome =
-            outcome.unwrap_or_else(|_| panic!("{} at depth {n}: the engine panicked", shape.name));
+        let outcome = on_a_worker(query)
+            .unwrap_or_else(|| panic!("{} at depth {n}: the engine panicked", shape.name));
         match &outcome {
             Ok(rows) => assert_eq!(*rows, 1, "{}: `count` gives one row", shape.name),
             // A diagnostic is fine (a checker's type error, say), an internal error is not.
@@ -173,12 +164,15 @@ fn the_deepest_accepted_queries_run_on_the_repl_workers_stack() {
     eprintln!("{}", report.join("\n"));
 }
 
+/// A kind of stage, and the `i`-th stage of that kind.
+type StageKind = (&'static str, fn(usize) -> String);
+
 /// Pipelines are not bounded in length (a script may build one stage per line), and each
 /// stage is a level of polars' plan: long pipelines of every kind of stage run on the
 /// worker's stack too.
 #[test]
 fn long_pipelines_run_on_the_repl_workers_stack() {
-    let stages: &[(&str, fn(usize) -> String)] = &[
+    let stages: &[StageKind] = &[
         ("derive", |i| format!("derive a{i} = no + {i}")),
         ("where", |i| format!("where no < {}", 1000 + i)),
         ("sort", |i| {

@@ -177,14 +177,7 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
                         render::write_with_bom(df, format, args.bom, w)
                     }
                 })
-                .map_err(|e| match e {
-                    WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
-                    e => Error::new(
-                        ErrorKind::Data,
-                        "planq::io",
-                        format!("cannot write {shown}: {e}"),
-                    ),
-                })
+                .map_err(|e| write_error(&shown, e))
             })
             .collect();
         results.into_iter().collect::<Result<(), Error>>()?;
@@ -342,14 +335,7 @@ fn write_one(
             all_tables(tables, format, args.bom, w)
         }
     })
-    .map_err(|e| match e {
-        WriteError::Exists => exists_error(std::slice::from_ref(&shown)),
-        e => Error::new(
-            ErrorKind::Data,
-            "planq::io",
-            format!("cannot write {shown}: {e}"),
-        ),
-    })?;
+    .map_err(|e| write_error(&shown, e))?;
     eprintln!(
         "wrote {} table{} to {shown}",
         tables.len(),
@@ -382,6 +368,19 @@ fn table_paths<'d>(
         }
     }
     Ok(paths)
+}
+
+/// The diagnostic for a file `--out` or `--output` could not write (`shown`: its name as
+/// the user gave it).
+fn write_error(shown: &str, e: WriteError) -> Error {
+    match e {
+        WriteError::Exists => exists_error(&[shown.to_string()]),
+        e => Error::new(
+            ErrorKind::Data,
+            "planq::io",
+            format!("cannot write {shown}: {e}"),
+        ),
+    }
 }
 
 fn exists_error(paths: &[String]) -> Error {

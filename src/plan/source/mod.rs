@@ -351,6 +351,8 @@ fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
 
 /// Builds display text for a binary format's blocks: one line per paragraph and per table
 /// row (cells joined by tabs); sets every origin's `line` to its line of that text.
+/// (Only the Word and spreadsheet readers have blocks without text of their own.)
+#[cfg(any(feature = "docx", feature = "spreadsheet"))]
 pub(crate) fn render(blocks: &mut [Block]) -> String {
     let mut text = String::new();
     let mut line = 0u32;

@@ -14,6 +14,8 @@
 //! Before timing, each input is checked: the plan yields exactly its tasks, and the
 //! progress file loads every row.
 //!
+//! mimalloc is set up as the `planq` binary sets it (transparent huge pages off).
+//!
 //! Run: `cargo bench --bench extract`. `PLANQ_BENCH_MAX_TASKS=100000` (or `_ROWS`) skips the
 //! larger sizes (1M tasks need ≈ 175 MB of text and several GB of memory).
 
@@ -103,6 +105,8 @@ fn label(n: usize) -> String {
 }
 
 fn benches(c: &mut Criterion) {
+    // The allocator as the `planq` binary sets it, so the figures are the binary's.
+    planq::cli::alloc::huge_pages_off();
     c.bench_function("extract/seed", |b| {
         b.iter(|| extract(black_box(SEED), ExtractOptions::default()))
     });

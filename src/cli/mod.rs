@@ -12,6 +12,7 @@
 //! else does; diagnostics, warnings, timings and the banner go to stderr. Exit codes: 0
 //! success, 1 a query, script or data error, 2 a usage error.
 
+pub mod alloc;
 mod export;
 
 use std::io::{IsTerminal, Read};

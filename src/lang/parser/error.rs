@@ -431,7 +431,8 @@ pub fn too_deep(i: Tokens<'_>) -> ParseError {
     )
     .help(format!(
         "planq accepts at most {} levels of nesting and expressions \
-         {} operators deep; split the query up",
+         {} operators deep; split the query up (a long `x == 1 or x == 2 or …` \
+         is `x in [1, 2, …]`)",
         super::MAX_NESTING,
         super::MAX_TREE_DEPTH
     ))

@@ -171,6 +171,13 @@ mod tests {
         assert_eq!(parse_query(&pipes).unwrap_err().code, codes::TOO_DEEP);
         // A long but flat chain is fine.
         assert!(parse_expr(&format!("a{}", " or a".repeat(200))).is_ok());
+        // Past the bound, the help names the form long alternatives have.
+        let long = parse_expr(&format!("a == 0{}", " or a == 1".repeat(300))).unwrap_err();
+        assert_eq!(long.code, codes::TOO_DEEP);
+        assert!(long
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("x in [1, 2, …]")));
     }
 
     #[test]

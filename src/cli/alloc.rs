@@ -1,0 +1,47 @@
+//! The allocator settings of the `planq` binary, in the library so that the benches make
+//! the same ones and measure what the binary does.
+
+extern "C" {
+    /// mimalloc's option setter (the `mimalloc` crate, a `cli` dependency, links it).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    /// Linux's process control call (libc, linked anyway).
+    #[cfg(target_os = "linux")]
+    fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+}
+
+/// `mi_option_allow_thp` in the mimalloc **v3** header that libmimalloc-sys 0.1.49 builds
+/// (it builds v2 only with its `v2` feature, which planq does not enable; Cargo.lock pins
+/// the version). It was 37 here, v2's number: in v3 that is `mi_option_page_max_candidates`,
+/// so huge pages stayed on and the kernel zeroed 2 MiB pages on fault
+/// (`do_huge_pmd_anonymous_page` in `perf record` of a 17 MB export). Checked by compiling
+/// `printf("%d", mi_option_allow_thp)` against `c_src/mimalloc/v3/include/mimalloc.h`:
+/// re-check when the crate changes.
+const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
+
+/// Turns mimalloc's transparent huge pages off for this process, unless the environment
+/// sets `MIMALLOC_ALLOW_THP` (which then wins). Call it first thing in `main`, before any
+/// other thread exists; it matters when mimalloc is the global allocator.
+///
+/// Why: mimalloc asks the kernel for transparent huge pages on its large regions
+/// (madvise); where THP defrag is `madvise`, each such fault may compact memory first, and
+/// the kernel zeroes 2 MiB at a time. Loading a 17 MB plan spent 0.9–1.3 s in the kernel
+/// with them and 0.4 s without (same output, issue 8).
+pub fn huge_pages_off() {
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: stores one integer option inside mimalloc; no memory is touched, and
+        // it runs before any other thread exists.
+        unsafe { mi_option_set(MI_OPTION_ALLOW_THP, 0) };
+        // The option alone is read too late: mimalloc reserved (and madvised) its first
+        // arena at its first allocation, before `main`, and the kernel kept giving that
+        // arena huge pages (a 1M-row progress file: 1.4 s of 2.6 s CPU zeroing them).
+        // This is what mimalloc itself does when MIMALLOC_ALLOW_THP=0 is set at start.
+        #[cfg(target_os = "linux")]
+        {
+            // The variadic arguments are unsigned longs.
+            let (on, unused): (std::ffi::c_ulong, std::ffi::c_ulong) = (1, 0);
+            // SAFETY: PR_SET_THP_DISABLE (41) sets one flag of this process; no memory
+            // is touched.
+            unsafe { prctl(41, on, unused, unused, unused) };
+        }
+    }
+}

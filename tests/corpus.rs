@@ -893,16 +893,18 @@ fn issuers_from_notice_titles_and_the_lines_under_them() {
             "--format",
             "csv",
             "-c",
-            "plans | select plan, issuer, tasks",
+            "plans | select plan, issuer, tasks, year",
         ],
     );
+    // The notice's year is the published plan's (`…关于印发2011年…的通知`); the joint
+    // notice's title is too long to be taken as the title, so it has no year.
     assert_eq!(
         out,
-        "plan,issuer,tasks\n\
-         1-province-notice,福建省人民政府办公厅,3\n\
-         2-city-office-line,榕城市数字办,2\n\
-         3-joint-issuers,中共榕城市委办公室、榕城市人民政府办公室,1\n\
-         4-labelled-line,榕城市数字榕城建设领导小组办公室,1\n\
-         5-none-named,,1\n"
+        "plan,issuer,tasks,year\n\
+         1-province-notice,福建省人民政府办公厅,3,2011\n\
+         2-city-office-line,榕城市数字办,2,2021\n\
+         3-joint-issuers,中共榕城市委办公室、榕城市人民政府办公室,1,\n\
+         4-labelled-line,榕城市数字榕城建设领导小组办公室,1,2023\n\
+         5-none-named,,1,2024\n"
     );
 }

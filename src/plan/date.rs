@@ -101,9 +101,19 @@ pub struct Deadline {
 }
 
 /// The plan's year from its title (`2023年…工作要点` → 2023): the year relative deadlines
-/// (`6月底前`, `年内`) refer to.
+/// (`6月底前`, `年内`) refer to. A notice that publishes the plan names it after `印发`
+/// (`…办公厅关于印发2011年数字福建工作要点的通知` → 2011, also with `《…》`); no other year
+/// inside a title counts.
 pub fn plan_year(title: Option<&str>) -> Option<i32> {
     let t = title?.trim_start();
+    leading_year(t).or_else(|| {
+        let (_, after) = t.split_once("印发")?;
+        leading_year(after.strip_prefix('《').unwrap_or(after))
+    })
+}
+
+/// `YYYY年…` at the start of `t` → YYYY (1900–2200).
+fn leading_year(t: &str) -> Option<i32> {
     let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
     let y: i32 = digits.parse().ok()?;
     (digits.len() == 4 && t[digits.len()..].starts_with('年') && (1900..=2200).contains(&y))
@@ -548,6 +558,18 @@ mod tests {
         assert!(parse_deadline("2025年13月", None).is_none());
         assert_eq!(plan_year(Some("2010年数字福建工作要点")), Some(2010));
         assert_eq!(plan_year(Some("数字福建工作要点")), None);
+        assert_eq!(
+            plan_year(Some(
+                "福建省人民政府办公厅关于印发2011年数字福建工作要点的通知"
+            )),
+            Some(2011)
+        );
+        assert_eq!(
+            plan_year(Some("关于印发《2022年数字乡村建设工作要点》的通知")),
+            Some(2022)
+        );
+        // Only the published plan's year: not a year elsewhere in a title.
+        assert_eq!(plan_year(Some("关于2011年工作的通知")), None);
     }
 
     #[test]

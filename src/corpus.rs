@@ -17,7 +17,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::dataset::PlanDoc;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::plan::source::ReadOptions;
 
 /// Extensions of the files a directory is searched for (lower case): every format planq
@@ -47,7 +47,7 @@ pub fn expand(specs: &[String]) -> (Vec<String>, Vec<Error>) {
                 problems.push(
                     Error::new(
                         ErrorKind::Data,
-                        "planq::corpus::empty_directory",
+                        Code::CorpusEmptyDirectory,
                         format!("the directory `{spec}` holds no plan file"),
                     )
                     .with_help(format!(
@@ -76,7 +76,7 @@ pub fn expand(specs: &[String]) -> (Vec<String>, Vec<Error>) {
                 problems.push(
                     Error::new(
                         ErrorKind::Data,
-                        "planq::corpus::no_match",
+                        Code::CorpusNoMatch,
                         format!("no file matches `{spec}`"),
                     )
                     .with_help(
@@ -352,7 +352,7 @@ pub fn gather(
             bad.push(
                 Error::new(
                     ErrorKind::Usage,
-                    "planq::corpus::already_loaded",
+                    Code::CorpusAlreadyLoaded,
                     format!("`{f}` is already loaded"),
                 )
                 .with_help("`.plans` lists the loaded plans; a file is loaded once"),
@@ -364,8 +364,9 @@ pub fn gather(
     let loaded = load(&fresh, options);
     for (file, mut e) in loaded.failed {
         // Every diagnostic of a corpus names its file.
-        if !e.message.contains(&file) {
-            e.message = format!("`{file}`: {}", e.message);
+        if !e.message().contains(&file) {
+            let message = format!("`{file}`: {}", e.message());
+            e = e.with_message(message);
         }
         bad.push(e);
     }
@@ -453,7 +454,7 @@ pub fn plans_frame(docs: &[PlanDoc]) -> Result<DataFrame, Error> {
     DataFrame::new(docs.len(), columns).map_err(|e| {
         Error::new(
             ErrorKind::Data,
-            "planq::frames",
+            Code::Frames,
             format!("could not build table `plans`: {e}"),
         )
     })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use miette::Severity;
 use polars::prelude::DataFrame;
 
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::frames;
 use crate::lang::ast::Span;
 use crate::plan::source::{self, Format, ReadError, ReadOptions};
@@ -67,7 +67,7 @@ impl PlanDoc {
         if plan.tasks.is_empty() && is_table_format {
             return Err(Error::new(
                 ErrorKind::Data,
-                "planq::plan::no_task_table",
+                Code::PlanNoTaskTable,
                 format!("no task table found in `{name}` ({})", format.as_str()),
             )
             .with_help(
@@ -97,7 +97,7 @@ impl PlanDoc {
         if plan.tasks.is_empty() {
             return Err(Error::new(
                 ErrorKind::Data,
-                "planq::plan::no_tasks",
+                Code::PlanNoTasks,
                 format!("no tasks found in `{name}`"),
             )
             .at(
@@ -136,7 +136,7 @@ impl PlanDoc {
             .warnings
             .iter()
             .map(|w| {
-                Error::new(ErrorKind::Data, w.code.clone(), w.message.clone())
+                Error::new(ErrorKind::Data, w.code, w.message.clone())
                     .at(
                         &self.source,
                         self.source.line_span(w.line as usize),
@@ -209,12 +209,10 @@ impl Dataset {
     /// [`crate::corpus::assign_ids`]); rows appear in the order of `docs`.
     pub fn from_docs(docs: Vec<PlanDoc>) -> Result<Self, Error> {
         if docs.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Data,
-                "planq::corpus::empty",
-                "no plan was loaded",
-            )
-            .with_help("give --plan a plan file, a directory of plans or a glob"));
+            return Err(
+                Error::new(ErrorKind::Data, Code::CorpusEmpty, "no plan was loaded")
+                    .with_help("give --plan a plan file, a directory of plans or a glob"),
+            );
         }
         let mut data = Dataset {
             docs,
@@ -277,7 +275,7 @@ impl Dataset {
                         let (renamed, n) = a.apply(df, doc.year())?;
                         *df = renamed;
                         for note in n {
-                            if !notes.iter().any(|m| m.message == note.message) {
+                            if !notes.iter().any(|m| m.message() == note.message()) {
                                 notes.push(note);
                             }
                         }
@@ -305,7 +303,7 @@ impl Dataset {
             }
             return Err(Error::new(
                 ErrorKind::Data,
-                "planq::plan::strict",
+                Code::PlanStrict,
                 format!(
                     "`{}` has {} extraction warning(s), and --strict makes them errors",
                     doc.source.name,

@@ -16,7 +16,7 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::error::{Error, Source};
+use crate::error::{Code, Error, Source};
 
 /// Lines up to this many characters are shown whole, with miette's context lines.
 const MAX_LINE: usize = 200;
@@ -57,7 +57,7 @@ pub fn report(err: &Error, color: bool) -> String {
 /// The bounded form of an [`Error`] that is handed to miette.
 #[derive(Debug)]
 struct Shown {
-    code: String,
+    code: Code,
     message: String,
     help: Option<String>,
     severity: Severity,
@@ -142,15 +142,25 @@ impl SourceCode for Excerpt {
 
 impl Shown {
     fn of(e: &Error) -> Shown {
-        let snippet = match (&e.source, e.span) {
-            (Some(src), Some(span)) => Some(snippet(src, span.start, span.end, e.label.clone())),
+        let snippet = match (e.source(), e.span()) {
+            (Some(src), Some(span)) => Some(snippet(
+                src,
+                span.start,
+                span.end,
+                e.label().map(str::to_string),
+            )),
             _ => None,
         };
-        let mut related: Vec<Shown> = e.related.iter().take(MAX_RELATED).map(Shown::of).collect();
-        if e.related.len() > MAX_RELATED {
-            let more = e.related.len() - MAX_RELATED;
+        let mut related: Vec<Shown> = e
+            .related()
+            .iter()
+            .take(MAX_RELATED)
+            .map(Shown::of)
+            .collect();
+        if e.related().len() > MAX_RELATED {
+            let more = e.related().len() - MAX_RELATED;
             related.push(Shown {
-                code: "planq::more".into(),
+                code: Code::More,
                 message: format!("… and {more} more (only the first {MAX_RELATED} are shown)"),
                 help: None,
                 severity: Severity::Advice,
@@ -159,10 +169,10 @@ impl Shown {
             });
         }
         Shown {
-            code: e.code.clone(),
-            message: clip_text(&e.message),
-            help: e.help.as_deref().map(clip_text),
-            severity: e.severity,
+            code: e.code(),
+            message: clip_text(e.message()),
+            help: e.help().map(clip_text),
+            severity: e.severity(),
             snippet,
             related,
         }
@@ -405,7 +415,7 @@ mod tests {
 
     fn err_at(text: &str, start: usize, end: usize) -> Error {
         let src = Source::new("<q>", text.to_string());
-        Error::new(ErrorKind::Query, "planq::test", "bad")
+        Error::new(ErrorKind::Query, Code::Internal, "bad")
             .at(&src, Span::new(start, end), "here")
             .with_help("fix it")
     }

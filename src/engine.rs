@@ -19,7 +19,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::ast::{Pipeline, Statement};
 use crate::lang::{parse, parse_query, ParseError};
@@ -168,7 +168,8 @@ pub struct TableInfo {
 /// engine.set_limits(planq::Limits { max_rows: Some(10), timeout: Some(Duration::from_secs(5)) });
 /// assert!(engine.query("categories").is_ok());
 /// let err = engine.query("tasks").unwrap_err();
-/// assert_eq!(err.code, "planq::limit::rows");
+/// assert_eq!(err.code(), planq::Code::LimitRows);
+/// assert_eq!(err.code().as_str(), "planq::limit::rows");
 /// # Ok::<(), planq::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -311,7 +312,7 @@ impl Engine {
         if self.data.table(name).is_some() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                "planq::engine::table_exists",
+                Code::EngineTableExists,
                 format!("`{name}` is a plan table and cannot be replaced"),
             )
             .with_help("register the table under another name"));
@@ -346,7 +347,7 @@ impl Engine {
         if self.data.table(&name).is_some() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                "planq::engine::table_exists",
+                Code::EngineTableExists,
                 format!("`{name}` is a plan table and cannot be replaced"),
             )
             .with_help(format!(
@@ -382,7 +383,7 @@ impl Engine {
         if self.data.table(&name).is_some() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                "planq::table::plan_table",
+                Code::TablePlanTable,
                 format!("`{name}` is a plan table; a file cannot replace it"),
             )
             .with_help(format!(
@@ -404,7 +405,7 @@ impl Engine {
             if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
                 return Err(Error::new(
                     ErrorKind::Usage,
-                    "planq::table::duplicate_name",
+                    Code::TableDuplicateName,
                     format!("two tables would be named `{name}`: `{first}` and `{text}`"),
                 )
                 .with_help(format!("name one of them: --table other_{name}=FILE")));
@@ -559,7 +560,7 @@ impl Engine {
         let df = guarded(|| {
             lf.select(counts)
                 .collect()
-                .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))
+                .map_err(|e| Error::new(ErrorKind::Query, Code::Internal, e.to_string()))
         })
         .ok()?;
         columns
@@ -656,7 +657,7 @@ impl Engine {
         if cols != b.columns {
             return Err(Error::new(
                 ErrorKind::Query,
-                "planq::engine::stale_let",
+                Code::EngineStaleLet,
                 format!(
                     "the `let` binding `{}` no longer has the columns it was bound with",
                     b.name
@@ -810,7 +811,7 @@ impl Engine {
     /// assert_eq!(df.column("count")?.get(0)?.extract::<i64>(), Some(20));
     /// // Mistakes are diagnostics with a code, a span and a help line.
     /// let err = engine.query("tasks | where ownr == 'x'").unwrap_err();
-    /// assert_eq!(err.code, "planq::check::unknown_column");
+    /// assert_eq!(err.code(), planq::Code::CheckUnknownColumn);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query(&self, src: &str) -> Result<DataFrame, Error> {
@@ -844,7 +845,7 @@ impl Engine {
         results.pop().ok_or_else(|| {
             Error::new(
                 ErrorKind::Query,
-                "planq::engine::no_query",
+                Code::EngineNoQuery,
                 "there is no query to run",
             )
             .at(
@@ -930,7 +931,7 @@ impl Engine {
         last.ok_or_else(|| {
             Error::new(
                 ErrorKind::Query,
-                "planq::engine::no_query",
+                Code::EngineNoQuery,
                 "there is no query to compile",
             )
             .at(
@@ -1127,13 +1128,13 @@ impl Engine {
             match compile::collect_watched(lf, halt, stop, limits.timeout) {
                 Ok(result) => result,
                 Err(Halt::Cancelled) => {
-                    return Err(Error::new(ErrorKind::Query, "planq::cancelled", "query cancelled"))
+                    return Err(Error::new(ErrorKind::Query, Code::Cancelled, "query cancelled"))
                 }
                 Err(Halt::TimedOut) => {
                     let t = limits.timeout.unwrap_or_default();
                     return Err(Error::new(
                         ErrorKind::Query,
-                        "planq::limit::time",
+                        Code::LimitTime,
                         format!("the query ran longer than {} and was stopped", seconds(t)),
                     )
                     .at(source, span, "this statement")
@@ -1146,7 +1147,7 @@ impl Engine {
             if frame.height() > n {
                 return Err(Error::new(
                     ErrorKind::Query,
-                    "planq::limit::rows",
+                    Code::LimitRows,
                     format!("the result has more than {n} rows"),
                 )
                 .at(source, span, "this statement")
@@ -1193,7 +1194,7 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Erro
         let place = LAST_PANIC.lock().ok().and_then(|mut l| l.take());
         Err(Error::new(
             ErrorKind::Query,
-            "planq::internal",
+            Code::Internal,
             "internal error: the query engine failed on this statement",
         )
         .with_help(format!(
@@ -1210,11 +1211,11 @@ fn runtime_error(source: &Source, span: Span, e: &PolarsError) -> Error {
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("query failed").to_string();
     if let Some(at) = first.find(compile::OVERFLOW) {
-        return Error::new(ErrorKind::Query, "planq::execute::overflow", first[at..].to_string())
+        return Error::new(ErrorKind::Query, Code::ExecuteOverflow, first[at..].to_string())
             .at(source, span, "while running this statement")
             .with_help("integers are 64-bit and overflow is an error, as in SQL; for larger values compute with floats: to_float(x)");
     }
-    Error::new(ErrorKind::Query, "planq::execute", format!("the query failed while running: {first}"))
+    Error::new(ErrorKind::Query, Code::Execute, format!("the query failed while running: {first}"))
         .at(source, span, "while running this statement")
         .with_help("the checker accepted this statement, so this may be a data problem (e.g. a value that cannot be converted); if not, please report it")
 }

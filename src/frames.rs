@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::plan::{Date, Plan};
 use crate::progress::Report;
 use crate::shortfall::{shortfall, Status};
@@ -44,7 +44,7 @@ pub fn build(plan: &Plan, progress: &[Report]) -> Result<Vec<(String, DataFrame)
             df.map(|df| (name.to_string(), df)).map_err(|e| {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::frames",
+                    Code::Frames,
                     format!("could not build table `{name}`: {e}"),
                 )
             })
@@ -60,7 +60,7 @@ pub fn add_plan_column(tables: &mut [(String, DataFrame)], plan: &str) -> Result
         df.with_column(col).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::frames",
+                Code::Frames,
                 format!("could not build table `{name}`: {e}"),
             )
         })?;
@@ -74,7 +74,7 @@ pub fn append(all: &mut [(String, DataFrame)], more: &[(String, DataFrame)]) -> 
         df.vstack_mut(other).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::frames",
+                Code::Frames,
                 format!("could not append to table `{name}`: {e}"),
             )
         })?;

@@ -30,7 +30,7 @@ pub use polars;
 
 pub use dataset::Dataset;
 pub use engine::{Engine, Limits, Value};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Code, Error, ErrorKind, Result};
 
 /// README.md's Rust examples, compiled and run as doc tests so the README never rots.
 #[doc = include_str!("../README.md")]

@@ -73,7 +73,7 @@ fn q(e: &Engine, src: &str) -> String {
 }
 
 fn code(e: &Engine, src: &str) -> String {
-    e.query(src).expect_err(src).code.clone()
+    e.query(src).expect_err(src).code().to_string()
 }
 
 #[test]
@@ -175,8 +175,8 @@ fn formulas_of_aggregates() {
     let err = e
         .query("t | summarize x = k - min(w) by g")
         .expect_err("column outside");
-    assert_eq!(err.code, "planq::check::expected_aggregate");
-    assert_eq!(err.span.map(|s| (s.start, s.end)), Some((18, 19)));
+    assert_eq!(err.code(), "planq::check::expected_aggregate");
+    assert_eq!(err.span().map(|s| (s.start, s.end)), Some((18, 19)));
     assert_eq!(
         code(&e, "t | summarize x = k + 1"),
         "planq::parse::expected_aggregate"

@@ -7,7 +7,8 @@
 
 use std::sync::atomic::AtomicBool;
 
-use planq::lang::{parse, parser::codes};
+use planq::error::Code;
+use planq::lang::parse;
 use planq::Engine;
 
 /// Runs `query` through the engine on a thread spawned with the default stack size, as the
@@ -19,7 +20,7 @@ fn on_a_worker(query: String) -> Option<Result<usize, (String, String)>> {
         engine
             .query_result_cancellable(&query, &never)
             .map(|r| r.frame.height())
-            .map_err(|e| (e.code.to_string(), e.message.clone()))
+            .map_err(|e| (e.code().to_string(), e.message().to_string()))
     })
     .join()
     .ok()
@@ -111,7 +112,7 @@ fn accepted(shape: &Shape, n: usize) -> bool {
         Some(e) => {
             assert_eq!(
                 e.code,
-                codes::TOO_DEEP,
+                Code::ParseTooDeep,
                 "{} at {n}: {} ({})",
                 shape.name,
                 e.message,

@@ -22,8 +22,8 @@ fn rendered(query: &str) -> String {
         }
         Err(err) => {
             assert_eq!(err.exit_code(), 1);
-            assert!(err.span.is_some(), "no span for: {query}");
-            assert!(err.help.is_some(), "no help for: {query}");
+            assert!(err.span().is_some(), "no span for: {query}");
+            assert!(err.help().is_some(), "no help for: {query}");
             planq::cli::report(&err, false)
         }
     }

@@ -198,7 +198,7 @@ fn actual(b: &Block) -> Option<String> {
             let mut e = engine(params);
             match e.run_script_named(file, &b.code) {
                 Ok(_) => panic!("{}:{}: expected an error:\n{}", b.file, b.line, b.code),
-                Err(err) => Some(format!("error: {}\n", err.code)),
+                Err(err) => Some(format!("error: {}\n", err.code())),
             }
         }
         _ => None,

@@ -203,8 +203,8 @@ fn the_library_reports_every_syntax_error_of_a_script() {
     let e = engine
         .run_script("tasks | sellect a\nowners | take x\ntasks | count")
         .expect_err("two syntax errors");
-    assert_eq!(e.code, "planq::parse::unknown_verb");
-    let related: Vec<_> = e.related.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(e.code(), "planq::parse::unknown_verb");
+    let related: Vec<_> = e.related().iter().map(|r| r.code().as_str()).collect();
     assert_eq!(related, ["planq::parse::expected"]);
 }
 

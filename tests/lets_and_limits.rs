@@ -70,7 +70,7 @@ fn a_let_whose_columns_changed_is_refused_not_answered() {
     let t2 = DataFrame::new(1, vec![Column::new("b".into(), ["x"])]).expect("frame");
     e.register_table("t", t2).expect("register");
     let err = e.query("u").unwrap_err();
-    assert_eq!(err.code, "planq::engine::stale_let", "{err:?}");
+    assert_eq!(err.code(), "planq::engine::stale_let", "{err:?}");
 }
 
 #[test]
@@ -106,8 +106,12 @@ fn max_rows_refuses_a_larger_result() {
     });
     assert_eq!(e.query("categories").expect("5 rows").height(), 5);
     let err = e.query("tasks").unwrap_err();
-    assert_eq!(err.code, "planq::limit::rows");
-    assert!(err.message.contains("more than 5 rows"), "{}", err.message);
+    assert_eq!(err.code(), "planq::limit::rows");
+    assert!(
+        err.message().contains("more than 5 rows"),
+        "{}",
+        err.message()
+    );
     assert_eq!(e.query("tasks | take 5").expect("take").height(), 5);
 }
 
@@ -126,7 +130,7 @@ fn a_time_limit_stops_a_runaway_query() {
     });
     let started = Instant::now();
     let err = e.query(RUNAWAY).unwrap_err();
-    assert_eq!(err.code, "planq::limit::time");
+    assert_eq!(err.code(), "planq::limit::time");
     // The call returns when the query has stopped (it runs on this thread): the work is
     // really stopped, not abandoned.
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -144,7 +148,7 @@ fn a_stop_flag_stops_a_running_query() {
     let stop = AtomicBool::new(true);
     let started = Instant::now();
     let err = e.query_result_cancellable(RUNAWAY, &stop).unwrap_err();
-    assert_eq!(err.code, "planq::cancelled");
+    assert_eq!(err.code(), "planq::cancelled");
     assert!(started.elapsed() < Duration::from_secs(10));
     // Set from another thread while running.
     let stop = Arc::new(AtomicBool::new(false));
@@ -157,7 +161,7 @@ fn a_stop_flag_stops_a_running_query() {
     };
     let err = e.query_result_cancellable(RUNAWAY, &stop).unwrap_err();
     setter.join().expect("setter");
-    assert_eq!(err.code, "planq::cancelled");
+    assert_eq!(err.code(), "planq::cancelled");
     // Without a stop, an ordinary query runs through the cancellable path too.
     let never = AtomicBool::new(false);
     let r = e
@@ -178,7 +182,7 @@ fn no_match_hints_stay_bounded() {
     let text: String = r
         .notes
         .iter()
-        .map(|n| format!("{}\n{}\n", n.message, n.help.clone().unwrap_or_default()))
+        .map(|n| format!("{}\n{}\n", n.message(), n.help().unwrap_or_default()))
         .collect();
     assert!(text.len() < 20_000, "{} bytes of hints", text.len());
     assert!(text.contains("9997 more values"), "{text}");
@@ -187,6 +191,6 @@ fn no_match_hints_stay_bounded() {
     let r = e
         .query_result(&format!("owners | where owner == \"{long}\""))
         .expect("runs");
-    let message = &r.notes[0].message;
+    let message = &r.notes[0].message();
     assert!(message.len() < 300, "{} bytes", message.len());
 }

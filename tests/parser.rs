@@ -1,7 +1,7 @@
 //! Integration tests of the query-language front end through the library API.
 
+use planq::error::Code;
 use planq::lang::ast::*;
-use planq::lang::parser::codes;
 use planq::lang::{
     parse_expr, parse_query, parse_script, pretty_pipeline, pretty_script, strip_spans, ParseError,
 };
@@ -140,14 +140,14 @@ fn a_line_break_ends_a_complete_statement() {
     let script = parse_script("tasks | distinct\nowners | count\n(tasks) | take 1").unwrap();
     assert_eq!(script.statements.len(), 3);
     let script = parse_script("tasks | select a\n-1").unwrap_err();
-    assert_eq!(script.code, codes::EXPECTED);
+    assert_eq!(script.code, Code::ParseExpected);
 }
 
 #[test]
 fn error_line_starting_with_an_operator() {
     check(
         "tasks | where a == 1\n  and b == 2",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "and",
         "this line starts a new statement",
         Some(
@@ -375,19 +375,22 @@ fn parse_query_wants_one_pipeline() {
     assert_eq!(parse_query("tasks").unwrap().stages.len(), 0);
     assert_eq!(parse_query("tasks;").unwrap().stages.len(), 0);
     let e = parse_query("").unwrap_err();
-    assert_eq!((e.code, e.incomplete), (codes::EMPTY, false));
+    assert_eq!((e.code, e.incomplete), (Code::ParseEmpty, false));
     let src = "let x = tasks";
     let e = parse_query(src).unwrap_err();
-    assert_eq!((e.code, at(src, &e)), (codes::NOT_A_QUERY, src));
+    assert_eq!((e.code, at(src, &e)), (Code::ParseNotAQuery, src));
     let src = "tasks; owners";
     let e = parse_query(src).unwrap_err();
-    assert_eq!((e.code, at(src, &e)), (codes::TRAILING_INPUT, "owners"));
+    assert_eq!((e.code, at(src, &e)), (Code::ParseTrailingInput, "owners"));
 }
 
 #[test]
 fn parse_expr_trailing() {
     let e = parse_expr("a b").unwrap_err();
-    assert_eq!((e.code, e.span), (codes::TRAILING_INPUT, Span::new(2, 3)));
+    assert_eq!(
+        (e.code, e.span),
+        (Code::ParseTrailingInput, Span::new(2, 3))
+    );
     // Line breaks are free in a lone expression.
     assert!(parse_expr("a\n+ b").is_ok());
 }
@@ -395,7 +398,7 @@ fn parse_expr_trailing() {
 // ----- one test per error kind: code, span (as text), label, help ---------------------------
 
 #[track_caller]
-fn check(src: &str, code: &str, text: &str, label: &str, help: Option<&str>, incomplete: bool) {
+fn check(src: &str, code: Code, text: &str, label: &str, help: Option<&str>, incomplete: bool) {
     let e = err(src);
     assert_eq!(e.code, code, "{e:#?}");
     assert_eq!(at(src, &e), text, "{e:#?}");
@@ -408,7 +411,7 @@ fn check(src: &str, code: &str, text: &str, label: &str, help: Option<&str>, inc
 fn error_unknown_verb_suggests() {
     check(
         "tasks | wher id > 3",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "wher",
         "not a stage verb",
         Some("did you mean `where`?"),
@@ -416,7 +419,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "tasks | selct id",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "selct",
         "not a stage verb",
         Some("did you mean `select`?"),
@@ -424,7 +427,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "t | sumarize n = count()",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "sumarize",
         "not a stage verb",
         Some("did you mean `summarize`?"),
@@ -432,7 +435,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "t | order id",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "order",
         "not a stage verb",
         Some("did you mean `sort`?"),
@@ -440,7 +443,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "t | filter x",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "filter",
         "not a stage verb",
         Some("did you mean `where`?"),
@@ -448,7 +451,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "t | head 3",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "head",
         "not a stage verb",
         Some("did you mean `take`?"),
@@ -456,7 +459,7 @@ fn error_unknown_verb_suggests() {
     );
     check(
         "t | groupby x",
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         "groupby",
         "not a stage verb",
         Some("did you mean `summarize … by …` or `count by …`?"),
@@ -472,10 +475,10 @@ fn error_unknown_verb_suggests() {
 
 #[test]
 fn error_trailing_pipe_is_incomplete() {
-    check("tasks |", codes::EXPECTED, "", "expected one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`", Some("the statement ends too early: finish it with one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`"), true);
+    check("tasks |", Code::ParseExpected, "", "expected one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`", Some("the statement ends too early: finish it with one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|`"), true);
     check(
         "tasks | 5",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "5",
         "expected a stage verb",
         Some("write one of `where`, `select`, `derive`, `summarize`, `count`, `sort`, `take`, `limit`, `top`, `distinct`, `join`, `rename` after `|` here (the syntax is in grammar/README.md)"),
@@ -489,7 +492,7 @@ fn error_trailing_pipe_is_incomplete() {
 fn error_missing_stage_argument() {
     check(
         "tasks | where",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected an expression after `where`",
         Some("the statement ends too early: finish it with an expression after `where`"),
@@ -497,7 +500,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "tasks | where | take 1",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "|",
         "expected an expression after `where`",
         Some("write an expression after `where` here (the syntax is in grammar/README.md)"),
@@ -505,7 +508,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "tasks | take",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected a number of rows after `take`",
         Some("the statement ends too early: finish it with a number of rows after `take`"),
@@ -513,7 +516,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "tasks | take x",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "x",
         "expected a number of rows after `take`",
         Some("write a number of rows after `take` here (the syntax is in grammar/README.md)"),
@@ -521,7 +524,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "t | top 3 x",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "x",
         "expected `by` after the number of rows",
         Some("write `top N by column [asc|desc]`"),
@@ -529,7 +532,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "t | join tasks id",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "id",
         "expected `on` after the joined table",
         Some("write `join table on left_key == right_key`"),
@@ -537,7 +540,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "t | rename a",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected `=` after the new name",
         Some("write `rename new = old`"),
@@ -545,7 +548,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "let x =",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected a pipeline after `=`",
         Some("the statement ends too early: finish it with a pipeline after `=`"),
@@ -553,7 +556,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "let x",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected `=` after the name",
         Some("the statement ends too early: finish it with `=` after the name"),
@@ -561,7 +564,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "let x == t",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "==",
         "expected `=` after the name",
         Some("bind with a single `=`: `let x = …`"),
@@ -569,7 +572,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "t | select a,",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected another item after `,`",
         Some("the statement ends too early: finish it with another item after `,`"),
@@ -577,7 +580,7 @@ fn error_missing_stage_argument() {
     );
     check(
         "t | where a and",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "",
         "expected an expression after `and`",
         Some("the statement ends too early: finish it with an expression after `and`"),
@@ -589,7 +592,7 @@ fn error_missing_stage_argument() {
 fn error_unclosed_string_points_at_opener() {
     check(
         r#"t | where a == "abc"#,
-        codes::UNCLOSED_STRING,
+        Code::ParseUnclosedString,
         "\"",
         "this string is never closed",
         Some("add a closing \""),
@@ -597,7 +600,7 @@ fn error_unclosed_string_points_at_opener() {
     );
     check(
         "t | where a == 'ab\\'",
-        codes::UNCLOSED_STRING,
+        Code::ParseUnclosedString,
         "'",
         "this string is never closed",
         Some("add a closing '"),
@@ -605,7 +608,7 @@ fn error_unclosed_string_points_at_opener() {
     );
     check(
         "t | where d > d\"2010",
-        codes::UNCLOSED_STRING,
+        Code::ParseUnclosedString,
         "d\"",
         "this string is never closed",
         Some("add a closing \""),
@@ -613,7 +616,7 @@ fn error_unclosed_string_points_at_opener() {
     );
     check(
         "t \"x",
-        codes::UNCLOSED_STRING,
+        Code::ParseUnclosedString,
         "\"",
         "this string is never closed",
         Some("add a closing \""),
@@ -621,7 +624,7 @@ fn error_unclosed_string_points_at_opener() {
     );
     check(
         "t | select `a b",
-        codes::UNCLOSED_NAME,
+        Code::ParseUnclosedName,
         "`",
         "this name is never closed",
         Some("add a closing backtick"),
@@ -633,7 +636,7 @@ fn error_unclosed_string_points_at_opener() {
 fn error_unclosed_bracket_points_at_opener() {
     check(
         "t | where (a == 1",
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         "(",
         "this `(` is never closed",
         Some("add a `)`"),
@@ -641,7 +644,7 @@ fn error_unclosed_bracket_points_at_opener() {
     );
     check(
         "t | where a in [1, 2",
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         "[",
         "this `[` is never closed",
         Some("add a `]`"),
@@ -649,7 +652,7 @@ fn error_unclosed_bracket_points_at_opener() {
     );
     check(
         "t | where len(title",
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         "(",
         "this `(` is never closed",
         Some("add a `)`"),
@@ -657,7 +660,7 @@ fn error_unclosed_bracket_points_at_opener() {
     );
     check(
         "(owners | take 1",
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         "(",
         "this `(` is never closed",
         Some("add a `)`"),
@@ -674,7 +677,7 @@ fn error_unclosed_bracket_points_at_opener() {
 fn error_unmatched_bracket() {
     check(
         "t | where a)",
-        codes::UNMATCHED_BRACKET,
+        Code::ParseUnmatchedBracket,
         ")",
         "this `)` has no matching opener",
         None,
@@ -691,7 +694,7 @@ fn error_unmatched_bracket() {
         let label = format!("this `{opener}` is never closed");
         check(
             src,
-            codes::UNCLOSED_BRACKET,
+            Code::ParseUnclosedBracket,
             opener,
             &label,
             Some(help),
@@ -704,7 +707,7 @@ fn error_unmatched_bracket() {
 fn error_bad_number() {
     check(
         "t | where a > 12abc",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "12abc",
         "not a number",
         Some("names cannot start with a digit; write `` `12abc` `` for a column of that name"),
@@ -712,7 +715,7 @@ fn error_bad_number() {
     );
     check(
         "t | where a > 1.2.3",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "1.2.3",
         "not a number",
         None,
@@ -720,7 +723,7 @@ fn error_bad_number() {
     );
     check(
         "t | where a > 99999999999999999999",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "99999999999999999999",
         "out of range",
         Some("integers go up to 9223372036854775807; write a float such as 1e19 for larger values"),
@@ -728,7 +731,7 @@ fn error_bad_number() {
     );
     check(
         "t | take 2.5",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "2.5",
         "not a whole number",
         None,
@@ -736,7 +739,7 @@ fn error_bad_number() {
     );
     check(
         "t | take -1",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "-1",
         "negative",
         None,
@@ -744,7 +747,7 @@ fn error_bad_number() {
     );
     check(
         "t | where x > 1e999",
-        codes::BAD_NUMBER,
+        Code::ParseBadNumber,
         "1e999",
         "out of range",
         None,
@@ -756,7 +759,7 @@ fn error_bad_number() {
 fn error_bad_date() {
     check(
         "t | where deadline < d\"2010-02-30\"",
-        codes::BAD_DATE,
+        Code::ParseBadDate,
         "d\"2010-02-30\"",
         "no such day",
         Some("February 2010 has 28 days"),
@@ -764,7 +767,7 @@ fn error_bad_date() {
     );
     check(
         "t | where deadline < d'2010-13-01'",
-        codes::BAD_DATE,
+        Code::ParseBadDate,
         "d'2010-13-01'",
         "no such month",
         Some("months run from 01 to 12"),
@@ -772,7 +775,7 @@ fn error_bad_date() {
     );
     check(
         "t | where deadline < d\"2010/1/1\"",
-        codes::BAD_DATE,
+        Code::ParseBadDate,
         "d\"2010/1/1\"",
         "expected YYYY-MM-DD",
         Some("write dates as d\"2010-12-31\""),
@@ -781,7 +784,7 @@ fn error_bad_date() {
     assert!(parse_expr("d'2000-02-29'").is_ok());
     assert_eq!(
         parse_expr("d'1900-02-29'").unwrap_err().code,
-        codes::BAD_DATE
+        Code::ParseBadDate
     );
 }
 
@@ -789,7 +792,7 @@ fn error_bad_date() {
 fn error_bad_escape() {
     check(
         r#"t | where a == "x\qy""#,
-        codes::BAD_ESCAPE,
+        Code::ParseBadEscape,
         "\\q",
         "unknown escape",
         Some("the escapes are \\\" \\' \\\\ \\n \\t \\r; write `\\\\` for a backslash"),
@@ -801,7 +804,7 @@ fn error_bad_escape() {
 fn error_single_equals() {
     check(
         "t | where f(a = 1)",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("use `==` to compare"),
@@ -809,7 +812,7 @@ fn error_single_equals() {
     );
     check(
         "t | where a in [b = 1]",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("use `==` to compare"),
@@ -817,7 +820,7 @@ fn error_single_equals() {
     );
     check(
         "t = owners",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("to name a pipeline, write `let t = …`"),
@@ -826,7 +829,7 @@ fn error_single_equals() {
     // Not in expression position: just "expected".
     check(
         "let = t",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "=",
         "expected a name after `let`",
         Some("write a name after `let` here (the syntax is in grammar/README.md)"),
@@ -834,7 +837,7 @@ fn error_single_equals() {
     );
     check(
         "t | where a = 1",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("use `==` to compare"),
@@ -842,7 +845,7 @@ fn error_single_equals() {
     );
     check(
         "t | where (a = 1)",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("use `==` to compare"),
@@ -850,7 +853,7 @@ fn error_single_equals() {
     );
     check(
         "t | derive x = a = 1",
-        codes::SINGLE_EQUALS,
+        Code::ParseSingleEquals,
         "=",
         "`=` here",
         Some("use `==` to compare"),
@@ -862,7 +865,7 @@ fn error_single_equals() {
 fn error_wrong_operator() {
     check(
         "t | where a && b",
-        codes::WRONG_OPERATOR,
+        Code::ParseWrongOperator,
         "&&",
         "use `and` for and",
         Some("use `and`"),
@@ -870,7 +873,7 @@ fn error_wrong_operator() {
     );
     check(
         "t | where a == 1 || b",
-        codes::WRONG_OPERATOR,
+        Code::ParseWrongOperator,
         "||",
         "use `or` for or",
         Some("use `or`"),
@@ -878,7 +881,7 @@ fn error_wrong_operator() {
     );
     check(
         "t | where !a",
-        codes::WRONG_OPERATOR,
+        Code::ParseWrongOperator,
         "!",
         "use `not` for negation",
         Some("use `not`"),
@@ -886,7 +889,7 @@ fn error_wrong_operator() {
     );
     check(
         "t | where a <> 1",
-        codes::WRONG_OPERATOR,
+        Code::ParseWrongOperator,
         "<>",
         "use `!=` for not-equal",
         Some("use `!=`"),
@@ -894,7 +897,7 @@ fn error_wrong_operator() {
     );
     check(
         "t || take 1",
-        codes::WRONG_OPERATOR,
+        Code::ParseWrongOperator,
         "||",
         "between stages",
         Some("stages are separated by a single `|`"),
@@ -906,7 +909,7 @@ fn error_wrong_operator() {
 fn error_chained_comparison() {
     check(
         "t | where 1 < a < 3",
-        codes::CHAINED_COMPARISON,
+        Code::ParseChainedComparison,
         "<",
         "a second comparison",
         Some("combine comparisons with `and`, e.g. `a < b and b < c`, or add parentheses"),
@@ -919,7 +922,7 @@ fn error_chained_comparison() {
 fn error_reserved_word() {
     check(
         "t | select by",
-        codes::RESERVED_WORD,
+        Code::ParseReservedWord,
         "by",
         "reserved word",
         Some("write `` `by` `` to use it as a name"),
@@ -927,7 +930,7 @@ fn error_reserved_word() {
     );
     check(
         "null | take 1",
-        codes::RESERVED_WORD,
+        Code::ParseReservedWord,
         "null",
         "reserved word",
         Some("write `` `null` `` to use it as a name"),
@@ -935,7 +938,7 @@ fn error_reserved_word() {
     );
     check(
         "t | rename desc = x",
-        codes::RESERVED_WORD,
+        Code::ParseReservedWord,
         "desc",
         "reserved word",
         Some("write `` `desc` `` to use it as a name"),
@@ -948,7 +951,7 @@ fn error_reserved_word() {
 fn error_trailing_input() {
     check(
         "tasks take 5",
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         "take",
         "unexpected here",
         Some("did you forget a `|` before `take`?"),
@@ -956,7 +959,7 @@ fn error_trailing_input() {
     );
     check(
         "where id > 1",
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         "id",
         "unexpected here",
         Some("a query starts with a table, e.g. `tasks | where …`"),
@@ -964,7 +967,7 @@ fn error_trailing_input() {
     );
     check(
         "t | where a b",
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         "b",
         "unexpected here",
         Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
@@ -972,7 +975,7 @@ fn error_trailing_input() {
     );
     check(
         "t | count desc",
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         "desc",
         "unexpected here",
         Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
@@ -980,7 +983,7 @@ fn error_trailing_input() {
     );
     check(
         "(t | take 1 x)",
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         "x",
         "unexpected here",
         Some("the statement is complete before this: start a new stage with `|`, or a new statement with `;` or a new line"),
@@ -992,7 +995,7 @@ fn error_trailing_input() {
 fn error_unexpected_char() {
     check(
         "t | where a > 1，b",
-        codes::UNEXPECTED_CHAR,
+        Code::ParseUnexpectedChar,
         "，",
         "not valid here",
         Some("`，` is a full-width character; use `,`"),
@@ -1000,7 +1003,7 @@ fn error_unexpected_char() {
     );
     check(
         "t | where a.b",
-        codes::UNEXPECTED_CHAR,
+        Code::ParseUnexpectedChar,
         ".",
         "not valid here",
         Some("planq has no `.` operator; write a name containing `.` in backticks"),
@@ -1008,7 +1011,7 @@ fn error_unexpected_char() {
     );
     check(
         "t | where $ == 1",
-        codes::UNEXPECTED_CHAR,
+        Code::ParseUnexpectedChar,
         "$",
         "not valid here",
         Some("a parameter is `$` followed by a name, e.g. `$section`"),
@@ -1016,7 +1019,7 @@ fn error_unexpected_char() {
     );
     check(
         "t @",
-        codes::UNEXPECTED_CHAR,
+        Code::ParseUnexpectedChar,
         "@",
         "not valid here",
         None,
@@ -1028,7 +1031,7 @@ fn error_unexpected_char() {
 fn error_stage_items() {
     check(
         "t | derive a + 1",
-        codes::MISSING_ALIAS,
+        Code::ParseMissingAlias,
         "a + 1",
         "this column has no name",
         Some("write `name = a + 1`"),
@@ -1036,7 +1039,7 @@ fn error_stage_items() {
     );
     check(
         "t | summarize value",
-        codes::EXPECTED_AGGREGATE,
+        Code::ParseExpectedAggregate,
         "value",
         "not an aggregate call",
         Some("e.g. `summarize n = count(), total = sum(value) by unit`; use `derive` for per-row columns"),
@@ -1044,7 +1047,7 @@ fn error_stage_items() {
     );
     check(
         "t | summarize count(*)",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "*",
         "expected an argument or `)`",
         Some("`count()` counts rows"),
@@ -1052,7 +1055,7 @@ fn error_stage_items() {
     );
     check(
         "t | select ``",
-        codes::EMPTY_NAME,
+        Code::ParseEmptyName,
         "``",
         "empty name",
         Some("write a name between the backticks"),
@@ -1060,7 +1063,7 @@ fn error_stage_items() {
     );
     check(
         "t | where a is 1",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "1",
         "expected `null` or `not null` after `is`",
         Some("`is` only tests for null (`x is null`, `x is not null`); compare values with `==`"),
@@ -1068,7 +1071,7 @@ fn error_stage_items() {
     );
     check(
         "t | where a in 1",
-        codes::EXPECTED,
+        Code::ParseExpected,
         "1",
         "expected `[` after `in`",
         Some("write a list of values, e.g. `owner in [\"省数字办\", \"省通管局\"]`"),
@@ -1564,7 +1567,7 @@ mod props {
                     src.is_char_boundary(e.span.start) && src.is_char_boundary(e.span.end),
                     "{e:?}"
                 );
-                assert!(e.code.starts_with("planq::parse::"));
+                assert!(e.code.as_str().starts_with("planq::parse::"));
             }
         }
         let _ = parse_query(src);

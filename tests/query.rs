@@ -382,9 +382,9 @@ fn empty_results_explain_why() {
         .expect("runs");
     assert_eq!(r[0].frame.height(), 0);
     let note = &r[0].notes[0];
-    assert_eq!(note.code, "planq::hint::no_match");
+    assert_eq!(note.code(), "planq::hint::no_match");
     assert_eq!(
-        note.help.as_deref(),
+        note.help(),
         Some("did you mean `省数字办` or `各设区市数字办`?")
     );
     // A literal that does exist gives no hint even if the result is empty.
@@ -419,9 +419,9 @@ fn runtime_failures_are_diagnostics_on_the_statement() {
     let err = e
         .run_script_named("r.pq", "tasks | take 1\nowners | where matches(owner, $re)")
         .unwrap_err();
-    assert_eq!(err.code, "planq::execute");
+    assert_eq!(err.code(), "planq::execute");
     assert_eq!(err.line_col(), Some((2, 1)));
-    assert!(err.help.is_some());
+    assert!(err.help().is_some());
 }
 
 #[test]
@@ -504,7 +504,7 @@ fn stddev_and_corr() {
         ),
     ] {
         let err = e.query(bad).expect_err(bad);
-        assert_eq!(err.code, code, "{bad}");
+        assert_eq!(err.code(), code, "{bad}");
     }
 }
 

@@ -30,7 +30,7 @@ fn fails(q: &str, code: &str) -> planq::Error {
     match engine().query(q) {
         Ok(df) => panic!("expected {code} from {q}, got:\n{}", csv(&df)),
         Err(e) => {
-            assert_eq!(e.code, code, "{q}\n{}", planq::cli::report(&e, false));
+            assert_eq!(e.code(), code, "{q}\n{}", planq::cli::report(&e, false));
             e
         }
     }
@@ -55,7 +55,7 @@ fn renaming_a_column_twice_is_a_checker_error() {
         "owners | rename a = owner, b = owner",
         "planq::check::duplicate_column",
     );
-    assert!(e.message.contains("renamed twice"), "{}", e.message);
+    assert!(e.message().contains("renamed twice"), "{}", e.message());
     assert!(engine()
         .explain("owners | rename a = owner, b = owner")
         .is_err());
@@ -88,7 +88,7 @@ fn integer_overflow_is_an_error_not_a_wrap() {
         "categories | derive big = 9223372036854775807 | summarize s = sum(big)",
     ] {
         let e = fails(query, "planq::execute::overflow");
-        assert!(e.message.contains("integer overflow"), "{}", e.message);
+        assert!(e.message().contains("integer overflow"), "{}", e.message());
         let text = planq::cli::report(&e, false);
         assert!(!text.contains("panicked"), "{text}");
     }

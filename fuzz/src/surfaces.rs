@@ -27,20 +27,20 @@ fn check_error(e: &Error, internal_ok: bool) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         count += 1;
-        if let (Some(src), Some(span)) = (&e.source, e.span) {
+        if let (Some(src), Some(span)) = (&e.source(), e.span()) {
             assert!(
                 span.start <= span.end && span.end <= src.text.len(),
                 "span {span:?} outside a text of {} bytes ({})",
                 src.text.len(),
-                e.code
+                e.code()
             );
         }
         assert!(
-            internal_ok || !e.code.contains("internal"),
+            internal_ok || !e.code().as_str().contains("internal"),
             "internal error: {}",
-            e.message
+            e.message()
         );
-        stack.extend(e.related.iter());
+        stack.extend(e.related().iter());
     }
     let shown = planq::cli::report(e, false);
     assert!(
@@ -126,13 +126,17 @@ pub fn diagnostics(text: &str) {
     );
     let (start, end) = (start.min(end), start.max(end));
     let src = Source::new("<fuzz>", text);
-    let e = Error::new(planq::ErrorKind::Query, "planq::fuzz", format!("`{text}`"))
-        .at(
-            &src,
-            planq::lang::ast::Span::new(start, end),
-            format!("`{text}`"),
-        )
-        .with_help(text.to_string());
+    let e = Error::new(
+        planq::ErrorKind::Query,
+        planq::error::Code::ParseExpected,
+        format!("`{text}`"),
+    )
+    .at(
+        &src,
+        planq::lang::ast::Span::new(start, end),
+        format!("`{text}`"),
+    )
+    .with_help(text.to_string());
     let shown = planq::cli::report(&e, false);
     assert!(shown.len() <= 40_000, "{} bytes", shown.len());
 }

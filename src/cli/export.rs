@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::lang::suggest::closest;
 use crate::render::file::{write_file, WriteError};
 use crate::render::{self, Format};
@@ -80,7 +80,7 @@ fn named_table<'d>(
         };
         Error::new(
             ErrorKind::Usage,
-            "planq::export::unknown_table",
+            Code::ExportUnknownTable,
             format!("no table named `{name}`"),
         )
         .with_help(help)
@@ -88,7 +88,7 @@ fn named_table<'d>(
 }
 
 fn usage(message: String, help: &str) -> Error {
-    Error::new(ErrorKind::Usage, "planq::export::usage", message).with_help(help.to_string())
+    Error::new(ErrorKind::Usage, Code::ExportUsage, message).with_help(help.to_string())
 }
 
 /// Runs the export.
@@ -125,7 +125,7 @@ pub fn run(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
     let write_err = |what: &str, e: io::Error| {
         Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot write {what}: {e}"),
         )
     };
@@ -232,7 +232,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
         WriteError::Exists => exists_error(&[shown.to_string()]),
         e => Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot write {shown}: {e}"),
         ),
     };
@@ -248,7 +248,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
         write(df, &mut bytes).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::io",
+                Code::Io,
                 format!("cannot write Parquet: {e}"),
             )
         })?;
@@ -258,7 +258,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
             r => r.map_err(|e| {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::io",
+                    Code::Io,
                     format!("cannot write to stdout: {e}"),
                 )
             }),
@@ -268,7 +268,7 @@ fn parquet(data: &DataArgs, args: &ExportArgs, color: bool) -> Result<(), Error>
     std::fs::create_dir_all(dir).map_err(|e| {
         Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot write {dir}: {e}"),
         )
     })?;
@@ -377,7 +377,7 @@ fn write_error(shown: &str, e: WriteError) -> Error {
         WriteError::Exists => exists_error(&[shown.to_string()]),
         e => Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot write {shown}: {e}"),
         ),
     }
@@ -386,7 +386,7 @@ fn write_error(shown: &str, e: WriteError) -> Error {
 fn exists_error(paths: &[String]) -> Error {
     Error::new(
         ErrorKind::Usage,
-        "planq::export::exists",
+        Code::ExportExists,
         format!(
             "{} already exist{}; nothing was written",
             paths.join(", "),

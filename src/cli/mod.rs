@@ -24,7 +24,7 @@ pub use crate::diagnostics::report;
 
 use crate::dataset::Dataset;
 use crate::engine::{Engine, Value};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::render::{ChartSpec, Format};
 use crate::repl::{self, terminal_height, terminal_width, Flow, Session, Settings};
 
@@ -234,7 +234,7 @@ impl DataArgs {
         if let Some(path) = &self.aliases {
             let aliases = crate::tables::aliases::Aliases::load_file(path)?;
             for note in data.set_aliases(aliases)? {
-                if note.severity == miette::Severity::Warning {
+                if note.severity() == miette::Severity::Warning {
                     eprint!("{}", report(&note, color));
                 }
             }
@@ -272,7 +272,7 @@ pub fn bad_files(
                 bad.len()
             )
         };
-        return Err(Error::new(ErrorKind::Data, "planq::corpus::bad_files", why)
+        return Err(Error::new(ErrorKind::Data, Code::CorpusBadFiles, why)
             .with_help("each file's problem is listed below; fix or remove those files")
             .with_related(bad));
     }
@@ -281,7 +281,7 @@ pub fn bad_files(
     }
     let summary = Error::new(
         ErrorKind::Data,
-        "planq::corpus::bad_files",
+        Code::CorpusBadFiles,
         format!(
             "{} of {total} plan files could not be loaded; the other {} are loaded",
             bad.len(),
@@ -308,7 +308,7 @@ pub fn print_warning_summary(data: &Dataset, color: bool) {
     let n: usize = with.iter().map(|d| d.plan.warnings.len()).sum();
     let note = Error::new(
         ErrorKind::Data,
-        "planq::corpus::warnings",
+        Code::CorpusWarnings,
         format!(
             "{n} extraction warning{} in {} of {} plans",
             if n == 1 { "" } else { "s" },
@@ -521,7 +521,7 @@ fn set_destination(session: &mut Session, run: &RunArgs, format: Format) -> Resu
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::io",
+                Code::Io,
                 format!("cannot create the directory `{dir}`: {e}"),
             )
             .with_help("--out needs a directory planq can create or write into")

@@ -8,6 +8,7 @@
 //! section without items is itself a task. Every line ends up in the preamble, a heading or
 //! a task; anything placed by guesswork is reported as a [`Warning`].
 
+use crate::error::Code;
 use rayon::prelude::*;
 
 use super::date::{find_deadlines, latest, parse_deadline, plan_year, Deadline};
@@ -92,7 +93,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     for (i, kind) in kinds.iter_mut().enumerate() {
         if *kind == LineKind::Debris {
             plan.warnings.push(Warning {
-                code: "planq::plan::debris".into(),
+                code: Code::PlanDebris,
                 line: (i + 1) as u32,
                 message: format!("page debris skipped: `{}`", shorten(clean(lines[i]), 30)),
             });
@@ -128,7 +129,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
             ),
         };
         plan.warnings.push(Warning {
-            code: "planq::plan::bare_numeral".into(),
+            code: Code::PlanBareNumeral,
             line: (i + 1) as u32,
             message,
         });
@@ -210,7 +211,7 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
                 None => {
                     if *kind == LineKind::OwnerBlock || has_owner_clause(l) {
                         plan.warnings.push(Warning {
-                            code: "planq::plan::unplaced_owners".into(),
+                            code: Code::PlanUnplacedOwners,
                             line: line_no,
                             message: format!(
                                 "an owner clause stands before the first heading and belongs to no task: `{}`",
@@ -420,7 +421,7 @@ fn recover_lost_numerals<'a>(
             ),
         };
         warnings.push(Warning {
-            code: "planq::plan::lost_numeral".into(),
+            code: Code::PlanLostNumeral,
             line: (i + 1) as u32,
             message,
         });
@@ -462,7 +463,7 @@ fn keep_items_before_first_heading(
         if rank_of(&kinds[i]).is_some() {
             kinds[i] = LineKind::Text;
             warnings.push(Warning {
-                code: "planq::plan::item_before_heading".into(),
+                code: Code::PlanItemBeforeHeading,
                 line: (i + 1) as u32,
                 message: format!(
                     "numbered item `{}` stands before the first heading `{}`: kept in the preamble, not read as a task",
@@ -697,7 +698,7 @@ fn build_task(
                     stated = Some((Deadline { text, ..d }, *line));
                 }
                 None => warnings.push(Warning {
-                    code: "planq::plan::deadline".into(),
+                    code: Code::PlanDeadline,
                     line: *line,
                     message: format!("task {id}: could not read the deadline `{}`", rest.trim()),
                 }),
@@ -706,7 +707,7 @@ fn build_task(
         } else {
             if owner_clause_seen {
                 warnings.push(Warning {
-                    code: "planq::plan::unplaced_text".into(),
+                    code: Code::PlanUnplacedText,
                     line: *line,
                     message: format!(
                         "text after the owner clause of task {id} was attached to it: `{}`",
@@ -755,7 +756,7 @@ fn build_task(
         let parsed = parse_clause_raw(content);
         if parsed.owners.is_empty() {
             warnings.push(Warning {
-                code: "planq::plan::owner_clause".into(),
+                code: Code::PlanOwnerClause,
                 line: line_of(*start),
                 message: format!("task {id}: owner clause `({content})` names no department"),
             });
@@ -781,7 +782,7 @@ fn build_task(
     if let Some((d, line)) = &found {
         if d.date.is_none() {
             warnings.push(Warning {
-                code: "planq::plan::deadline_year".into(),
+                code: Code::PlanDeadlineYear,
                 line: *line,
                 message: format!(
                     "task {id}: the deadline `{}` needs the plan's year, and the title names none; `deadline` left empty",
@@ -820,10 +821,10 @@ fn build_task(
 }
 
 /// Turns a clause's notes into warnings at its line.
-fn note_warnings(notes: &[(&str, String)], line: u32, id: &str, warnings: &mut Vec<Warning>) {
+fn note_warnings(notes: &[(Code, String)], line: u32, id: &str, warnings: &mut Vec<Warning>) {
     for (code, message) in notes {
         warnings.push(Warning {
-            code: (*code).to_string(),
+            code: *code,
             line,
             message: format!("task {id}: {message}"),
         });
@@ -1235,7 +1236,7 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
             if let Some(num) = n.number {
                 if seen.contains(&num) {
                     warnings.push(Warning {
-                        code: "planq::plan::numbering".into(),
+                        code: Code::PlanNumbering,
                         line: n.line,
                         message: format!(
                             "number {num} is printed twice at this level: this item's id gets a `~2` suffix"
@@ -1243,7 +1244,7 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
                     });
                 } else if num != expected {
                     warnings.push(Warning {
-                        code: "planq::plan::numbering".into(),
+                        code: Code::PlanNumbering,
                         line: n.line,
                         message: format!(
                             "item numbered {num} where {expected} was expected: an item may be missing or misplaced"
@@ -1353,7 +1354,7 @@ mod tests {
         assert!(plan
             .warnings
             .iter()
-            .any(|w| w.code == "planq::plan::lost_numeral" && w.line == 4));
+            .any(|w| w.code == Code::PlanLostNumeral && w.line == 4));
         // An item before the first heading stays in the preamble.
         let doc = "通知\n1.请各单位认真落实。\n一、甲\n（一）任务一。\n";
         let plan = extract(doc, ExtractOptions::default());
@@ -1362,7 +1363,7 @@ mod tests {
         assert!(plan
             .warnings
             .iter()
-            .any(|w| w.code == "planq::plan::item_before_heading" && w.line == 2));
+            .any(|w| w.code == Code::PlanItemBeforeHeading && w.line == 2));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod table;
 mod targets;
 pub mod unwrap;
 
+use crate::error::Code;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -186,8 +187,8 @@ pub struct Category {
 /// Something the extractor noticed but could not place with certainty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
-    /// Stable code, e.g. `planq::plan::unplaced_text`.
-    pub code: String,
+    /// Stable code, e.g. [`Code::PlanUnplacedText`].
+    pub code: Code,
     /// 1-based line.
     pub line: u32,
     /// What was noticed.
@@ -198,8 +199,8 @@ impl Warning {
     /// `info` for page debris that was skipped (no plan content was lost), `warning` for
     /// everything that may have lost or misplaced content.
     pub fn severity(&self) -> &'static str {
-        match self.code.as_str() {
-            "planq::plan::debris" => "info",
+        match self.code {
+            Code::PlanDebris => "info",
             _ => "warning",
         }
     }
@@ -247,7 +248,7 @@ fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan 
     };
     let mut plan = extract(&unwrapped.text, options);
     plan.warnings.push(Warning {
-        code: "planq::plan::wrapped".into(),
+        code: Code::PlanWrapped,
         line: unwrapped.first,
         message: format!(
             "the text looks hard-wrapped (as PDF converters write it): {} lines were joined to \
@@ -321,7 +322,7 @@ pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
             Block::Table(t) if is_sheet => {
                 // A spreadsheet's other sheets (contacts, notes) are not the plan.
                 skipped.push(Warning {
-                    code: "planq::plan::sheet_skipped".into(),
+                    code: Code::PlanSheetSkipped,
                     line: t.rows.first().map_or(1, |r| r.origin.line),
                     message: format!(
                         "sheet `{}` has no task-table header (a task column and owner columns); skipped",

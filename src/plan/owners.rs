@@ -10,6 +10,7 @@
 
 use super::gazetteer;
 use super::{Basis, Role};
+use crate::error::Code;
 
 /// Maps traditional characters used in owner keywords to simplified ones, so that
 /// `牽頭`, `責任單位`, `按職責分工負責` are recognised. Names themselves are never rewritten.
@@ -257,7 +258,7 @@ pub struct Clause {
     pub leftovers: Vec<String>,
     /// Things worth a warning, as (code, message): unknown labels
     /// (`planq::plan::owner_label`), names that still look wrong (`planq::plan::owner_name`).
-    pub notes: Vec<(&'static str, String)>,
+    pub notes: Vec<(Code, String)>,
     /// Whether the clause ends with `下同`: its owners also own the following items.
     pub carries: bool,
 }
@@ -324,7 +325,7 @@ pub fn parse_clause_raw(content: &str) -> Clause {
         } else if let Some(len) = unknown_label(seg_norm) {
             let label = take_chars(seg, len - 1).to_string();
             clause.notes.push((
-                "planq::plan::owner_label",
+                Code::PlanOwnerLabel,
                 format!("unknown owner label `{label}`: its units are listed with role support"),
             ));
             group = Some((Role::Support, label));
@@ -375,7 +376,7 @@ pub fn parse_clause_raw(content: &str) -> Clause {
     for n in &clause.owners {
         if let Some(why) = suspicious(&n.name) {
             clause.notes.push((
-                "planq::plan::owner_name",
+                Code::PlanOwnerName,
                 format!("owner name `{}` looks wrong: {why}", n.name),
             ));
         }
@@ -748,7 +749,7 @@ fn push_group(clause: &mut Clause, raw: &[&str], role: Role, basis: Basis, label
                 Some(stem) => name = format!("{stem}{name}"),
                 None => {
                     clause.notes.push((
-                        "planq::plan::owner_name",
+                        Code::PlanOwnerName,
                         format!("owner `{name}` names no unit of its own"),
                     ));
                 }

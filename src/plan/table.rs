@@ -6,6 +6,7 @@
 //! date reading. Section rows spanning the table (`一、数字基础设施`) or a category column
 //! give the categories; `序号` gives the ids.
 
+use crate::error::Code;
 use std::collections::HashSet;
 
 use super::date::{find_deadlines, latest, parse_deadline, plan_year};
@@ -239,7 +240,7 @@ pub fn read_table(
         let text = written(cells, task_col);
         if text.is_empty() {
             out.warnings.push(Warning {
-                code: "planq::plan::table_row".into(),
+                code: Code::PlanTableRow,
                 line,
                 message: format!(
                     "row at {} has no text in the task column `{}`; skipped",
@@ -305,7 +306,7 @@ pub fn read_table(
             }
             if parsed.owners.is_empty() {
                 out.warnings.push(Warning {
-                    code: "planq::plan::owner_clause".into(),
+                    code: Code::PlanOwnerClause,
                     line,
                     message: format!(
                         "owner cell `{content}` at {} names no department",
@@ -324,7 +325,7 @@ pub fn read_table(
                     Some(found) => {
                         if found.date.is_none() {
                             out.warnings.push(Warning {
-                                code: "planq::plan::deadline_year".into(),
+                                code: Code::PlanDeadlineYear,
                                 line,
                                 message: format!(
                                     "the deadline `{d}` at {} needs the plan's year, and the title names none; `deadline` left empty",
@@ -335,7 +336,7 @@ pub fn read_table(
                         deadline = found.date;
                     }
                     None => out.warnings.push(Warning {
-                        code: "planq::plan::deadline".into(),
+                        code: Code::PlanDeadline,
                         line,
                         message: format!(
                             "could not read the deadline `{d}` at {}",
@@ -352,7 +353,7 @@ pub fn read_table(
             if let Some(found) = latest(find_deadlines(&chars, year)) {
                 if found.date.is_none() {
                     out.warnings.push(Warning {
-                        code: "planq::plan::deadline_year".into(),
+                        code: Code::PlanDeadlineYear,
                         line,
                         message: format!(
                             "the deadline `{}` at {} needs the plan's year, and the title names none; `deadline` left empty",
@@ -479,7 +480,7 @@ fn assign_ids(
         None => {
             if pending.iter().any(|p| p.number.is_some()) {
                 warnings.push(Warning {
-                    code: "planq::plan::numbering".into(),
+                    code: Code::PlanNumbering,
                     line: pending.first().map_or(1, |p| p.task.line),
                     message: "the table's numbers (序号) are missing, repeated or already used; \
                               tasks are numbered by their position instead"
@@ -691,7 +692,7 @@ mod tests {
         assert!(r
             .warnings
             .iter()
-            .any(|w| w.code == "planq::plan::deadline" && w.line == 5));
+            .any(|w| w.code == Code::PlanDeadline && w.line == 5));
         assert_eq!(
             r.categories.iter().map(|c| c.line).collect::<Vec<_>>(),
             [3, 6]
@@ -781,10 +782,7 @@ mod tests {
         let r = read_table(&t, 1, "x", &HashSet::new(), None).expect("task table");
         assert_eq!(r.tasks[0].deadline, None);
         assert_eq!(r.tasks[0].deadline_text.as_deref(), Some("6月底前完成"));
-        assert!(r
-            .warnings
-            .iter()
-            .any(|w| w.code == "planq::plan::deadline_year"));
+        assert!(r.warnings.iter().any(|w| w.code == Code::PlanDeadlineYear));
         // A plan year given by the caller dates it.
         let r = read_table(&t, 1, "x", &HashSet::new(), Some(2025)).expect("task table");
         assert_eq!(
@@ -856,10 +854,7 @@ mod tests {
         let r = read_table(&t, 1, "要点", &HashSet::new(), None).unwrap();
         let ids: Vec<&str> = r.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
-        assert!(r
-            .warnings
-            .iter()
-            .any(|w| w.code == "planq::plan::numbering"));
+        assert!(r.warnings.iter().any(|w| w.code == Code::PlanNumbering));
     }
 
     #[test]

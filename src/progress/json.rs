@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::{data_error, Cell, RawRow, Validator, COLUMNS};
-use crate::error::{Error, Source};
+use crate::error::{Code, Error, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest;
 
@@ -24,7 +24,7 @@ pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Err
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         let offset = offset_of(text, e.line(), e.column());
         return Err(
-            data_error("planq::progress::bad_json", format!("invalid JSON: {e}"))
+            data_error(Code::ProgressBadJson, format!("invalid JSON: {e}"))
                 .at(source, Span::new(offset, next_char(text, offset)), "here")
                 .with_help(help),
         );
@@ -41,11 +41,7 @@ pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Err
         counted = span.start;
         let Some(members) = members else {
             check.errors.push(
-                data_error(
-                    "planq::progress::bad_row",
-                    format!("item {i} is not an object"),
-                )
-                .at(
+                data_error(Code::ProgressBadRow, format!("item {i} is not an object")).at(
                     source,
                     span,
                     "expected {\"target_id\": …, \"actual\": …, \"as_of\": …}",
@@ -70,7 +66,7 @@ pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Err
                 let first_line = source.line_col(first.key.start).0;
                 check.errors.push(
                     data_error(
-                        "planq::progress::duplicate_field",
+                        Code::ProgressDuplicateField,
                         format!("field `{key}` appears twice in item {i}"),
                     )
                     .at(
@@ -89,7 +85,7 @@ pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Err
                 );
                 check.errors.push(
                     data_error(
-                        "planq::progress::unknown_column",
+                        Code::ProgressUnknownColumn,
                         format!("unknown field `{key}`"),
                     )
                     .at(source, m.key, "not a progress field")
@@ -123,7 +119,7 @@ pub(super) fn rows(source: &Source, check: &mut Validator<'_>) -> Result<(), Err
     if walked.is_none() {
         let at = text.len() - text.trim_start().len();
         return Err(data_error(
-            "planq::progress::bad_json",
+            Code::ProgressBadJson,
             "a JSON progress file must be an array of objects",
         )
         .at(source, Span::new(at, next_char(text, at)), "expected `[`")

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest_many;
 use crate::plan::Date;
@@ -180,11 +180,10 @@ pub fn read_file(path: &str) -> Result<Source, Error> {
     match crate::plan::source::text::decode(&bytes, None) {
         Ok((text, _encoding)) => Ok(Source::new(path, text)),
         Err(e) => {
-            let err = Error::new(ErrorKind::Data, "planq::progress::encoding", e.message)
-                .with_help(
-                    "progress files are read as UTF-8, UTF-16 (with BOM) or GB18030/GBK; \
+            let err = Error::new(ErrorKind::Data, Code::ProgressEncoding, e.message).with_help(
+                "progress files are read as UTF-8, UTF-16 (with BOM) or GB18030/GBK; \
                      save the file as UTF-8 (Excel: \"CSV UTF-8\")",
-                );
+            );
             Err(match e.at.map(|at| *at) {
                 Some((text, range, label)) => err.at(
                     &Source::new(path, text),
@@ -233,7 +232,7 @@ pub fn load_in(source: &Source, known: &Known, earlier: &[Report]) -> Result<Vec
     check.finish(syntax)
 }
 
-fn data_error(code: &str, message: impl Into<String>) -> Error {
+fn data_error(code: Code, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Data, code, message)
 }
 
@@ -243,13 +242,13 @@ fn syntax_errors(source: &Source, problems: Vec<csv::Problem>) -> Vec<Error> {
         .into_iter()
         .map(|p| match p {
             csv::Problem::Unclosed(span) => data_error(
-                "planq::progress::unclosed_quote",
+                Code::ProgressUnclosedQuote,
                 "a quoted field is never closed",
             )
             .at(source, span, "this quote is not closed")
             .with_help("close the field with `\"`, and write a quote inside a field as `\"\"`"),
             csv::Problem::StrayCr(span, line) => data_error(
-                "planq::progress::stray_line_break",
+                Code::ProgressStrayLineBreak,
                 format!("line {line}: a carriage return (\\r) inside an unquoted field"),
             )
             .at(source, span, "carriage return here")
@@ -257,7 +256,7 @@ fn syntax_errors(source: &Source, problems: Vec<csv::Problem>) -> Vec<Error> {
                 "this file's lines end with \\n: quote a field that holds a line break, or remove the \\r",
             ),
             csv::Problem::StrayLf(span, line) => data_error(
-                "planq::progress::stray_line_break",
+                Code::ProgressStrayLineBreak,
                 format!("line {line}: a line feed (\\n) inside an unquoted field"),
             )
             .at(source, span, "line feed here")
@@ -279,7 +278,7 @@ fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Er
             return Err(summary(source, errors));
         }
         return Err(data_error(
-            "planq::progress::empty",
+            Code::ProgressEmpty,
             format!("progress file `{}` has no header and no rows", source.name),
         )
         .with_help("the first line must be the header `target_id,actual,as_of,note`"));
@@ -291,7 +290,7 @@ fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Er
             Some(k) if index[k].is_none() => index[k] = Some(i),
             Some(_) => check.errors.push(
                 data_error(
-                    "planq::progress::duplicate_column",
+                    Code::ProgressDuplicateColumn,
                     format!("column `{name}` appears twice"),
                 )
                 .at(source, f.span, format!("second `{name}` column"))
@@ -299,7 +298,7 @@ fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Er
             ),
             None => check.errors.push(
                 data_error(
-                    "planq::progress::unknown_column",
+                    Code::ProgressUnknownColumn,
                     format!("unknown column `{name}` in the header"),
                 )
                 .at(source, f.span, "not a progress column")
@@ -311,7 +310,7 @@ fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Er
         if index[k].is_none() {
             check.errors.push(
                 data_error(
-                    "planq::progress::missing_column",
+                    Code::ProgressMissingColumn,
                     format!("the header has no `{col}` column"),
                 )
                 .at(source, header_span, format!("`{col}` is missing here"))
@@ -328,7 +327,7 @@ fn csv_rows(source: &Source, check: &mut Validator<'_>) -> Result<Vec<Error>, Er
             let extra = &fields[width];
             check.errors.push(
                 data_error(
-                    "planq::progress::extra_fields",
+                    Code::ProgressExtraFields,
                     format!(
                         "line {line}: row has {} fields but the header has {width}",
                         fields.len(),
@@ -370,12 +369,15 @@ fn column_help(name: &str) -> String {
 /// One error for a whole file, with each problem as a related diagnostic.
 fn summary(source: &Source, errors: Vec<Error>) -> Error {
     if let [only] = errors.as_slice() {
-        let mut e = only.clone();
-        e.message = format!("{} (nothing was loaded from `{}`)", e.message, source.name);
-        return e;
+        let message = format!(
+            "{} (nothing was loaded from `{}`)",
+            only.message(),
+            source.name
+        );
+        return only.clone().with_message(message);
     }
     data_error(
-        "planq::progress::invalid",
+        Code::ProgressInvalid,
         format!(
             "progress file `{}` has {} errors; nothing was loaded from it",
             source.name,
@@ -451,7 +453,7 @@ impl<'k> Validator<'k> {
         let several = known.plans.len() > 1;
         let missing = |col: &str| {
             data_error(
-                "planq::progress::missing_value",
+                Code::ProgressMissingValue,
                 format!("row on line {} has no `{col}`", row.line),
             )
             .at(source, row.span, format!("`{col}` missing"))
@@ -465,7 +467,7 @@ impl<'k> Validator<'k> {
                     let near = closest_many(p, known.plans.iter().map(String::as_str), 3);
                     self.errors.push(
                         data_error(
-                            "planq::progress::unknown_plan",
+                            Code::ProgressUnknownPlan,
                             format!("line {}: no plan `{p}` is loaded", row.line),
                         )
                         .at(source, *span, "unknown plan id")
@@ -502,7 +504,7 @@ impl<'k> Validator<'k> {
                                     .collect();
                                 self.errors.push(
                                     data_error(
-                                        "planq::progress::ambiguous_target",
+                                        Code::ProgressAmbiguousTarget,
                                         format!(
                                             "line {}: target `{t}` is in {count} loaded plans ({}{}), and the row does not say which",
                                             row.line,
@@ -548,7 +550,7 @@ impl<'k> Validator<'k> {
                     };
                     self.errors.push(
                         data_error(
-                            "planq::progress::unknown_target",
+                            Code::ProgressUnknownTarget,
                             format!("line {}: no target `{t}` in the plan{in_plan}", row.line),
                         )
                         .at(source, *span, "unknown target id")
@@ -570,7 +572,7 @@ impl<'k> Validator<'k> {
                 None => {
                     self.errors.push(
                         data_error(
-                            "planq::progress::bad_number",
+                            Code::ProgressBadNumber,
                             format!("line {}: `{t}` is not a number", row.line),
                         )
                         .at(source, *span, "expected a non-negative number")
@@ -592,7 +594,7 @@ impl<'k> Validator<'k> {
                 None => {
                     self.errors.push(
                         data_error(
-                            "planq::progress::bad_date",
+                            Code::ProgressBadDate,
                             format!("line {}: `{t}` is not a date", row.line),
                         )
                         .at(source, *span, "expected YYYY-MM-DD")
@@ -622,7 +624,7 @@ impl<'k> Validator<'k> {
         if self.earlier.contains(&key) {
             self.errors.push(
                 data_error(
-                    "planq::progress::duplicate",
+                    Code::ProgressDuplicate,
                     format!(
                         "line {}: `{target_id}` for {as_of} was already loaded from an earlier progress file",
                         row.line
@@ -636,7 +638,7 @@ impl<'k> Validator<'k> {
         if let Some(first_line) = self.first_report(pair, as_of, row.line) {
             self.errors.push(
                 data_error(
-                    "planq::progress::duplicate",
+                    Code::ProgressDuplicate,
                     format!(
                         "line {}: `{target_id}` is reported twice for {as_of}",
                         row.line
@@ -703,7 +705,7 @@ impl<'k> Validator<'k> {
         syntax.extend(self.errors);
         let mut errors = syntax;
         // In file order, whichever pass found them.
-        errors.sort_by_key(|e| e.span.map_or(0, |s| s.start));
+        errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
         Err(summary(self.source, errors))
     }
 }
@@ -764,18 +766,18 @@ mod tests {
             "target_id,actual,as_of\n2.5#2,abc,2010-02-30\n2.5#1,1,2010-01-01\n2.5#1,2,2010-01-01\n",
         );
         let e = load(&src, &known(), &[]).unwrap_err();
-        let codes: Vec<&str> = e.related.iter().map(|e| e.code.as_str()).collect();
+        let codes: Vec<Code> = e.related().iter().map(|e| e.code()).collect();
         assert_eq!(
             codes,
             [
-                "planq::progress::unknown_target",
-                "planq::progress::bad_number",
-                "planq::progress::bad_date",
-                "planq::progress::duplicate"
+                Code::ProgressUnknownTarget,
+                Code::ProgressBadNumber,
+                Code::ProgressBadDate,
+                Code::ProgressDuplicate
             ]
         );
-        assert_eq!(e.related[0].help.as_deref(), Some("did you mean `2.5#1`?"));
-        let span = e.related[1].span.unwrap();
+        assert_eq!(e.related()[0].help(), Some("did you mean `2.5#1`?"));
+        let span = e.related()[1].span().unwrap();
         assert_eq!(&src.text[span.start..span.end], "abc");
         assert_eq!(e.exit_code(), 1);
     }
@@ -784,7 +786,7 @@ mod tests {
     fn header_problems() {
         let src = Source::new("p.csv", "target_id,actaul,as_of\n");
         let e = load(&src, &known(), &[]).unwrap_err();
-        let help: Vec<_> = e.related.iter().filter_map(|e| e.help.clone()).collect();
+        let help: Vec<_> = e.related().iter().filter_map(|e| e.help()).collect();
         assert!(
             help.iter().any(|h| h.contains("did you mean `actual`")),
             "{help:?}"
@@ -803,11 +805,11 @@ mod tests {
         assert_eq!(r[1].actual, 12.0);
     }
 
-    fn codes(e: &Error) -> Vec<&str> {
-        if e.related.is_empty() {
-            vec![e.code.as_str()]
+    fn codes(e: &Error) -> Vec<Code> {
+        if e.related().is_empty() {
+            vec![e.code()]
         } else {
-            e.related.iter().map(|e| e.code.as_str()).collect()
+            e.related().iter().map(|e| e.code()).collect()
         }
     }
 
@@ -824,7 +826,7 @@ mod tests {
         let bad = Source::new("p.csv", "target_id,actual,as_of\n2.5#1,15\r00,2010-06-30\n");
         let e = load(&bad, &known(), &[]).unwrap_err();
         assert!(
-            codes(&e).contains(&"planq::progress::stray_line_break"),
+            codes(&e).contains(&Code::ProgressStrayLineBreak),
             "{:?}",
             codes(&e)
         );
@@ -840,10 +842,10 @@ mod tests {
         assert_eq!(
             codes(&e),
             [
-                "planq::progress::extra_fields",
-                "planq::progress::unknown_target",
-                "planq::progress::bad_number",
-                "planq::progress::bad_date"
+                Code::ProgressExtraFields,
+                Code::ProgressUnknownTarget,
+                Code::ProgressBadNumber,
+                Code::ProgressBadDate
             ]
         );
         // A header problem does not hide the rows' problems either.
@@ -852,9 +854,9 @@ mod tests {
         assert_eq!(
             codes(&e),
             [
-                "planq::progress::missing_column",
-                "planq::progress::unknown_column",
-                "planq::progress::unknown_target"
+                Code::ProgressMissingColumn,
+                Code::ProgressUnknownColumn,
+                Code::ProgressUnknownTarget
             ]
         );
     }
@@ -870,9 +872,9 @@ mod tests {
         assert_eq!(
             codes(&e),
             [
-                "planq::progress::unknown_column",
-                "planq::progress::bad_number",
-                "planq::progress::bad_date"
+                Code::ProgressUnknownColumn,
+                Code::ProgressBadNumber,
+                Code::ProgressBadDate
             ]
         );
     }
@@ -883,8 +885,8 @@ mod tests {
         let text = "[{\"target_id\": \"2.5#1\", \"actual\": 1, \"as_of\": \"2010-01-01\",\n  \"actual\": 900}]";
         let src = Source::new("p.json", text);
         let e = load(&src, &known(), &[]).unwrap_err();
-        assert_eq!(e.code, "planq::progress::duplicate_field");
-        let span = e.span.unwrap();
+        assert_eq!(e.code(), Code::ProgressDuplicateField);
+        let span = e.span().unwrap();
         assert_eq!(&text[span.start..span.end], "\"actual\"");
         assert_eq!(src.line_col(span.start).0, 2);
     }
@@ -894,13 +896,13 @@ mod tests {
         for date in ["+201-01-01", "201-01-01", "12010-01-01", "2010-1-1x"] {
             let src = Source::new("p.csv", format!("target_id,actual,as_of\n2.5#1,1,{date}\n"));
             let e = load(&src, &known(), &[]).unwrap_err();
-            assert_eq!(codes(&e), ["planq::progress::bad_date"], "{date}");
+            assert_eq!(codes(&e), [Code::ProgressBadDate], "{date}");
             let src = Source::new(
                 "p.json",
                 format!(r#"[{{"target_id": "2.5#1", "actual": 1, "as_of": "{date}"}}]"#),
             );
             let e = load(&src, &known(), &[]).unwrap_err();
-            assert_eq!(codes(&e), ["planq::progress::bad_date"], "{date}");
+            assert_eq!(codes(&e), [Code::ProgressBadDate], "{date}");
         }
     }
 
@@ -928,11 +930,11 @@ mod tests {
             r#"[{"target_id": "2.5#1", "actual": "lots", "as_of": "2010-06-30"}]"#,
         );
         let e = load(&src, &known(), &[]).unwrap_err();
-        let span = e.span.unwrap();
+        let span = e.span().unwrap();
         assert_eq!(&src.text[span.start..span.end], "\"lots\"");
         let bad = Source::new("p.json", "[{\"target_id\": }]");
         let e = load(&bad, &known(), &[]).unwrap_err();
-        assert_eq!(e.code, "planq::progress::bad_json");
-        assert!(e.span.is_some());
+        assert_eq!(e.code(), Code::ProgressBadJson);
+        assert!(e.span().is_some());
     }
 }

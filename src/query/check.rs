@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::{
     self, BinOp, Expr, ExprKind, Item, Literal, Pipeline, Span, Stage, StageKind, UnOp,
 };
@@ -65,7 +65,7 @@ impl Call<'_> {
         self.args.get(i).ok_or_else(|| {
             err(
                 self.checker.source,
-                "planq::internal",
+                Code::Internal,
                 self.call.span,
                 format!("`{}` lost argument {}", self.name, i + 1),
                 "here",
@@ -127,7 +127,7 @@ impl Call<'_> {
         };
         err(
             self.checker.source,
-            "planq::check::bad_regex",
+            Code::CheckBadRegex,
             e.span,
             "invalid regular expression".into(),
             first_line(message),
@@ -150,7 +150,7 @@ pub struct Checker<'a> {
 /// A query error at `span`.
 fn err(
     source: &Source,
-    code: &str,
+    code: Code,
     span: Span,
     message: String,
     label: impl Into<String>,
@@ -227,7 +227,7 @@ impl<'a> Checker<'a> {
                 };
                 Err(err(
                     self.source,
-                    "planq::check::unknown_table",
+                    Code::CheckUnknownTable,
                     ident.span,
                     format!("unknown table `{}`", ident.name),
                     "no table or `let` binding has this name",
@@ -255,7 +255,7 @@ impl<'a> Checker<'a> {
                 if !t.is_bool() {
                     return Err(err(
                         self.source,
-                        "planq::check::not_a_condition",
+                        Code::CheckNotACondition,
                         e.span,
                         "`where` needs a condition".into(),
                         format!("this is a {t}, not true/false"),
@@ -304,7 +304,7 @@ impl<'a> Checker<'a> {
                 if out.get("count").is_some() {
                     return Err(err(
                         self.source,
-                        "planq::check::duplicate_column",
+                        Code::CheckDuplicateColumn,
                         stage.verb_span,
                         "`count` would add a second column named `count`".into(),
                         "the count column is called `count`",
@@ -328,7 +328,7 @@ impl<'a> Checker<'a> {
                     if per[..i].iter().any(|p| p.name == c.name) {
                         return Err(err(
                             self.source,
-                            "planq::check::duplicate_column",
+                            Code::CheckDuplicateColumn,
                             c.span,
                             format!("`{}` is named twice after `per`", c.name),
                             "named already",
@@ -358,7 +358,7 @@ impl<'a> Checker<'a> {
                     if renamed.contains(&old.name.as_str()) {
                         return Err(err(
                             self.source,
-                            "planq::check::duplicate_column",
+                            Code::CheckDuplicateColumn,
                             old.span,
                             format!("`{}` is renamed twice", old.name),
                             "renamed already in this stage",
@@ -372,7 +372,7 @@ impl<'a> Checker<'a> {
                     if new.name != old.name && out.get(&new.name).is_some() {
                         return Err(err(
                             self.source,
-                            "planq::check::duplicate_column",
+                            Code::CheckDuplicateColumn,
                             new.span,
                             format!("a column named `{}` already exists", new.name),
                             "this name is taken",
@@ -415,7 +415,7 @@ impl<'a> Checker<'a> {
                     };
                     return Err(err(
                         self.source,
-                        "planq::check::unknown_column",
+                        Code::CheckUnknownColumn,
                         r.span,
                         format!("the right side of the join has no column `{}`", r.name),
                         "not a column of the right side",
@@ -430,7 +430,7 @@ impl<'a> Checker<'a> {
             if !compatible {
                 return Err(err(
                     self.source,
-                    "planq::check::type_mismatch",
+                    Code::CheckTypeMismatch,
                     key.left.span.to(r.span),
                     format!("cannot join a key of type {lt} with a key of type {rt}"),
                     format!("{lt} on the left, {rt} on the right"),
@@ -470,7 +470,7 @@ impl<'a> Checker<'a> {
         if out.get(&name).is_some() {
             return Err(err(
                 self.source,
-                "planq::check::duplicate_column",
+                Code::CheckDuplicateColumn,
                 item.span,
                 format!("two output columns would be named `{name}`"),
                 "second column with this name",
@@ -495,7 +495,7 @@ impl<'a> Checker<'a> {
         };
         Err(err(
             self.source,
-            "planq::check::unknown_column",
+            Code::CheckUnknownColumn,
             span,
             format!("unknown column `{name}`"),
             "no such column at this point of the pipeline",
@@ -512,7 +512,7 @@ impl<'a> Checker<'a> {
                 self.column(name, e.span, cols)?;
                 Err(err(
                     self.source,
-                    "planq::check::expected_aggregate",
+                    Code::CheckExpectedAggregate,
                     e.span,
                     format!("`{name}` is outside an aggregate"),
                     "a column of each row, not of the group",
@@ -531,7 +531,7 @@ impl<'a> Checker<'a> {
         if !has_aggregate(e) {
             return Err(err(
                 self.source,
-                "planq::check::expected_aggregate",
+                Code::CheckExpectedAggregate,
                 e.span,
                 "`summarize` items must be aggregates".into(),
                 "not an aggregate",
@@ -600,7 +600,7 @@ impl<'a> Checker<'a> {
         }
         Err(err(
             self.source,
-            "planq::check::unknown_param",
+            Code::CheckUnknownParam,
             span,
             format!("parameter `${name}` has no value"),
             "not set",
@@ -698,7 +698,7 @@ impl<'a> Checker<'a> {
             };
             return Err(err(
                 self.source,
-                "planq::check::unknown_function",
+                Code::CheckUnknownFunction,
                 func.span,
                 format!("unknown function `{}`", func.name),
                 "no such function",
@@ -709,7 +709,7 @@ impl<'a> Checker<'a> {
             let n = args.len();
             return Err(err(
                 self.source,
-                "planq::check::arity",
+                Code::CheckArity,
                 e.span,
                 format!(
                     "`{}` takes {}, not {n}",
@@ -725,7 +725,7 @@ impl<'a> Checker<'a> {
             (Kind::Aggregate, Place::InAggregate) => {
                 return Err(err(
                     self.source,
-                    "planq::check::nested_aggregate",
+                    Code::CheckNestedAggregate,
                     e.span,
                     format!("`{}` is inside another aggregate", f.name),
                     "aggregate inside an aggregate",
@@ -735,7 +735,7 @@ impl<'a> Checker<'a> {
             (Kind::Aggregate, Place::Row) => {
                 return Err(err(
                     self.source,
-                    "planq::check::aggregate_outside",
+                    Code::CheckAggregateOutside,
                     e.span,
                     format!("the aggregate `{}` can only be used in `summarize`", f.name),
                     "aggregate outside `summarize`",
@@ -770,7 +770,7 @@ impl<'a> Checker<'a> {
         }
         err(
             self.source,
-            "planq::check::type_mismatch",
+            Code::CheckTypeMismatch,
             e.span,
             format!("{what}, but `{shown}` is {}", article(t)),
             format!("this is {}", article(t)),
@@ -791,7 +791,7 @@ impl<'a> Checker<'a> {
         };
         err(
             self.source,
-            "planq::check::type_mismatch",
+            Code::CheckTypeMismatch,
             e.span,
             format!(
                 "cannot use {} with {} in `{op}`",

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use polars::prelude::*;
 
 use crate::engine::Value;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::lang::ast::{
     self, BinOp, Expr as AstExpr, ExprKind, Item, JoinKind, Literal, Order, Pipeline, SortKey,
     Stage, StageKind, UnOp,
@@ -366,7 +366,7 @@ fn reads_column(e: &AstExpr) -> bool {
 }
 
 fn internal(message: String) -> Error {
-    Error::new(ErrorKind::Query, "planq::compile::internal", message)
+    Error::new(ErrorKind::Query, Code::CompileInternal, message)
         .with_help("this is a bug in planq; please report the query")
 }
 
@@ -1562,7 +1562,7 @@ mod tests {
         let engine = crate::Engine::seed().expect("seed");
         for f in FUNCTIONS {
             if let Err(e) = engine.compile(f.example.query) {
-                panic!("{}: {}: {}", f.name, f.example.query, e.message);
+                panic!("{}: {}: {}", f.name, f.example.query, e.message());
             }
         }
     }

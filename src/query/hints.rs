@@ -9,7 +9,7 @@ use std::time::Duration;
 use miette::Severity;
 use polars::prelude::*;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::lang::ast::{BinOp, Expr, ExprKind, Literal, Pipeline, Span, Stage, StageKind};
 use crate::lang::suggest::closest_many;
 use crate::render::values::cell_text;
@@ -157,7 +157,7 @@ fn literal_hints(
     }
     if unmatched > 0 {
         if let Some(last) = hints.pop() {
-            let help = last.help.clone().unwrap_or_default();
+            let help = last.help().unwrap_or_default().to_string();
             hints.push(last.with_help(format!(
                 "{help}\n…and {unmatched} more value{} of this query match{} nothing",
                 if unmatched == 1 { "" } else { "s" },
@@ -199,7 +199,7 @@ fn emptying_where(
                 return Some(
                     Error::new(
                         ErrorKind::Query,
-                        "planq::hint::all_null",
+                        Code::HintAllNull,
                         format!("no rows: `{name}` is null in every row here"),
                     )
                     .at(
@@ -221,7 +221,7 @@ fn emptying_where(
         return Some(
             Error::new(
                 ErrorKind::Query,
-                "planq::hint::no_rows",
+                Code::HintNoRows,
                 format!(
                     "no rows reach `{}`: this `where` removes all {before} row{}",
                     agg.kind.verb(),
@@ -312,7 +312,7 @@ fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error
     Some(
         Error::new(
             ErrorKind::Query,
-            "planq::hint::no_match",
+            Code::HintNoMatch,
             format!(
                 "no rows: `{}` never matches \"{}\"",
                 probe.column,
@@ -353,7 +353,7 @@ fn role_hint(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Erro
     Some(
         Error::new(
             ErrorKind::Query,
-            "planq::hint::no_match",
+            Code::HintNoMatch,
             format!(
                 "no row has {} `{}`; roles are {all}",
                 probe.column,
@@ -538,7 +538,7 @@ fn cross_plan_joins_into(checker: &Checker, p: &Pipeline, out: &mut Vec<Error>) 
             out.push(
                 Error::new(
                     ErrorKind::Query,
-                    "planq::hint::join_without_plan",
+                    Code::HintJoinWithoutPlan,
                     "this join can match rows of different plans: both sides have `plan`, and the keys do not include it",
                 )
                 .at(checker.source(), stage.span, "add `plan,` to the keys")

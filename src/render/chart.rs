@@ -17,7 +17,7 @@ use polars::prelude::*;
 
 use super::table::{display_width, one_line, row_count, truncate};
 use super::values::cell_text;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::lang::suggest::closest;
 
 /// Which columns to chart; `None` picks the default (first text column for the label, first
@@ -76,8 +76,8 @@ const YELLOW: &str = "\x1b[33m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-fn chart_error(code: &str, message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Query, format!("planq::chart::{code}"), message)
+fn chart_error(code: Code, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Query, code, message)
 }
 
 fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column, Error> {
@@ -88,7 +88,7 @@ fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column, E
             None => format!("the result's columns: {}", names.join(", ")),
         };
         chart_error(
-            "unknown_column",
+            Code::ChartUnknownColumn,
             format!("no column `{name}` to use as the {role}"),
         )
         .with_help(help)
@@ -133,7 +133,10 @@ pub fn render_chart(
     opts: &ChartOptions,
 ) -> Result<String, Error> {
     if df.width() == 0 {
-        return Err(chart_error("empty", "the result has no columns to chart"));
+        return Err(chart_error(
+            Code::ChartEmpty,
+            "the result has no columns to chart",
+        ));
     }
     let columns = df.columns();
     let label = match &spec.label {
@@ -161,7 +164,7 @@ pub fn render_chart(
             let c = column(df, name, "value")?;
             if !is_numeric(c) {
                 return Err(chart_error(
-                    "not_numeric",
+                    Code::ChartNotNumeric,
                     format!("column `{name}` is not numeric, so it cannot be charted"),
                 )
                 .with_help("chart a numeric column, e.g. the `count` of `… | count by owner`"));
@@ -173,7 +176,7 @@ pub fn render_chart(
             .find(|c| is_numeric(c) && c.name() != label.name())
             .ok_or_else(|| {
                 chart_error(
-                    "no_numeric_column",
+                    Code::ChartNoNumericColumn,
                     "the result has no numeric column to chart",
                 )
                 .with_help(
@@ -403,13 +406,13 @@ mod tests {
         assert_eq!(spec, ChartSpec::parse("owner,count"));
         assert!(render_chart(&owners(), &spec, &opts(40)).is_ok());
         let e = render_chart(&owners(), &ChartSpec::parse("owner cout"), &opts(40)).unwrap_err();
-        assert_eq!(e.code, "planq::chart::unknown_column");
-        assert_eq!(e.help.as_deref(), Some("did you mean `count`?"));
+        assert_eq!(e.code(), Code::ChartUnknownColumn);
+        assert_eq!(e.help(), Some("did you mean `count`?"));
         let e = render_chart(&owners(), &ChartSpec::parse("count owner"), &opts(40)).unwrap_err();
-        assert_eq!(e.code, "planq::chart::not_numeric");
+        assert_eq!(e.code(), Code::ChartNotNumeric);
         let text_only = owners().select(["owner"]).unwrap();
         let e = render_chart(&text_only, &ChartSpec::default(), &opts(40)).unwrap_err();
-        assert_eq!(e.code, "planq::chart::no_numeric_column");
+        assert_eq!(e.code(), Code::ChartNoNumericColumn);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use crate::engine::{TableKind, Value};
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::lexer::{is_name_continue, is_name_start};
 use crate::lang::suggest::closest;
@@ -188,7 +188,7 @@ fn text_frame(columns: Vec<(&str, Vec<Option<String>>)>) -> Result<DataFrame, Er
             .map(|(n, v)| Column::new(n.into(), v))
             .collect(),
     )
-    .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))
+    .map_err(|e| Error::new(ErrorKind::Query, Code::Internal, e.to_string()))
 }
 
 impl Session {
@@ -201,13 +201,12 @@ impl Session {
         };
         // Where the arguments start in the source, for diagnostics pointing into them.
         let args_at = span.start + line.len() - line.trim_start_matches(name).trim_start().len();
-        let fail = |code: &str, message: String, label: &str| {
-            Error::new(ErrorKind::Query, format!("planq::dot::{code}"), message)
-                .at(source, span, label)
+        let fail = |code: Code, message: String, label: &str| {
+            Error::new(ErrorKind::Query, code, message).at(source, span, label)
         };
         let need = |what: &str| {
             fail(
-                "missing_argument",
+                Code::DotMissingArgument,
                 format!("{name} needs {what}"),
                 "argument missing",
             )
@@ -215,7 +214,7 @@ impl Session {
         };
         if self.settings.safe && FILE_COMMANDS.contains(&name) {
             return Err(fail(
-                "unsafe",
+                Code::DotUnsafe,
                 format!("`{name}` is disabled by --safe"),
                 "touches files",
             )
@@ -242,7 +241,7 @@ impl Session {
                                 .to_string(),
                         };
                         return Err(fail(
-                            "unknown_function",
+                            Code::DotUnknownFunction,
                             format!("no function `{wanted}`"),
                             "not a function",
                         )
@@ -275,7 +274,7 @@ impl Session {
                 } else {
                     let Some(f) = Format::parse(args) else {
                         return Err(fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("unknown format `{args}`"),
                             "not a format",
                         )
@@ -283,7 +282,7 @@ impl Session {
                     };
                     if f.is_binary() && self.settings.stdout_tty && self.output.collect.is_none() {
                         return Err(fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("{} is not shown on a terminal", f.name()),
                             "a binary format",
                         )
@@ -306,7 +305,7 @@ impl Session {
                 } else {
                     self.settings.max_rows = args.parse().map_err(|_| {
                         fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("`{args}` is not a number of rows"),
                             "expected a whole number",
                         )
@@ -321,7 +320,7 @@ impl Session {
                     "" => !self.settings.timer,
                     _ => {
                         return Err(fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("`{args}` is not on or off"),
                             "expected on or off",
                         ))
@@ -337,7 +336,7 @@ impl Session {
                     "" => !self.settings.pager,
                     _ => {
                         return Err(fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("`{args}` is not on or off"),
                             "expected on or off",
                         ))
@@ -354,7 +353,7 @@ impl Session {
             ".chart" => {
                 let Some(df) = self.last.clone() else {
                     return Err(fail(
-                        "no_result",
+                        Code::DotNoResult,
                         "there is no result to chart yet".into(),
                         "run a query first",
                     )
@@ -394,7 +393,7 @@ impl Session {
                     }
                     _ => {
                         return Err(fail(
-                            "bad_argument",
+                            Code::DotBadArgument,
                             format!("cannot load `{what}`"),
                             "expected plan or progress",
                         )
@@ -427,7 +426,7 @@ impl Session {
                     return Err(need("a query"));
                 }
                 let result = self.engine().explain(args);
-                let plan = result.map_err(|e| match (&e.source, e.span) {
+                let plan = result.map_err(|e| match (&e.source(), e.span()) {
                     (Some(s), Some(_)) if &*s.text == args => e.rebase(source, args_at),
                     _ => e,
                 })?;
@@ -449,7 +448,7 @@ impl Session {
                 }
                 if !is_param_name(param) {
                     return Err(fail(
-                        "bad_argument",
+                        Code::DotBadArgument,
                         format!("`{param}` is not a parameter name"),
                         "not a name",
                     )
@@ -464,7 +463,7 @@ impl Session {
                 }
                 if self.engine_mut()?.unset_param(param).is_none() {
                     return Err(fail(
-                        "unknown_param",
+                        Code::DotUnknownParam,
                         format!("no parameter `${param}`"),
                         "not set",
                     ));
@@ -503,7 +502,7 @@ impl Session {
                     return Err(need("a file, e.g. .import examples/departments.csv"));
                 }
                 self.import(args).map_err(|e| {
-                    if e.source.is_some() {
+                    if e.source().is_some() {
                         e
                     } else {
                         e.at(source, span, "while importing")
@@ -511,7 +510,7 @@ impl Session {
                 })?;
             }
             ".aliases" => self.aliases(args).map_err(|e| {
-                if e.source.is_some() {
+                if e.source().is_some() {
                     e
                 } else {
                     e.at(source, span, "here")
@@ -525,7 +524,7 @@ impl Session {
                     None => ".help lists the commands".to_string(),
                 };
                 return Err(fail(
-                    "unknown_command",
+                    Code::DotUnknownCommand,
                     format!("unknown command `{name}`"),
                     "not a command",
                 )
@@ -603,7 +602,7 @@ impl Session {
                 };
                 return Err(Error::new(
                     ErrorKind::Query,
-                    "planq::dot::unknown_table",
+                    Code::DotUnknownTable,
                     format!("no table named `{table}`"),
                 )
                 .at(source, span, "not a table")
@@ -645,7 +644,7 @@ impl Session {
         ];
         for c in extra {
             df.with_column(c)
-                .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))?;
+                .map_err(|e| Error::new(ErrorKind::Query, Code::Internal, e.to_string()))?;
         }
         Ok(df)
     }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::lang::ast::Span;
 use crate::render::file::{write_file, WriteError};
 use crate::render::{self, pager, Format};
@@ -195,9 +195,9 @@ fn write_error(path: &Path, e: WriteError, force_hint: &str) -> Error {
     let shown = path.display();
     // The dot commands keep their own code (scripts may match on it).
     let code = if force_hint.starts_with('.') {
-        "planq::dot::exists"
+        Code::DotExists
     } else {
-        "planq::output::exists"
+        Code::OutputExists
     };
     match e {
         WriteError::Exists => Error::new(
@@ -208,7 +208,7 @@ fn write_error(path: &Path, e: WriteError, force_hint: &str) -> Error {
         .with_help(force_hint.to_string()),
         e => Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot write `{shown}`: {e}"),
         ),
     }
@@ -219,11 +219,11 @@ fn rows(n: usize) -> String {
 }
 
 /// The format a file name asks for, or an error saying which names work.
-pub fn format_of(path: &str, code: &str) -> Result<Format, Error> {
+pub fn format_of(path: &str, code: Code) -> Result<Format, Error> {
     Format::from_extension(Path::new(path)).ok_or_else(|| {
         Error::new(
             ErrorKind::Query,
-            code.to_string(),
+            code,
             format!("cannot tell the format of `{path}` from its extension"),
         )
         .with_help(format!("end the file name in {}", Format::EXTENSIONS))
@@ -272,7 +272,7 @@ impl Session {
         let bytes = file_bytes(df, format, bom, &sheet).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::output::format",
+                Code::OutputFormat,
                 format!("cannot write `{}`: {e}", path.display()),
             )
         })?;
@@ -298,7 +298,7 @@ impl Session {
             };
             return Err(Error::new(
                 ErrorKind::Query,
-                "planq::dot::save_after_failure",
+                Code::DotSaveAfterFailure,
                 format!("the last statement failed, so it has no result to save: `{failed}`"),
             )
             .with_help(help));
@@ -306,12 +306,12 @@ impl Session {
         let Some(df) = self.last.clone() else {
             return Err(Error::new(
                 ErrorKind::Query,
-                "planq::dot::no_result",
+                Code::DotNoResult,
                 "there is no result to save yet",
             )
             .with_help("run a query first"));
         };
-        let format = format_of(path, "planq::dot::unknown_extension")?;
+        let format = format_of(path, Code::DotUnknownExtension)?;
         let sheet = self
             .output
             .last_name
@@ -320,7 +320,7 @@ impl Session {
         let bytes = file_bytes(&df, format, bom || self.settings.bom, &sheet).map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::output::format",
+                Code::OutputFormat,
                 format!("cannot write `{path}`: {e}"),
             )
         })?;
@@ -342,7 +342,7 @@ impl Session {
 
     /// `.once FILE`: the next result goes to FILE.
     pub(super) fn once(&mut self, path: &str, force: bool, bom: bool) -> Result<(), Error> {
-        let format = format_of(path, "planq::dot::unknown_extension")?;
+        let format = format_of(path, Code::DotUnknownExtension)?;
         self.output.once = Some(FileTarget {
             path: PathBuf::from(path),
             format,
@@ -378,7 +378,7 @@ impl Session {
     pub(super) fn show_binary(&mut self, _df: &DataFrame) -> Result<(), Error> {
         Err(Error::new(
             ErrorKind::Usage,
-            "planq::output::binary_to_terminal",
+            Code::OutputBinaryToTerminal,
             format!(
                 "{} is a binary format; it is not shown here",
                 self.settings.format.name()
@@ -421,7 +421,7 @@ impl Session {
             render::xlsx::workbook(&sheets).map_err(|e| {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::output::format",
+                    Code::OutputFormat,
                     format!("cannot write the workbook: {e}"),
                 )
             })?
@@ -452,7 +452,7 @@ impl Session {
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::io",
+                    Code::Io,
                     format!("cannot write to stdout: {e}"),
                 )
             })

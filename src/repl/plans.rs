@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 use crate::plan::source::ReadOptions;
 
 use super::session::Session;
@@ -38,7 +38,7 @@ impl Session {
             } else {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::corpus::bad_files",
+                    Code::CorpusBadFiles,
                     format!("no plan could be loaded from `{spec}`"),
                 )
                 .with_help("each file's problem is listed below")

@@ -15,7 +15,7 @@ use polars::prelude::DataFrame;
 
 use crate::diagnostics::report;
 use crate::engine::{Engine, StatementResult};
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::ParseError;
 use crate::render::chart::ChartOptions;
@@ -87,10 +87,10 @@ pub enum Flow {
 }
 
 /// The code of the error that stands for "stdout was closed".
-const CLOSED: &str = "planq::io::stdout_closed";
+const CLOSED: Code = Code::IoStdoutClosed;
 
 /// The code of the error of a query cancelled with Ctrl-C.
-const CANCELLED: &str = "planq::cancelled";
+const CANCELLED: Code = Code::Cancelled;
 
 /// How deep `.read` may nest (a script that reads itself stops here).
 const MAX_READ_DEPTH: usize = 16;
@@ -151,11 +151,11 @@ fn syntax_errors(text: &str, span: Span, first: ParseError) -> Vec<ParseError> {
 /// error pointing into the statement's own text is shifted to its place in the script, and
 /// one without a place points at the whole statement.
 fn locate(e: Error, source: &Source, span: Span, text: &str) -> Error {
-    match (&e.source, e.span) {
+    match (e.source(), e.span()) {
         (Some(s), Some(_)) if &*s.text == text => e.rebase(source, span.start),
         (Some(_), Some(_)) => e,
         _ => {
-            let label = e.message.clone();
+            let label = e.message().to_string();
             e.at(source, span, label)
         }
     }
@@ -164,7 +164,7 @@ fn locate(e: Error, source: &Source, span: Span, text: &str) -> Error {
 fn internal(what: &str) -> Error {
     Error::new(
         ErrorKind::Query,
-        "planq::internal",
+        Code::Internal,
         format!("internal error while {what}"),
     )
     .with_help("this is a bug in planq; please report it with the query")
@@ -250,7 +250,7 @@ impl Session {
                 } else {
                     Error::new(
                         ErrorKind::Data,
-                        "planq::io",
+                        Code::Io,
                         format!("cannot write to stdout: {e}"),
                     )
                 }
@@ -321,8 +321,8 @@ impl Session {
                         return flow;
                     }
                 }
-                Err(e) if e.code == CLOSED => return Flow::Quit,
-                Err(e) if e.code == CANCELLED => {
+                Err(e) if e.code() == CLOSED => return Flow::Quit,
+                Err(e) if e.code() == CANCELLED => {
                     // The user asked for it: a note, not a diagnostic.
                     self.note("query cancelled\n");
                     return Flow::Failed;
@@ -356,7 +356,7 @@ impl Session {
         if self.depth >= MAX_READ_DEPTH {
             return Err(Error::new(
                 ErrorKind::Query,
-                "planq::dot::too_deep",
+                Code::DotTooDeep,
                 format!(".read nests more than {MAX_READ_DEPTH} scripts deep"),
             )
             .with_help("does a script read itself?"));
@@ -438,7 +438,7 @@ impl Session {
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Query,
-                    "planq::internal",
+                    Code::Internal,
                     format!("cannot start the query: {e}"),
                 )
             })?;
@@ -486,7 +486,7 @@ impl Session {
             (_, format) => {
                 let mut buf = Vec::new();
                 crate::render::write(df, format, &mut buf).map_err(|e| {
-                    Error::new(ErrorKind::Data, "planq::io", format!("cannot render: {e}"))
+                    Error::new(ErrorKind::Data, Code::Io, format!("cannot render: {e}"))
                 })?;
                 String::from_utf8_lossy(&buf).into_owned()
             }
@@ -608,7 +608,7 @@ mod tests {
         };
         let e = s.run_query("tasks").unwrap_err();
         setter.join().unwrap();
-        assert_eq!(e.code, "planq::cancelled");
+        assert_eq!(e.code(), Code::Cancelled);
         assert!(started.elapsed() < Duration::from_secs(2));
         // The engine stays usable for reading while the abandoned worker sleeps.
         s.query_delay = None;
@@ -635,7 +635,7 @@ mod tests {
         };
         let e = s.run_query(RUNAWAY).unwrap_err();
         setter.join().unwrap();
-        assert_eq!(e.code, "planq::cancelled");
+        assert_eq!(e.code(), Code::Cancelled);
         let started = Instant::now();
         while s.engine.try_write().is_err() {
             assert!(

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 
 use super::session::Session;
 
@@ -36,7 +36,7 @@ fn unquote(s: &str) -> &str {
 fn frame(columns: Vec<Column>) -> Result<DataFrame, Error> {
     let height = columns.first().map_or(0, Column::len);
     DataFrame::new(height, columns)
-        .map_err(|e| Error::new(ErrorKind::Query, "planq::internal", e.to_string()))
+        .map_err(|e| Error::new(ErrorKind::Query, Code::Internal, e.to_string()))
 }
 
 impl Session {
@@ -152,7 +152,7 @@ impl Session {
                 if self.settings.safe {
                     return Err(Error::new(
                         ErrorKind::Query,
-                        "planq::dot::unsafe",
+                        Code::DotUnsafe,
                         "`.aliases load` is disabled by --safe",
                     )
                     .with_help("run planq without --safe to load files"));
@@ -160,17 +160,17 @@ impl Session {
                 if rest.is_empty() {
                     return Err(Error::new(
                         ErrorKind::Query,
-                        "planq::dot::missing_argument",
+                        Code::DotMissingArgument,
                         ".aliases load needs a file",
                     )
                     .with_help("e.g. .aliases load examples/aliases.csv"));
                 }
                 let notes = self.engine_mut()?.set_aliases_file(unquote(rest))?;
                 for n in &notes {
-                    if n.severity == miette::Severity::Warning {
+                    if n.severity() == miette::Severity::Warning {
                         self.report(n);
                     } else {
-                        let text = format!("{}\n", n.message);
+                        let text = format!("{}\n", n.message());
                         self.note(&text);
                     }
                 }
@@ -178,7 +178,7 @@ impl Session {
             other => {
                 return Err(Error::new(
                     ErrorKind::Query,
-                    "planq::dot::bad_argument",
+                    Code::DotBadArgument,
                     format!("`.aliases {other}` is not a command"),
                 )
                 .with_help(

@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 use miette::Severity;
 use polars::prelude::*;
 
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::suggest::edit_distance;
 use crate::progress::csv;
 
@@ -76,7 +76,7 @@ pub struct Aliases {
     source: Source,
 }
 
-fn data_error(code: &str, message: String) -> Error {
+fn data_error(code: Code, message: String) -> Error {
     Error::new(ErrorKind::Data, code, message)
 }
 
@@ -103,24 +103,21 @@ impl Aliases {
                     (*s, "a line break inside an unquoted field")
                 }
             };
-            return Err(
-                data_error("planq::aliases::syntax", format!("`{name}`: {what}"))
-                    .at(&source, span, "here")
-                    .with_help("the alias file is CSV: alias,canonical[,from,to]"),
-            );
+            return Err(data_error(Code::AliasesSyntax, format!("`{name}`: {what}"))
+                .at(&source, span, "here")
+                .with_help("the alias file is CSV: alias,canonical[,from,to]"));
         }
         let mut records = records.into_iter();
         let Some(header) = records.next() else {
-            return Err(data_error(
-                "planq::aliases::empty",
-                format!("`{name}` has no header row"),
-            )
-            .with_help("start the file with the header alias,canonical,from,to"));
+            return Err(
+                data_error(Code::AliasesEmpty, format!("`{name}` has no header row"))
+                    .with_help("start the file with the header alias,canonical,from,to"),
+            );
         };
         let col = |n: &str| header.fields.iter().position(|f| f.text == n);
         let (Some(ia), Some(ic)) = (col("alias"), col("canonical")) else {
             return Err(data_error(
-                "planq::aliases::header",
+                Code::AliasesHeader,
                 format!("`{name}`: the header must name the columns `alias` and `canonical`"),
             )
             .at(&source, header.span, "this header")
@@ -138,7 +135,7 @@ impl Aliases {
             if alias.is_empty() || canonical.is_empty() {
                 errors.push(
                     data_error(
-                        "planq::aliases::missing",
+                        Code::AliasesMissing,
                         format!(
                             "`{name}` line {}: a row needs an alias and a canonical name",
                             r.line
@@ -152,7 +149,7 @@ impl Aliases {
             if alias == canonical {
                 errors.push(
                     data_error(
-                        "planq::aliases::self",
+                        Code::AliasesSelf,
                         format!("`{name}` line {}: `{alias}` is mapped to itself", r.line),
                     )
                     .at(&source, r.span, "alias and canonical are the same")
@@ -170,7 +167,7 @@ impl Aliases {
                     _ => {
                         errors.push(
                             data_error(
-                                "planq::aliases::year",
+                                Code::AliasesYear,
                                 format!(
                                     "`{name}` line {}: `{}` is not a year ({what})",
                                     r.line, f.text
@@ -190,7 +187,7 @@ impl Aliases {
                 if f > t {
                     errors.push(
                         data_error(
-                            "planq::aliases::year",
+                            Code::AliasesYear,
                             format!("`{name}` line {}: from {f} is after to {t}", r.line),
                         )
                         .at(&source, r.span, "years the wrong way round")
@@ -214,9 +211,9 @@ impl Aliases {
             0 => Ok(aliases),
             1 => Err(errors.remove(0)),
             n => {
-                let code = errors[0].code.clone();
+                let code = errors[0].code();
                 Err(data_error(
-                    &code,
+                    code,
                     format!("`{name}` has {n} problems; no alias was applied"),
                 )
                 .with_help("fix them and load the file again")
@@ -244,7 +241,7 @@ impl Aliases {
             {
                 out.push(
                     data_error(
-                        "planq::aliases::conflict",
+                        Code::AliasesConflict,
                         format!(
                             "`{}` line {}: `{}` is mapped to `{}` here and to `{}` on line {}, in overlapping years",
                             self.name(), b.line, b.alias, b.canonical, a.canonical, a.line
@@ -313,7 +310,7 @@ impl Aliases {
             .collect();
         let lines: Vec<String> = path.iter().map(|p| p.line.to_string()).collect();
         data_error(
-            "planq::aliases::cycle",
+            Code::AliasesCycle,
             format!(
                 "`{}` line {}: the aliases go round in a circle: {}",
                 self.name(),
@@ -366,7 +363,7 @@ impl Aliases {
         let map = self.mapping(year);
         let failed = |e: PolarsError| {
             data_error(
-                "planq::aliases::apply",
+                Code::AliasesApply,
                 format!("could not apply the aliases: {e}"),
             )
         };
@@ -404,7 +401,7 @@ impl Aliases {
         if skipped > 0 {
             notes.push(
                 data_error(
-                    "planq::aliases::no_year",
+                    Code::AliasesNoYear,
                     format!(
                         "the plan has no year, so the {skipped} alias row(s) of `{}` with years were not applied",
                         self.name()
@@ -416,7 +413,7 @@ impl Aliases {
         }
         notes.push(
             data_error(
-                "planq::aliases::applied",
+                Code::AliasesApplied,
                 format!(
                     "aliases from `{}`: {renamed} owner row(s) renamed{} (owner_raw keeps the names as written)",
                     self.name(),
@@ -611,20 +608,20 @@ mod tests {
     #[test]
     fn conflicts_and_cycles_name_their_rows() {
         let e = parse("alias,canonical,from,to\nA,B,2000,2010\nA,C,2010,2020\n").unwrap_err();
-        assert_eq!(e.code, "planq::aliases::conflict");
+        assert_eq!(e.code(), Code::AliasesConflict);
         assert_eq!(e.line_col().map(|l| l.0), Some(3));
         assert!(parse("alias,canonical,from,to\nA,B,2000,2009\nA,C,2010,2020\n").is_ok());
         let e = parse("alias,canonical\nA,B\nB,C\nC,A\n").unwrap_err();
-        assert_eq!(e.code, "planq::aliases::cycle");
-        assert!(e.message.contains("A → B → C → A"), "{}", e.message);
+        assert_eq!(e.code(), Code::AliasesCycle);
+        assert!(e.message().contains("A → B → C → A"), "{}", e.message());
         // A circle only in some years is still one.
         let e = parse("alias,canonical,from,to\nA,B,2015,\nB,A,,2016\n").unwrap_err();
-        assert_eq!(e.code, "planq::aliases::cycle");
+        assert_eq!(e.code(), Code::AliasesCycle);
         assert!(parse("alias,canonical,from,to\nA,B,2017,\nB,A,,2016\n").is_ok());
         let e = parse("alias,canonical,from,to\nA,B,20x0,\n").unwrap_err();
-        assert_eq!(e.code, "planq::aliases::year");
+        assert_eq!(e.code(), Code::AliasesYear);
         let e = parse("name,target\nA,B\n").unwrap_err();
-        assert_eq!(e.code, "planq::aliases::header");
+        assert_eq!(e.code(), Code::AliasesHeader);
     }
 
     #[test]

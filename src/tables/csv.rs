@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use super::infer::{classify, ColumnState, Kind, WINDOW};
 use super::{line_error, Checked, TableSpec, MAX_ERRORS};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error, ErrorKind};
 
 /// One record: the physical line it starts on and its text (line breaks inside quotes
 /// kept, the record's own line end removed).
@@ -184,7 +184,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             line,
             &text,
             (at, at + 1),
-            "planq::table::encoding",
+            Code::TableEncoding,
             format!("`{path}` line {line} is not UTF-8 text"),
             "this byte is not UTF-8",
         )
@@ -197,7 +197,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             line,
             &text,
             (text.find('"').unwrap_or(0), text.find('"').unwrap_or(0) + 1),
-            "planq::table::unclosed_quote",
+            Code::TableUnclosedQuote,
             format!("`{path}` line {line}: a quoted field is never closed"),
             "this quote is not closed",
         )
@@ -211,7 +211,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             None => {
                 return Err(Error::new(
                     ErrorKind::Data,
-                    "planq::table::empty",
+                    Code::TableEmpty,
                     format!("`{path}` is empty: it has no header row"),
                 )
                 .with_help("a table file starts with a header row naming its columns"))
@@ -228,7 +228,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             header.line,
             &header.text,
             (at + bom, at + bom + 1),
-            "planq::table::malformed_row",
+            Code::TableMalformedRow,
             format!("`{path}` line {}: text after a closing quote", header.line),
             "after the closing quote",
         )
@@ -241,7 +241,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
             header.line,
             &header.text,
             (0, header.text.len()),
-            "planq::table::separator",
+            Code::TableSeparator,
             format!("`{path}` looks tab-separated, but its name says CSV"),
             "tabs between the names, no commas",
         )
@@ -258,7 +258,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                 header.line,
                 &header.text,
                 at,
-                "planq::table::header",
+                Code::TableHeader,
                 format!(
                     "`{path}`: column {} of the header has no name",
                     columns.len() + 1
@@ -273,7 +273,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                 header.line,
                 &header.text,
                 at,
-                "planq::table::header",
+                Code::TableHeader,
                 format!("`{path}`: the header names the column `{text}` twice"),
                 "named again here",
             )
@@ -321,7 +321,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                         line,
                         "",
                         (0, 0),
-                        "planq::table::blank_line",
+                        Code::TableBlankLine,
                         format!("`{path}` line {line}: a blank line between rows"),
                         "blank line",
                     )
@@ -339,7 +339,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                         record.line,
                         &record.text,
                         (at, at + 1),
-                        "planq::table::malformed_row",
+                        Code::TableMalformedRow,
                         format!(
                             "`{path}` row {} (line {}): text after a closing quote",
                             row + 1,
@@ -365,7 +365,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                     record.line,
                     &record.text,
                     span,
-                    "planq::table::malformed_row",
+                    Code::TableMalformedRow,
                     format!(
                         "`{path}` row {} (line {}) has {} fields; the header has {}",
                         row + 1,
@@ -416,7 +416,7 @@ pub(super) fn load(spec: &TableSpec, name: &str, sep: u8) -> Result<Checked, Err
                         record.line,
                         &record.text,
                         (*s, *e),
-                        "planq::table::cell_type",
+                        Code::TableCellType,
                         format!(
                             "`{path}` row {} (line {}), column `{}`: `{}` is not {expected}",
                             row + 1,

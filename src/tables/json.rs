@@ -16,7 +16,7 @@ use serde_json::{Map, Value as J};
 
 use super::infer::{date_sep, ColumnState, Kind, WINDOW};
 use super::{line_error, Checked, TableSpec, MAX_ERRORS};
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::plan::Date;
 
@@ -122,7 +122,7 @@ impl<'a> Inference<'a> {
             .map(|c| {
                 Error::new(
                     ErrorKind::Data,
-                    "planq::table::nested",
+                    Code::TableNested,
                     format!(
                         "`{path}`: column `{}` holds JSON arrays or objects; it is kept as JSON text",
                         c.name
@@ -272,7 +272,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidData => Error::new(
             ErrorKind::Data,
-            "planq::table::encoding",
+            Code::TableEncoding,
             format!("`{path}` is not UTF-8 text"),
         )
         .with_help("JSON files are UTF-8: convert it, e.g. `iconv -f GB18030 -t UTF-8`"),
@@ -284,7 +284,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
         let at = offset(&text, e.line(), e.column());
         Error::new(
             ErrorKind::Data,
-            "planq::table::malformed_json",
+            Code::TableMalformedJson,
             format!("`{path}` is not valid JSON: {e}"),
         )
         .at(&source, Span::new(at, (at + 1).min(text.len())), "here")
@@ -297,7 +297,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
         let lead = text.len() - text.trim_start().len();
         return Err(Error::new(
             ErrorKind::Data,
-            "planq::table::not_an_array",
+            Code::TableNotAnArray,
             format!("`{path}` holds {what}, not an array of objects"),
         )
         .at(&source, Span::new(lead, (lead + 1).min(text.len())), "expected `[`")
@@ -315,7 +315,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
                     let (ks, ke) = key_span(element, key);
                     Error::new(
                         ErrorKind::Data,
-                        "planq::table::cell_type",
+                        Code::TableCellType,
                         format!("`{path}` {message}"),
                     )
                     .at(&source, Span::new(s + ks, s + ke), label)
@@ -325,7 +325,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
             Err(what) => inference.push(
                 Error::new(
                     ErrorKind::Data,
-                    "planq::table::not_an_object",
+                    Code::TableNotAnObject,
                     format!(
                         "`{path}`: element {} of the array is {what}, not an object",
                         row + 1
@@ -354,7 +354,7 @@ pub(super) fn load_array(spec: &TableSpec) -> Result<Checked, Error> {
 fn empty(path: &str) -> Error {
     Error::new(
         ErrorKind::Data,
-        "planq::table::empty",
+        Code::TableEmpty,
         format!("`{path}` has no rows: no object names a column"),
     )
     .with_help("a JSON table needs at least one object with a key")
@@ -396,7 +396,7 @@ pub(super) fn load_lines(spec: &TableSpec) -> Result<Checked, Error> {
                         line_no,
                         text.trim_end(),
                         (at, at + 1),
-                        "planq::table::encoding",
+                        Code::TableEncoding,
                         format!("`{path}` line {line_no} is not UTF-8 text"),
                         "this byte is not UTF-8",
                     )
@@ -425,7 +425,7 @@ pub(super) fn load_lines(spec: &TableSpec) -> Result<Checked, Error> {
                         line_no,
                         line,
                         (at, (at + 1).min(line.len())),
-                        "planq::table::malformed_json",
+                        Code::TableMalformedJson,
                         format!("`{path}` line {line_no} is not valid JSON: {e}"),
                         "here",
                     )
@@ -440,7 +440,7 @@ pub(super) fn load_lines(spec: &TableSpec) -> Result<Checked, Error> {
                             line_no,
                             line,
                             key_span(line, key),
-                            "planq::table::cell_type",
+                            Code::TableCellType,
                             format!("`{path}` line {line_no}, {message}"),
                             label,
                         )
@@ -453,7 +453,7 @@ pub(super) fn load_lines(spec: &TableSpec) -> Result<Checked, Error> {
                         line_no,
                         line,
                         (0, line.len()),
-                        "planq::table::not_an_object",
+                        Code::TableNotAnObject,
                         format!("`{path}` line {line_no} is {what}, not an object"),
                         "not an object",
                     )

@@ -25,7 +25,7 @@ use miette::Severity;
 use polars::prelude::*;
 
 use crate::engine::type_name;
-use crate::error::{Error, ErrorKind, Source};
+use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::lexer::is_bare_name;
 use crate::lang::suggest::closest;
@@ -111,7 +111,7 @@ impl TableSpec {
         if path.trim().is_empty() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                "planq::table::spec",
+                Code::TableSpec,
                 format!("`{text}` names no file"),
             )
             .at(&source, Span::new(rest_at, text.len()), "a file goes here")
@@ -126,7 +126,7 @@ impl TableSpec {
                 let Some((col, ty)) = item.rsplit_once(':') else {
                     return Err(Error::new(
                         ErrorKind::Usage,
-                        "planq::table::spec",
+                        Code::TableSpec,
                         format!("`{item}` is not COLUMN:TYPE"),
                     )
                     .at(&source, span, "expected COLUMN:TYPE")
@@ -143,7 +143,7 @@ impl TableSpec {
                     other => {
                         return Err(Error::new(
                             ErrorKind::Usage,
-                            "planq::table::spec",
+                            Code::TableSpec,
                             format!("`{other}` is not a column type"),
                         )
                         .at(&source, span, "unknown type")
@@ -190,7 +190,7 @@ impl TableSpec {
             };
             return Err(Error::new(
                 ErrorKind::Usage,
-                "planq::table::bad_name",
+                Code::TableBadName,
                 format!("`{name}` ({given}) cannot be a table name"),
             )
             .with_help(format!(
@@ -226,7 +226,7 @@ impl TableSpec {
                 };
                 return Err(Error::new(
                     ErrorKind::Usage,
-                    "planq::table::unknown_column",
+                    Code::TableUnknownColumn,
                     format!("`{}` has no column `{c}` to force a type on", self.path),
                 )
                 .with_help(help));
@@ -259,7 +259,7 @@ impl LazyTable {
         let schema = lf.collect_schema().map_err(|e| {
             Error::new(
                 ErrorKind::Data,
-                "planq::table::schema",
+                Code::TableSchema,
                 format!("the table `{name}` has no schema: {e}"),
             )
         })?;
@@ -304,7 +304,7 @@ pub fn load(spec: &TableSpec, name: &str) -> Result<LazyTable, Error> {
     if meta.is_dir() {
         return Err(Error::new(
             ErrorKind::Data,
-            "planq::table::directory",
+            Code::TableDirectory,
             format!("`{path}` is a directory, not a table file"),
         )
         .with_help("name a .csv, .tsv, .parquet, .json or .ndjson file"));
@@ -312,7 +312,7 @@ pub fn load(spec: &TableSpec, name: &str) -> Result<LazyTable, Error> {
     if meta.len() == 0 {
         return Err(Error::new(
             ErrorKind::Data,
-            "planq::table::empty",
+            Code::TableEmpty,
             format!("`{path}` is empty"),
         )
         .with_help("a table file needs a header row (CSV/TSV) or at least one object (JSON)"));
@@ -320,7 +320,7 @@ pub fn load(spec: &TableSpec, name: &str) -> Result<LazyTable, Error> {
     let declared = FileFormat::from_path(path).ok_or_else(|| {
         Error::new(
             ErrorKind::Data,
-            "planq::table::unknown_format",
+            Code::TableUnknownFormat,
             format!("cannot tell the format of `{path}` from its name"),
         )
         .with_help(
@@ -343,7 +343,7 @@ pub fn load(spec: &TableSpec, name: &str) -> Result<LazyTable, Error> {
         all.push(
             Error::new(
                 ErrorKind::Data,
-                "planq::table::no_rows",
+                Code::TableNoRows,
                 format!("`{path}` has a header but no rows"),
             )
             .with_severity(Severity::Warning),
@@ -390,7 +390,7 @@ fn confirm(path: &str, declared: FileFormat) -> Result<FileFormat, Error> {
     let refuse = |what: String, help: &str| {
         Err(Error::new(
             ErrorKind::Data,
-            "planq::table::wrong_format",
+            Code::TableWrongFormat,
             format!("`{path}` is named as {} but {what}", declared.as_str()),
         )
         .with_help(help.to_string()))
@@ -495,7 +495,7 @@ fn convert(path: &str, lf: LazyFrame) -> Result<(LazyFrame, SchemaRef, Vec<Error
                 warnings.push(
                     Error::new(
                         ErrorKind::Data,
-                        "planq::table::datetime",
+                        Code::TableDatetime,
                         format!("`{path}`: column `{name}` holds date-times; planq reads them as dates (the time of day is dropped)"),
                     )
                     .with_help(format!("to keep the time, read it as text: add `:schema={name}:str` after the file name"))
@@ -505,7 +505,7 @@ fn convert(path: &str, lf: LazyFrame) -> Result<(LazyFrame, SchemaRef, Vec<Error
             d if type_name(d) == "other" => warnings.push(
                 Error::new(
                     ErrorKind::Data,
-                    "planq::table::other_type",
+                    Code::TableOtherType,
                     format!("`{path}`: column `{name}` is of type {d}, which planq cannot compute with"),
                 )
                 .with_help("it can be shown, selected and compared with ==; flatten it before loading to query inside it")
@@ -569,7 +569,7 @@ fn polars_error(path: &str, e: &PolarsError) -> Error {
     let first = msg.lines().next().unwrap_or("unreadable").to_string();
     Error::new(
         ErrorKind::Data,
-        "planq::table::unreadable",
+        Code::TableUnreadable,
         format!("cannot read `{path}`: {first}"),
     )
     .with_help("check that the file is complete and in the format its name says")
@@ -583,7 +583,7 @@ fn line_error(
     line: usize,
     text: &str,
     span: (usize, usize),
-    code: &str,
+    code: Code,
     message: String,
     label: impl Into<String>,
 ) -> Error {
@@ -619,8 +619,8 @@ fn bundle(path: &str, mut errors: Vec<Error>, more: usize) -> Option<Error> {
         1 if more == 0 => errors.pop(),
         n => {
             let total = n + more;
-            let code = errors[0].code.clone();
-            let mut summary = Error::new(
+            let code = errors[0].code();
+            let summary = Error::new(
                 ErrorKind::Data,
                 code,
                 format!("`{path}` has {total} problems; nothing of it was loaded"),
@@ -629,8 +629,8 @@ fn bundle(path: &str, mut errors: Vec<Error>, more: usize) -> Option<Error> {
                 format!("the first {n} are shown; fix them and load the file again")
             } else {
                 "fix them and load the file again".to_string()
-            });
-            summary.related = errors;
+            })
+            .with_related(errors);
             Some(summary)
         }
     }
@@ -671,11 +671,7 @@ mod tests {
             .unwrap()
             .table_name()
             .unwrap_err();
-        assert!(bad
-            .help
-            .as_deref()
-            .unwrap_or("")
-            .contains("my_data=my-data.csv"));
+        assert!(bad.help().unwrap_or("").contains("my_data=my-data.csv"));
         assert!(TableSpec::parse("部门=a.csv").unwrap().table_name().is_ok());
         assert!(TableSpec::parse("null=a.csv")
             .unwrap()
@@ -694,7 +690,15 @@ mod tests {
 
     #[test]
     fn line_errors_point_at_their_line() {
-        let e = line_error("f.csv", 3, "a,b,c", (2, 3), "x", "m".into(), "here");
+        let e = line_error(
+            "f.csv",
+            3,
+            "a,b,c",
+            (2, 3),
+            Code::TableCellType,
+            "m".into(),
+            "here",
+        );
         assert_eq!(e.line_col(), Some((3, 3)));
     }
 }

@@ -1,8 +1,9 @@
-//! Syntax errors: [`ParseError`], the stable [`codes`], and the builders that turn "not what
+//! Syntax errors: [`ParseError`] and the builders that turn "not what
 //! the rule expected" into the most helpful diagnostic for the token that is there — an
 //! unclosed bracket at its opener, `=` meant as `==`, `&&` meant as `and`, a verb with a
 //! "did you mean", a statement that ends too early (which a REPL reads on from).
 
+use crate::error::Code;
 use std::fmt;
 
 use nom::error::ErrorKind;
@@ -13,57 +14,11 @@ use crate::lang::ast::{Pipeline, Source, Span, VERBS};
 use crate::lang::lexer::{is_reserved, TokenKind};
 use crate::lang::suggest::closest;
 
-/// Stable error codes.
-pub mod codes {
-    /// Something else was expected here.
-    pub const EXPECTED: &str = "planq::parse::expected";
-    /// A word after `|` that is not a stage verb.
-    pub const UNKNOWN_VERB: &str = "planq::parse::unknown_verb";
-    /// A string or date literal without its closing quote.
-    pub const UNCLOSED_STRING: &str = "planq::parse::unclosed_string";
-    /// A backtick name without its closing backtick.
-    pub const UNCLOSED_NAME: &str = "planq::parse::unclosed_name";
-    /// `(` or `[` never closed.
-    pub const UNCLOSED_BRACKET: &str = "planq::parse::unclosed_bracket";
-    /// `)` or `]` with nothing to close.
-    pub const UNMATCHED_BRACKET: &str = "planq::parse::unmatched_bracket";
-    /// A malformed or out-of-range number.
-    pub const BAD_NUMBER: &str = "planq::parse::bad_number";
-    /// A malformed or impossible date.
-    pub const BAD_DATE: &str = "planq::parse::bad_date";
-    /// An unknown `\` escape in a string.
-    pub const BAD_ESCAPE: &str = "planq::parse::bad_escape";
-    /// Text left over after a complete statement or expression.
-    pub const TRAILING_INPUT: &str = "planq::parse::trailing_input";
-    /// A reserved word used as a name.
-    pub const RESERVED_WORD: &str = "planq::parse::reserved_word";
-    /// `=` used to compare.
-    pub const SINGLE_EQUALS: &str = "planq::parse::single_equals";
-    /// `&&`, `||`, `!`, `&` or `<>` instead of `and`, `or`, `not`, `!=`.
-    pub const WRONG_OPERATOR: &str = "planq::parse::wrong_operator";
-    /// `a < b < c`.
-    pub const CHAINED_COMPARISON: &str = "planq::parse::chained_comparison";
-    /// A character that starts no token.
-    pub const UNEXPECTED_CHAR: &str = "planq::parse::unexpected_char";
-    /// ``` `` ``` — a name must not be empty.
-    pub const EMPTY_NAME: &str = "planq::parse::empty_name";
-    /// `derive` item without a name.
-    pub const MISSING_ALIAS: &str = "planq::parse::missing_alias";
-    /// `summarize` item without any call (`summarize value`).
-    pub const EXPECTED_AGGREGATE: &str = "planq::parse::expected_aggregate";
-    /// [`parse_query`](super::super::parse_query) on empty input.
-    pub const EMPTY: &str = "planq::parse::empty";
-    /// [`parse_query`](super::super::parse_query) on a `let` statement.
-    pub const NOT_A_QUERY: &str = "planq::parse::not_a_query";
-    /// Brackets, prefix operators or sub-pipelines nested too deeply.
-    pub const TOO_DEEP: &str = "planq::parse::too_deep";
-}
-
 /// A syntax error, with everything needed for a good diagnostic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParseError {
-    /// A stable code such as `planq::parse::expected` (see [`codes`]).
-    pub code: &'static str,
+    /// A stable code such as `planq::parse::expected` (a [`Code`]).
+    pub code: Code,
     /// One-line description of the problem.
     pub message: String,
     /// Where the problem is (for unclosed things: the opener).
@@ -80,7 +35,7 @@ pub struct ParseError {
 impl ParseError {
     /// An error with no help, not incomplete.
     pub(crate) fn new(
-        code: &'static str,
+        code: Code,
         message: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -120,7 +75,7 @@ impl<'a> nom::error::ParseError<Tokens<'a>> for ParseError {
     /// alternative applies, so it carries only the place, and costs no allocation.
     fn from_error_kind(input: Tokens<'a>, _kind: ErrorKind) -> Self {
         ParseError::new(
-            codes::EXPECTED,
+            Code::ParseExpected,
             String::new(),
             input.peek().span,
             String::new(),
@@ -163,7 +118,7 @@ pub fn unexpected(i: Tokens<'_>, expected: &str) -> ParseError {
             return unclosed(opener, expected);
         }
         return ParseError::new(
-            codes::EXPECTED,
+            Code::ParseExpected,
             format!("expected {expected}, found end of input"),
             t.span,
             format!("expected {expected}"),
@@ -177,7 +132,7 @@ pub fn unexpected(i: Tokens<'_>, expected: &str) -> ParseError {
         return e;
     }
     ParseError::new(
-        codes::EXPECTED,
+        Code::ParseExpected,
         format!("expected {expected}, found {}", t.describe()),
         t.span,
         format!("expected {expected}"),
@@ -196,7 +151,7 @@ fn unclosed(opener: Tok<'_>, expected: &str) -> ParseError {
         format!("expected {expected}, then a closing `{closer}`")
     };
     ParseError::new(
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         format!("unclosed `{}`", opener.text),
         opener.span,
         format!("this `{}` is never closed", opener.text),
@@ -224,7 +179,7 @@ pub fn expected_closer(i: Tokens<'_>, expected: &str) -> ParseError {
         return unexpected(i, expected);
     }
     ParseError::new(
-        codes::UNCLOSED_BRACKET,
+        Code::ParseUnclosedBracket,
         format!("unclosed `{}`", opener.text),
         opener.span,
         format!("this `{}` is never closed", opener.text),
@@ -237,7 +192,7 @@ pub fn single_equals(i: Tokens<'_>) -> Option<ParseError> {
     let t = i.peek();
     t.is_op("=").then(|| {
         ParseError::new(
-            codes::SINGLE_EQUALS,
+            Code::ParseSingleEquals,
             "`=` is not a comparison",
             t.span,
             "`=` here",
@@ -257,7 +212,7 @@ pub fn bad_token(i: Tokens<'_>, t: Tok<'_>) -> Option<ParseError> {
                 '"'
             };
             ParseError::new(
-                codes::UNCLOSED_STRING,
+                Code::ParseUnclosedString,
                 "unclosed string",
                 Span::new(t.span.start, t.span.start + len),
                 "this string is never closed",
@@ -269,7 +224,7 @@ pub fn bad_token(i: Tokens<'_>, t: Tok<'_>) -> Option<ParseError> {
             if t.text.starts_with('`') && !super::literal::backtick_is_closed(t.text) =>
         {
             ParseError::new(
-                codes::UNCLOSED_NAME,
+                Code::ParseUnclosedName,
                 "unclosed backtick name",
                 Span::new(t.span.start, t.span.start + 1),
                 "this name is never closed",
@@ -280,7 +235,7 @@ pub fn bad_token(i: Tokens<'_>, t: Tok<'_>) -> Option<ParseError> {
         TokenKind::Error => {
             let c = t.text.chars().next().unwrap_or('?');
             let e = ParseError::new(
-                codes::UNEXPECTED_CHAR,
+                Code::ParseUnexpectedChar,
                 format!("unexpected character `{c}`"),
                 t.span,
                 "not valid here",
@@ -305,7 +260,7 @@ pub fn bad_token(i: Tokens<'_>, t: Tok<'_>) -> Option<ParseError> {
                 _ => return None,
             };
             ParseError::new(
-                codes::WRONG_OPERATOR,
+                Code::ParseWrongOperator,
                 format!("`{}` is not a planq operator", t.text),
                 t.span,
                 format!("use `{instead}` for {what}"),
@@ -315,7 +270,7 @@ pub fn bad_token(i: Tokens<'_>, t: Tok<'_>) -> Option<ParseError> {
         // A closer that no open bracket expects.
         TokenKind::Punct if (t.text == ")" || t.text == "]") && i.opener().is_none() => {
             ParseError::new(
-                codes::UNMATCHED_BRACKET,
+                Code::ParseUnmatchedBracket,
                 format!("unmatched `{}`", t.text),
                 t.span,
                 format!("this `{}` has no matching opener", t.text),
@@ -342,7 +297,7 @@ pub fn trailing(i: Tokens<'_>, expected: &str, pipeline: Option<&Pipeline>) -> P
         };
     }
     let e = ParseError::new(
-        codes::TRAILING_INPUT,
+        Code::ParseTrailingInput,
         format!("expected {expected}, found {}", t.describe()),
         t.span,
         "unexpected here",
@@ -371,7 +326,7 @@ pub fn name_error(i: Tokens<'_>, expected: &str) -> ParseError {
     let t = i.peek();
     if t.is_word() && is_reserved(t.text) {
         return ParseError::new(
-            codes::RESERVED_WORD,
+            Code::ParseReservedWord,
             format!("expected {expected}, found the reserved word `{}`", t.text),
             t.span,
             "reserved word",
@@ -392,7 +347,7 @@ pub fn unknown_verb(i: Tokens<'_>) -> ParseError {
     let expected = format!("one of {list} after `|`");
     if !t.is_word() {
         let e = unexpected(i, &expected);
-        return if t.eof || e.code != codes::EXPECTED {
+        return if t.eof || e.code != Code::ParseExpected {
             e
         } else {
             ParseError {
@@ -402,7 +357,7 @@ pub fn unknown_verb(i: Tokens<'_>) -> ParseError {
         };
     }
     let e = ParseError::new(
-        codes::UNKNOWN_VERB,
+        Code::ParseUnknownVerb,
         format!("expected {expected}, found `{}`", t.text),
         t.span,
         "not a stage verb",
@@ -424,7 +379,7 @@ pub fn unknown_verb(i: Tokens<'_>) -> ParseError {
 /// The nesting bound (see [`MAX_NESTING`](super::MAX_NESTING)) is exceeded at `i`.
 pub fn too_deep(i: Tokens<'_>) -> ParseError {
     ParseError::new(
-        codes::TOO_DEEP,
+        Code::ParseTooDeep,
         "expression nested too deeply",
         i.peek().span,
         "too deep",

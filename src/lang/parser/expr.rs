@@ -6,11 +6,12 @@
 //! dropping, checking, compiling); [`nest`] bounds the parser's own recursion before any
 //! node exists.
 
+use crate::error::Code;
 use nom::branch::alt;
 use nom::combinator::opt;
 use nom::Parser;
 
-use super::error::{codes, expected_closer, name_error, too_deep, unexpected, ParseError};
+use super::error::{expected_closer, name_error, too_deep, unexpected, ParseError};
 use super::input::{backtrack, cont, fail, kw, op, punct, PResult, Tok, Tokens};
 use super::literal::{literal, name};
 use super::{MAX_NESTING, MAX_TREE_DEPTH};
@@ -196,7 +197,7 @@ fn comparison<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Node> {
         let t = i.peek();
         return fail(
             ParseError::new(
-                codes::CHAINED_COMPARISON,
+                Code::ParseChainedComparison,
                 "comparisons cannot be chained",
                 t.span,
                 "a second comparison",

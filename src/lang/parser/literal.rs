@@ -3,8 +3,9 @@
 //! `12abc` is one number token, an unclosed string runs to the end); here they are checked and
 //! decoded, and every malformed one becomes a precise diagnostic.
 
-use super::error::{bad_token, codes, name_error, ParseError};
+use super::error::{bad_token, name_error, ParseError};
 use super::input::{backtrack, fail, PResult, Tok, Tokens};
+use crate::error::Code;
 use crate::lang::ast::{Ident, Literal, Span};
 use crate::lang::lexer::TokenKind;
 
@@ -38,7 +39,7 @@ pub fn name<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Ident> {
         let inner = &t.text[1..t.text.len() - 1];
         if inner.is_empty() {
             return fail(
-                ParseError::new(codes::EMPTY_NAME, "empty name", t.span, "empty name")
+                ParseError::new(Code::ParseEmptyName, "empty name", t.span, "empty name")
                     .help("write a name between the backticks"),
             );
         }
@@ -91,7 +92,7 @@ fn decode_string(t: Tok<'_>, skip: usize) -> Result<String, ParseError> {
     let opener = Span::new(t.span.start, t.span.start + skip + quote_len);
     let Some(quote) = body.chars().next() else {
         return Err(ParseError::new(
-            codes::UNCLOSED_STRING,
+            Code::ParseUnclosedString,
             "unclosed string",
             opener,
             "this string is never closed",
@@ -120,7 +121,7 @@ fn decode_string(t: Tok<'_>, skip: usize) -> Result<String, ParseError> {
                 let start = t.span.start + skip + at;
                 let end = t.span.start + skip + esc_at + e.len_utf8();
                 return Err(ParseError::new(
-                    codes::BAD_ESCAPE,
+                    Code::ParseBadEscape,
                     format!("unknown escape `\\{e}`"),
                     Span::new(start, end),
                     "unknown escape",
@@ -130,7 +131,7 @@ fn decode_string(t: Tok<'_>, skip: usize) -> Result<String, ParseError> {
         });
     }
     Err(ParseError::new(
-        codes::UNCLOSED_STRING,
+        Code::ParseUnclosedString,
         "unclosed string",
         opener,
         "this string is never closed",
@@ -148,8 +149,9 @@ pub fn number_literal(t: Tok<'_>) -> Result<Literal, ParseError> {
         *b != b'_' || (i > 0 && digitish(&raw[i - 1]) && raw.get(i + 1).is_some_and(digitish))
     });
     let text: String = t.text.chars().filter(|&c| c != '_').collect();
-    let bad =
-        |message: String, label: &str| ParseError::new(codes::BAD_NUMBER, message, t.span, label);
+    let bad = |message: String, label: &str| {
+        ParseError::new(Code::ParseBadNumber, message, t.span, label)
+    };
     // digits ('.' digits)? ([eE] [+-]? digits)?
     let b = text.as_bytes();
     let digits = |mut i: usize| {
@@ -210,7 +212,7 @@ fn date_literal(t: Tok<'_>) -> Result<Literal, ParseError> {
     let text = decode_string(t, 1)?;
     let bad = |label: &str| {
         ParseError::new(
-            codes::BAD_DATE,
+            Code::ParseBadDate,
             format!("`{text}` is not a valid date"),
             t.span,
             label,
@@ -298,7 +300,7 @@ mod tests {
             "1_.5",
             "1e_5",
         ] {
-            assert_eq!(n(bad).unwrap_err().code, codes::BAD_NUMBER, "{bad}");
+            assert_eq!(n(bad).unwrap_err().code, Code::ParseBadNumber, "{bad}");
         }
     }
 
@@ -321,7 +323,7 @@ mod tests {
             "d''",
             "d'２０１０-01-01'",
         ] {
-            assert_eq!(d(bad).unwrap_err().code, codes::BAD_DATE, "{bad}");
+            assert_eq!(d(bad).unwrap_err().code, Code::ParseBadDate, "{bad}");
         }
     }
 
@@ -331,9 +333,9 @@ mod tests {
         assert_eq!(s(r#""a\tb""#), Ok("a\tb".into()));
         assert_eq!(s("'多\\'行\n'"), Ok("多'行\n".into()));
         let e = s(r#""x\é""#).unwrap_err();
-        assert_eq!((e.code, e.span), (codes::BAD_ESCAPE, Span::new(2, 5)));
-        assert_eq!(s("\"abc").unwrap_err().code, codes::UNCLOSED_STRING);
-        assert_eq!(s("\"abc\\\"").unwrap_err().code, codes::UNCLOSED_STRING);
+        assert_eq!((e.code, e.span), (Code::ParseBadEscape, Span::new(2, 5)));
+        assert_eq!(s("\"abc").unwrap_err().code, Code::ParseUnclosedString);
+        assert_eq!(s("\"abc\\\"").unwrap_err().code, Code::ParseUnclosedString);
     }
 
     #[test]

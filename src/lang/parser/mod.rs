@@ -9,7 +9,7 @@
 //! | `stage` | `Stage` and each verb, `GroupBy`, `JoinKind`, `JoinKey`, `RenamePair`, `ItemList`, `Item`, `NamedItem`, `Aggregate`, `SortKey` |
 //! | `expr` | `Expr` … `Atom`, `CompareOp`, `Call`, `List` |
 //! | `literal` | `Literal`, `Name` (and the checks of number, string and date tokens) |
-//! | `error` | [`ParseError`], [`codes`], and the diagnostics for what was found instead |
+//! | `error` | [`ParseError`] and the diagnostics for what was found instead |
 //! | `input` | the token stream as a nom `Input` |
 //!
 //! **Why over tokens, not characters.** The grammar is parsed over the token stream of the
@@ -33,8 +33,9 @@ mod literal;
 mod stage;
 mod stmt;
 
-pub use error::{codes, ParseError};
+pub use error::ParseError;
 
+use crate::error::Code;
 use crate::lang::ast::{Expr, Pipeline, Script, Span, Statement};
 use error::trailing;
 use input::{lex, Tokens};
@@ -75,7 +76,7 @@ pub fn parse_query(src: &str) -> Result<Pipeline, ParseError> {
     let first = statements.next();
     if let Some(second) = statements.next() {
         return Err(ParseError::new(
-            codes::TRAILING_INPUT,
+            Code::ParseTrailingInput,
             "expected a single query, found another statement",
             second.span(),
             "a second statement",
@@ -84,14 +85,14 @@ pub fn parse_query(src: &str) -> Result<Pipeline, ParseError> {
     }
     match first {
         None => Err(ParseError::new(
-            codes::EMPTY,
+            Code::ParseEmpty,
             "expected a query, found nothing",
             Span::new(0, src.len()),
             "empty query",
         )
         .help("a query starts with a table, e.g. `tasks | take 5`")),
         Some(Statement::Let { span, name, .. }) => Err(ParseError::new(
-            codes::NOT_A_QUERY,
+            Code::ParseNotAQuery,
             "expected a query, found a `let` binding",
             span,
             "a `let` binding produces no result",
@@ -117,7 +118,7 @@ pub fn parse_expr(src: &str) -> Result<Expr, ParseError> {
         )),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
         Err(nom::Err::Incomplete(_)) => Err(ParseError::new(
-            codes::EXPECTED,
+            Code::ParseExpected,
             "expected an expression",
             Span::new(src.len(), src.len()),
             "incomplete",
@@ -165,15 +166,15 @@ mod tests {
             format!("a{}", " or a".repeat(100_000)),
             format!("a{}", " + a".repeat(100_000)),
         ] {
-            assert_eq!(parse_expr(&src).unwrap_err().code, codes::TOO_DEEP);
+            assert_eq!(parse_expr(&src).unwrap_err().code, Code::ParseTooDeep);
         }
         let pipes = format!("{}t{}", "(".repeat(100_000), ")".repeat(100_000));
-        assert_eq!(parse_query(&pipes).unwrap_err().code, codes::TOO_DEEP);
+        assert_eq!(parse_query(&pipes).unwrap_err().code, Code::ParseTooDeep);
         // A long but flat chain is fine.
         assert!(parse_expr(&format!("a{}", " or a".repeat(200))).is_ok());
         // Past the bound, the help names the form long alternatives have.
         let long = parse_expr(&format!("a == 0{}", " or a == 1".repeat(300))).unwrap_err();
-        assert_eq!(long.code, codes::TOO_DEEP);
+        assert_eq!(long.code, Code::ParseTooDeep);
         assert!(long
             .help
             .as_deref()
@@ -189,7 +190,7 @@ mod tests {
     }
 
     /// The codes of every error `parse` reports for `src`.
-    fn all(src: &str) -> Vec<&'static str> {
+    fn all(src: &str) -> Vec<Code> {
         parse(src).1.iter().map(|e| e.code).collect()
     }
 
@@ -201,7 +202,11 @@ mod tests {
         let codes: Vec<_> = errors.iter().map(|e| e.code).collect();
         assert_eq!(
             codes,
-            [codes::UNKNOWN_VERB, codes::BAD_NUMBER, codes::SINGLE_EQUALS]
+            [
+                Code::ParseUnknownVerb,
+                Code::ParseBadNumber,
+                Code::ParseSingleEquals
+            ]
         );
         assert_eq!(&src[errors[0].span.start..errors[0].span.end], "wher");
         assert_eq!(&src[errors[2].span.start..errors[2].span.end], "=");
@@ -214,7 +219,7 @@ mod tests {
         // `;` separates statements on one line too.
         assert_eq!(
             all("a | take x; b | take y; c"),
-            [codes::EXPECTED, codes::EXPECTED]
+            [Code::ParseExpected, Code::ParseExpected]
         );
     }
 
@@ -222,12 +227,12 @@ mod tests {
     fn recovery_keeps_broken_multiline_statements_together() {
         // The continuation lines of a broken statement are not new statements.
         let src = "tasks | where a = 1\n  and b == 2\n  | take 5\nowners | take 1";
-        assert_eq!(all(src), [codes::SINGLE_EQUALS]);
+        assert_eq!(all(src), [Code::ParseSingleEquals]);
         let src = "tasks | where x in [\n 1 = 2,\n 3\n]\nowners | take 1";
-        assert_eq!(all(src), [codes::SINGLE_EQUALS]);
+        assert_eq!(all(src), [Code::ParseSingleEquals]);
         // A stage error inside brackets skips the whole bracket.
         let src = "tasks | join (owners | wher x) on id | take 1 2";
-        assert_eq!(all(src), [codes::UNKNOWN_VERB, codes::TRAILING_INPUT]);
+        assert_eq!(all(src), [Code::ParseUnknownVerb, Code::ParseTrailingInput]);
     }
 
     #[test]
@@ -235,6 +240,6 @@ mod tests {
         let (_, errors) = parse("tasks | sellect a\nowners | where (x");
         assert_eq!(errors.len(), 2);
         assert!(!errors[0].incomplete && errors[1].incomplete);
-        assert_eq!(all("tasks |"), [codes::EXPECTED]);
+        assert_eq!(all("tasks |"), [Code::ParseExpected]);
     }
 }

@@ -1,11 +1,12 @@
 //! Stages: the verb after `|` and what it takes. One function per rule of
 //! `grammar/planq.ebnf`; a verb's rule starts after the verb, which [`stage`] has read.
 
+use crate::error::Code;
 use nom::combinator::opt;
 use nom::sequence::preceded;
 use nom::Parser;
 
-use super::error::{codes, unexpected, unknown_verb, ParseError};
+use super::error::{unexpected, unknown_verb, ParseError};
 use super::expr::expr;
 use super::input::{cont, fail, kw, op, punct, PResult, Tokens};
 use super::literal::{name, number_literal};
@@ -285,7 +286,7 @@ fn named_item<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Item> {
         let text = i.text(item.expr.span).unwrap_or("expr");
         return fail(
             ParseError::new(
-                codes::MISSING_ALIAS,
+                Code::ParseMissingAlias,
                 "`derive` needs a name for each new column",
                 item.expr.span,
                 "this column has no name",
@@ -303,7 +304,7 @@ fn aggregate<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Item> {
     let (i, item) = item(i, expected)?;
     if !has_call(&item.expr) {
         return fail(ParseError::new(
-            codes::EXPECTED_AGGREGATE,
+            Code::ParseExpectedAggregate,
             "`summarize` expects aggregate calls",
             item.expr.span,
             "not an aggregate call",
@@ -335,7 +336,7 @@ fn row_count<'a>(i: Tokens<'a>, verb: &str) -> PResult<'a, (u64, Span)> {
     let t = i.peek();
     if t.is_op("-") && i.peek_at(1).kind == TokenKind::Number {
         return fail(ParseError::new(
-            codes::BAD_NUMBER,
+            Code::ParseBadNumber,
             format!("`{verb}` needs a non-negative number of rows"),
             t.span.to(i.peek_at(1).span),
             "negative",
@@ -347,7 +348,7 @@ fn row_count<'a>(i: Tokens<'a>, verb: &str) -> PResult<'a, (u64, Span)> {
     match number_literal(t) {
         Ok(Literal::Int(n)) => Ok((i.next().0, (n as u64, t.span))),
         Ok(_) => fail(ParseError::new(
-            codes::BAD_NUMBER,
+            Code::ParseBadNumber,
             format!("`{verb}` needs a whole number of rows"),
             t.span,
             "not a whole number",

@@ -7,9 +7,10 @@
 //! the middle of a construct (after `|`, `,`, an operator, `=`, `by`, an open bracket …)
 //! simply continues on the next line, and inside brackets line breaks never matter.
 
+use crate::error::Code;
 use nom::Parser;
 
-use super::error::{codes, expected_closer, name_error, trailing, unexpected, ParseError};
+use super::error::{expected_closer, name_error, trailing, unexpected, ParseError};
 use super::expr::nest;
 use super::input::{backtrack, fail, kw, op, punct, PResult, Tok, Tokens};
 use super::literal::name;
@@ -92,7 +93,7 @@ fn not_a_continuation(i: Tokens<'_>) -> PResult<'_, ()> {
     }
     fail(
         ParseError::new(
-            codes::EXPECTED,
+            Code::ParseExpected,
             format!("expected a new statement, found {}", t.describe()),
             t.span,
             "this line starts a new statement",
@@ -188,7 +189,7 @@ fn pipeline<'a>(i: Tokens<'a>, mut errors: Option<&mut Vec<ParseError>>) -> PRes
         } else if t.is_op("||") && i.peek_at(1).is_word() && VERBS.contains(&i.peek_at(1).text) {
             return fail(
                 ParseError::new(
-                    codes::WRONG_OPERATOR,
+                    Code::ParseWrongOperator,
                     "`||` is not a planq operator",
                     t.span,
                     "between stages",

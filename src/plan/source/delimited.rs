@@ -2,6 +2,7 @@
 //! before the header row — a title, a date — become paragraphs.
 
 use super::{Block, Document, Format, Origin, Paragraph, Place, ReadError, Row, Table};
+use crate::error::Code;
 use crate::plan::table::is_task_header;
 
 /// Reads a delimited file whose text is already decoded.
@@ -14,7 +15,7 @@ pub fn read(
     let records = parse(&text, delim).map_err(|line| {
         let start = line_start(&text, line);
         let mut e = ReadError::new(
-            "planq::plan::csv_quote",
+            Code::PlanCsvQuote,
             format!("a quote opened on line {line} is never closed"),
             "close the quoted cell with `\"`, or write a literal quote as `\"\"`",
         );

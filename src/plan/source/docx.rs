@@ -4,6 +4,7 @@
 //! `一、`, `（一）`, `1.` lists read as if typed. Positions are paragraph numbers: body
 //! paragraphs and table rows counted in order (a table row counts as one).
 
+use crate::error::Code;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
@@ -22,7 +23,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
         part(&mut zip, "word/document.xml", PART_LIMIT).map_err(|e| e.named(name))?
     else {
         return Err(ReadError::new(
-            "planq::plan::docx_no_document",
+            Code::PlanDocxNoDocument,
             format!("`{name}` has no document part (word/document.xml)"),
             "the file is damaged or not a Word document; open it in Word or LibreOffice and save it again",
         ));
@@ -37,7 +38,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
         .unwrap_or_default();
     let mut blocks = body(&document, &numbering, &styles).map_err(|e| {
         ReadError::new(
-            "planq::plan::bad_docx",
+            Code::PlanBadDocx,
             format!("`{name}` has a malformed document part: {e}"),
             "open it in Word or LibreOffice and save it again",
         )

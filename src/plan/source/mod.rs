@@ -21,6 +21,7 @@ pub mod text;
 #[cfg(any(feature = "docx", feature = "spreadsheet"))]
 mod zipped;
 
+use crate::error::Code;
 use std::fmt;
 
 /// Where a block came from.
@@ -179,7 +180,7 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadError {
     /// Stable code, e.g. `planq::plan::encoding`.
-    pub code: &'static str,
+    pub code: Code,
     /// What went wrong.
     pub message: String,
     /// What to do about it.
@@ -190,7 +191,7 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    fn new(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+    fn new(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
         ReadError {
             code,
             message: message.into(),
@@ -233,7 +234,7 @@ fn magic(bytes: &[u8]) -> Magic {
 pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, ReadError> {
     match magic(bytes) {
         Magic::Pdf => Err(ReadError::new(
-            "planq::plan::pdf",
+            Code::PlanPdf,
             format!("`{name}` is a PDF; planq does not read PDF"),
             "convert it to text or Word first, e.g. `pdftotext -layout FILE.pdf FILE.txt` (poppler-utils) \
              or `libreoffice --headless --infilter=writer_pdf_import --convert-to docx FILE.pdf`, \
@@ -270,7 +271,7 @@ fn read_zip(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
         #[cfg(feature = "spreadsheet")]
         Ok(zipped::Kind::Ods) => guarded(name, || sheet::read(name, bytes, Format::Ods)),
         Ok(zipped::Kind::Odt) => Err(ReadError::new(
-            "planq::plan::odt",
+            Code::PlanOdt,
             format!("`{name}` is an OpenDocument text (.odt), which planq does not read"),
             "save it as .docx, or convert it: `libreoffice --headless --convert-to docx FILE.odt`",
         )),
@@ -288,7 +289,7 @@ fn read_zip(name: &str, _bytes: &[u8]) -> Result<Document, ReadError> {
 #[allow(dead_code)] // unused when every reader is built in
 fn not_built(name: &str, what: &str) -> ReadError {
     ReadError::new(
-        "planq::plan::format_not_built",
+        Code::PlanFormatNotBuilt,
         format!("`{name}` is a {what} file, and this planq was built without that reader"),
         "rebuild with the default features (`cargo build --release`), or save the file as text",
     )
@@ -299,14 +300,14 @@ fn not_built(name: &str, what: &str) -> ReadError {
 fn read_ole(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
     if contains_utf16(bytes, "EncryptionInfo") || contains_utf16(bytes, "EncryptedPackage") {
         return Err(ReadError::new(
-            "planq::plan::encrypted",
+            Code::PlanEncrypted,
             format!("`{name}` is password-protected"),
             "open it in Word or Excel, remove the password (File → Info → Protect), save, and load the copy",
         ));
     }
     if contains_utf16(bytes, "WordDocument") {
         return Err(ReadError::new(
-            "planq::plan::legacy_doc",
+            Code::PlanLegacyDoc,
             format!("`{name}` is a Word 97–2003 .doc file, which planq does not read"),
             "save it as .docx (or convert it: `libreoffice --headless --convert-to docx FILE.doc`)",
         ));
@@ -328,7 +329,7 @@ fn guarded(
 ) -> Result<Document, ReadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
         Err(ReadError::new(
-            "planq::plan::damaged",
+            Code::PlanDamaged,
             format!("`{name}` is damaged: its reader could not make sense of it"),
             "open it in Word, Excel or LibreOffice and save it again",
         ))
@@ -409,7 +410,7 @@ mod tests {
     #[test]
     fn pdf_is_refused_with_a_way_out() {
         let e = read("a.pdf", b"%PDF-1.7\n...", ReadOptions::default()).unwrap_err();
-        assert_eq!(e.code, "planq::plan::pdf");
+        assert_eq!(e.code, Code::PlanPdf);
         assert!(e.help.contains("pdftotext"));
     }
 
@@ -422,7 +423,7 @@ mod tests {
                 .flat_map(|u| u.to_le_bytes()),
         );
         let e = read("x.docx", &bytes, ReadOptions::default()).unwrap_err();
-        assert_eq!(e.code, "planq::plan::encrypted");
+        assert_eq!(e.code, Code::PlanEncrypted);
     }
 
     #[test]

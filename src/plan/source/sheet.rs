@@ -1,6 +1,7 @@
 //! Spreadsheets (.xlsx, .xls, .ods) through calamine: every sheet is a table; cells of a
 //! merged range carry the range's value (Excel stores it only in the top-left cell).
 
+use crate::error::Code;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Sheets};
@@ -230,13 +231,13 @@ fn open_error(name: &str, format: Format, e: &dyn std::fmt::Display) -> ReadErro
     let msg = e.to_string();
     if msg.to_ascii_lowercase().contains("password") {
         return ReadError::new(
-            "planq::plan::encrypted",
+            Code::PlanEncrypted,
             format!("`{name}` is password-protected"),
             "open it in Excel or LibreOffice, remove the password, save, and load the copy",
         );
     }
     ReadError::new(
-        "planq::plan::bad_spreadsheet",
+        Code::PlanBadSpreadsheet,
         format!(
             "`{name}` cannot be read as an {} workbook: {msg}",
             format.as_str()

@@ -1,6 +1,7 @@
 //! Text files: decoding (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and text
 //! tables (rows of cells separated by tabs, `|`, or aligned with two or more spaces).
 
+use crate::error::Code;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
 use super::{Block, Document, Format, Origin, Paragraph, Place, ReadError, Row, Table};
@@ -54,7 +55,7 @@ pub fn decode(
             let end = shown.len();
             shown.push('\u{FFFD}');
             let mut e = ReadError::new(
-                "planq::plan::encoding",
+                Code::PlanEncoding,
                 format!(
                     "byte {at} (0x{:02X}) cannot be decoded as {}",
                     bytes.get(at).copied().unwrap_or(0),
@@ -321,7 +322,7 @@ mod tests {
         let mut b = "数字福建\n".as_bytes().to_vec();
         b.push(0xFF);
         let e = decode(&b, None).unwrap_err();
-        assert_eq!(e.code, "planq::plan::encoding");
+        assert_eq!(e.code, Code::PlanEncoding);
         assert!(e.message.contains("byte 13"), "{}", e.message);
         assert_eq!(e.at.as_ref().map(|a| a.1.clone()), Some(13..16));
         let forced = decode("数字".as_bytes(), Encoding::for_label(b"utf-16le"));

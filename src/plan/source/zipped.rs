@@ -1,5 +1,6 @@
 //! Zip containers: which Office/OpenDocument format a zip holds, by its parts.
 
+use crate::error::Code;
 use std::io::{Cursor, Read};
 
 use super::ReadError;
@@ -32,7 +33,7 @@ impl Kind {
 /// An error about a zip, before the file's name is known.
 #[derive(Debug)]
 pub struct ZipProblem {
-    code: &'static str,
+    code: Code,
     message: String,
     help: &'static str,
 }
@@ -47,7 +48,7 @@ impl ZipProblem {
 /// Opens `bytes` as a zip archive.
 pub fn open(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, ZipProblem> {
     zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ZipProblem {
-        code: "planq::plan::bad_zip",
+        code: Code::PlanBadZip,
         message: format!("is a damaged zip archive ({e})"),
         help: "a .docx, .xlsx or .ods file is a zip archive; this one cannot be opened — save it again from Word/Excel/LibreOffice",
     })
@@ -66,7 +67,7 @@ pub fn part(
     file.take(limit)
         .read_to_string(&mut text)
         .map_err(|e| ZipProblem {
-            code: "planq::plan::bad_zip",
+            code: Code::PlanBadZip,
             message: format!("has a part `{name}` that cannot be read ({e})"),
             help: "the file is damaged or not UTF-8 XML; save it again from Word/Excel/LibreOffice",
         })?;
@@ -94,13 +95,13 @@ pub fn kind(bytes: &[u8]) -> Result<Kind, ZipProblem> {
     }
     if names.iter().any(|n| n.starts_with("word/")) {
         return Err(ZipProblem {
-            code: "planq::plan::docx_no_document",
+            code: Code::PlanDocxNoDocument,
             message: "looks like a Word document but has no document part (word/document.xml)".into(),
             help: "the file is damaged or incomplete; open it in Word or LibreOffice and save it again",
         });
     }
     Err(ZipProblem {
-        code: "planq::plan::unknown_zip",
+        code: Code::PlanUnknownZip,
         message: format!(
             "is a zip archive but not a .docx, .xlsx or .ods document (it holds {} file(s){})",
             names.len(),

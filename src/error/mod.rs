@@ -6,12 +6,18 @@
 //! Several errors found in one pass (e.g. every bad row of a progress file) travel
 //! together as `related` diagnostics of one summary error.
 
+mod code;
+
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, Severity, SourceCode, SourceSpan, SpanContents,
+};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+
+pub use code::Code;
 
 use crate::lang::ast::Span;
 
@@ -122,97 +128,140 @@ impl Source {
 
 /// A planq error: code, message, optional source span, label, help and related errors.
 /// Boxed, so that `Result<T, Error>` stays one pointer wide on the happy path; the fields
-/// are reached through `Deref` (`err.code`, `err.span`, …).
+/// are private and read through accessors ([`Error::code`], [`Error::span`], …), so an
+/// error is built only by the constructors below and stays consistent (a span always has
+/// its source).
 #[derive(Debug, Clone)]
 pub struct Error(Box<ErrorData>);
 
 /// The contents of an [`Error`].
 #[derive(Debug, Clone)]
-pub struct ErrorData {
-    /// What kind of failure (decides the exit code).
-    pub kind: ErrorKind,
-    /// Stable machine-readable code, e.g. `planq::check::unknown_column`.
-    pub code: String,
-    /// One-line description.
-    pub message: String,
-    /// Where in `source` the fault is.
-    pub span: Option<Span>,
-    /// What is wrong at the span.
-    pub label: Option<String>,
-    /// What to do about it.
-    pub help: Option<String>,
-    /// The text the span points into.
-    pub source: Option<Source>,
-    /// Further errors found in the same pass (e.g. every bad row of a file).
-    pub related: Vec<Error>,
-    /// Error (the default) or warning.
-    pub severity: Severity,
-    named: Option<NamedSource<Arc<str>>>,
+struct ErrorData {
+    kind: ErrorKind,
+    code: Code,
+    message: String,
+    /// The span and the text it points into, stored once (miette reads the same
+    /// [`Source`] through its [`SourceCode`] impl).
+    at: Option<(Source, Span)>,
+    label: Option<String>,
+    help: Option<String>,
+    related: Vec<Error>,
+    severity: Severity,
 }
 
 impl Error {
     /// A new error without a span.
-    pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, code: Code, message: impl Into<String>) -> Self {
         Error(Box::new(ErrorData {
             kind,
-            code: code.into(),
+            code,
             message: message.into(),
-            span: None,
+            at: None,
             label: None,
             help: None,
-            source: None,
             related: Vec::new(),
             severity: Severity::Error,
-            named: None,
         }))
     }
 
     /// Points the error at `span` of `source`, with a label.
     pub fn at(mut self, source: &Source, span: Span, label: impl Into<String>) -> Self {
-        self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()));
-        self.source = Some(source.clone());
-        self.span = Some(span);
-        self.label = Some(label.into());
+        self.0.at = Some((source.clone(), span));
+        self.0.label = Some(label.into());
+        self
+    }
+
+    /// What kind of failure this is (decides the exit code).
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The stable code, e.g. [`Code::CheckUnknownColumn`].
+    pub fn code(&self) -> Code {
+        self.0.code
+    }
+
+    /// The one-line description.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Where in [`Error::source`] the fault is.
+    pub fn span(&self) -> Option<Span> {
+        self.0.at.as_ref().map(|(_, span)| *span)
+    }
+
+    /// The text the span points into.
+    pub fn source(&self) -> Option<&Source> {
+        self.0.at.as_ref().map(|(source, _)| source)
+    }
+
+    /// What is wrong at the span.
+    pub fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+
+    /// What to do about it.
+    pub fn help(&self) -> Option<&str> {
+        self.0.help.as_deref()
+    }
+
+    /// Further errors found in the same pass (e.g. every bad row of a file).
+    pub fn related(&self) -> &[Error] {
+        &self.0.related
+    }
+
+    /// Error (the default) or warning.
+    pub fn severity(&self) -> Severity {
+        self.0.severity
+    }
+
+    /// The same error with another message (e.g. to add the context a caller knows).
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.0.message = message.into();
+        self
+    }
+
+    /// The same error as another kind (e.g. a query error met while loading data).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.0.kind = kind;
         self
     }
 
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
     /// Adds a help line if there is one.
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
         if help.is_some() {
-            self.help = help;
+            self.0.help = help;
         }
         self
     }
 
     /// Sets the severity (warnings are reported but do not fail).
     pub fn with_severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
+        self.0.severity = severity;
         self
     }
 
     /// Attaches related errors.
     pub fn with_related(mut self, related: Vec<Error>) -> Self {
-        self.related = related;
+        self.0.related = related;
         self
     }
 
     /// Re-anchors a span-carrying error into a larger source: the span is shifted by
     /// `offset` bytes (used when a statement of a script was checked on its own).
     pub fn rebase(mut self, source: &Source, offset: usize) -> Self {
-        if let Some(span) = self.span {
-            self.span = Some(Span::new(span.start + offset, span.end + offset));
+        if let Some((old, span)) = &mut self.0.at {
+            *old = source.clone();
+            *span = Span::new(span.start + offset, span.end + offset);
         }
-        if self.source.is_some() {
-            self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()));
-            self.source = Some(source.clone());
-        }
-        self.related = std::mem::take(&mut self.related)
+        self.0.related = std::mem::take(&mut self.0.related)
             .into_iter()
             .map(|r| r.rebase(source, offset))
             .collect();
@@ -223,7 +272,7 @@ impl Error {
     pub fn io(path: &str, err: &std::io::Error) -> Self {
         Error::new(
             ErrorKind::Data,
-            "planq::io",
+            Code::Io,
             format!("cannot read `{path}`: {err}"),
         )
         .with_help("check the path and that the file is readable")
@@ -231,34 +280,21 @@ impl Error {
 
     /// 1-based (line, column) of the start of the span, when there is one.
     pub fn line_col(&self) -> Option<(usize, usize)> {
-        match (&self.source, self.span) {
-            (Some(src), Some(span)) => Some(src.line_col(span.start)),
-            _ => None,
-        }
+        self.0
+            .at
+            .as_ref()
+            .map(|(src, span)| src.line_col(span.start))
     }
 
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
-        self.kind.exit_code()
-    }
-}
-
-impl std::ops::Deref for Error {
-    type Target = ErrorData;
-    fn deref(&self) -> &ErrorData {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Error {
-    fn deref_mut(&mut self) -> &mut ErrorData {
-        &mut self.0
+        self.0.kind.exit_code()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -266,36 +302,38 @@ impl std::error::Error for Error {}
 
 impl Diagnostic for Error {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
+        Some(Box::new(self.0.code))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
+        self.0
+            .help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<Severity> {
-        Some(self.severity)
+        Some(self.0.severity)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.named.as_ref().map(|n| n as &dyn SourceCode)
+        self.source().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
-        self.named.as_ref()?;
+        let span = self.span()?;
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(self.label.clone(), span),
+            LabeledSpan::new_primary_with_span(self.0.label.clone(), span),
         )))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
+        if self.0.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|e| e as &dyn Diagnostic)))
+            Some(Box::new(
+                self.0.related.iter().map(|e| e as &dyn Diagnostic),
+            ))
         }
     }
 }
@@ -303,21 +341,44 @@ impl Diagnostic for Error {
 impl Serialize for Error {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Error", 10)?;
-        st.serialize_field("kind", &self.kind)?;
-        st.serialize_field("code", &self.code)?;
-        st.serialize_field("message", &self.message)?;
-        st.serialize_field("source", &self.source.as_ref().map(|s| &s.name))?;
-        st.serialize_field("span", &self.span)?;
+        st.serialize_field("kind", &self.0.kind)?;
+        st.serialize_field("code", &self.0.code)?;
+        st.serialize_field("message", &self.0.message)?;
+        st.serialize_field("source", &self.source().map(|s| &s.name))?;
+        st.serialize_field("span", &self.span())?;
         let (line, column) = match self.line_col() {
             Some((l, c)) => (Some(l), Some(c)),
             None => (None, None),
         };
         st.serialize_field("line", &line)?;
         st.serialize_field("column", &column)?;
-        st.serialize_field("label", &self.label)?;
-        st.serialize_field("help", &self.help)?;
-        st.serialize_field("related", &self.related)?;
+        st.serialize_field("label", &self.0.label)?;
+        st.serialize_field("help", &self.0.help)?;
+        st.serialize_field("related", &self.0.related)?;
         st.end()
+    }
+}
+
+/// The source text as miette reads it: the [`Source`]'s own text under its name, so an
+/// error stores its source once.
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -381,7 +442,7 @@ mod tests {
         let src = Source::new("<query>", "tasks | where x");
         let e = Error::new(
             ErrorKind::Query,
-            "planq::check::unknown_column",
+            Code::CheckUnknownColumn,
             "unknown column `x`",
         )
         .at(&src, Span::new(14, 15), "no such column")

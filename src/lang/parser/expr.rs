@@ -126,15 +126,35 @@ fn and_expr<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Node> {
 
 /// `NotExpr ::= 'not' NotExpr | Comparison`
 fn not_expr<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Node> {
-    let Ok((inner, not)) = kw("not")(i) else {
-        return comparison(i, expected);
-    };
+    match kw("not")(i) {
+        Ok((inner, not)) => prefix(
+            i,
+            inner,
+            not,
+            UnOp::Not,
+            not_expr,
+            "an expression after `not`",
+        ),
+        Err(_) => comparison(i, expected),
+    }
+}
+
+/// The operand of a prefix operator `op` (the token `tok`, already read from `i`), parsed
+/// by `rule` one nesting level deeper.
+fn prefix<'a>(
+    i: Tokens<'a>,
+    inner: Tokens<'a>,
+    tok: Tok<'a>,
+    op: UnOp,
+    rule: fn(Tokens<'a>, &str) -> PResult<'a, Node>,
+    expected: &str,
+) -> PResult<'a, Node> {
     let inner = nest(inner, false)?;
-    let (rest, (operand, d)) = not_expr(inner, "an expression after `not`")?;
+    let (rest, (operand, d)) = rule(inner, expected)?;
     let expr = Expr {
-        span: not.span.to(operand.span),
+        span: tok.span.to(operand.span),
         kind: ExprKind::Unary {
-            op: UnOp::Not,
+            op,
             operand: Box::new(operand),
         },
     };
@@ -276,19 +296,10 @@ fn multiplicative<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Node> {
 
 /// `Unary ::= '-' Unary | Atom`
 fn unary<'a>(i: Tokens<'a>, expected: &str) -> PResult<'a, Node> {
-    let Ok((inner, minus)) = op("-")(i) else {
-        return atom(i, expected);
-    };
-    let inner = nest(inner, false)?;
-    let (rest, (operand, d)) = unary(inner, "an expression after `-`")?;
-    let expr = Expr {
-        span: minus.span.to(operand.span),
-        kind: ExprKind::Unary {
-            op: UnOp::Neg,
-            operand: Box::new(operand),
-        },
-    };
-    node(rest.leave(i), expr, d)
+    match op("-")(i) {
+        Ok((inner, minus)) => prefix(i, inner, minus, UnOp::Neg, unary, "an expression after `-`"),
+        Err(_) => atom(i, expected),
+    }
 }
 
 /// `Atom ::= Literal | Call | Name | PARAM | '(' Expr ')'`

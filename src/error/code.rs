@@ -129,6 +129,8 @@ codes! {
     ParseSingleEquals = "planq::parse::single_equals",
     /// Brackets, prefix operators or sub-pipelines nested too deeply.
     ParseTooDeep = "planq::parse::too_deep",
+    /// A pipeline with more stages than planq accepts.
+    ParseTooManyStages = "planq::parse::too_many_stages",
     /// Text left over after a complete statement or expression.
     ParseTrailingInput = "planq::parse::trailing_input",
     /// `(` or `[` never closed.

@@ -393,6 +393,21 @@ pub fn too_deep(i: Tokens<'_>) -> ParseError {
     ))
 }
 
+/// A pipeline with more than [`super::MAX_STAGES`] stages; `span` is the `|` of the first
+/// stage too many.
+pub fn too_many_stages(span: Span) -> ParseError {
+    ParseError::new(
+        Code::ParseTooManyStages,
+        format!("a pipeline may have at most {} stages", super::MAX_STAGES),
+        span,
+        "one stage too many",
+    )
+    .help(
+        "combine stages: one `where` with `and`, one `derive a = …, b = …` for several \
+         columns, or `x in [1, 2, …]` for a long list",
+    )
+}
+
 /// The ASCII character a full-width one stands for.
 fn full_width(c: char) -> Option<char> {
     Some(match c {

@@ -10,7 +10,9 @@
 use crate::error::Code;
 use nom::Parser;
 
-use super::error::{expected_closer, name_error, trailing, unexpected, ParseError};
+use super::error::{
+    expected_closer, name_error, too_many_stages, trailing, unexpected, ParseError,
+};
 use super::expr::nest;
 use super::input::{backtrack, fail, kw, op, punct, PResult, Tok, Tokens};
 use super::literal::name;
@@ -177,6 +179,9 @@ fn pipeline<'a>(i: Tokens<'a>, mut errors: Option<&mut Vec<ParseError>>) -> PRes
         if let Ok((rest, _)) = token_pipe(i) {
             match (stage(rest), errors.as_deref_mut()) {
                 (Ok((rest, s)), _) => {
+                    if stages.len() == super::MAX_STAGES {
+                        return fail(too_many_stages(t.span));
+                    }
                     stages.push(s);
                     i = rest;
                 }

@@ -571,6 +571,11 @@ impl Engine {
 
     /// A table's rows as a lazy frame: `let` bindings (the first `upto` of them) shadow
     /// registered tables, which come after plan tables.
+    ///
+    /// A binding that reads a binding compiles it first, so a chain of `let`s recurses once
+    /// per link: the stack grows on demand (`recursive`), as in the checker, or a script of
+    /// 1,000 chained `let`s overflowed it and aborted.
+    #[recursive::recursive]
     pub(crate) fn lazy_table(
         &self,
         name: &str,

@@ -199,3 +199,34 @@ fn long_pipelines_run_on_the_repl_workers_stack() {
         assert_eq!(outcome, Ok(1), "{n} `{name}` stages");
     }
 }
+
+/// `let`s bound one statement at a time (as the REPL and the script runner bind them), each
+/// reading the one before: a query compiles the whole chain, one recursion per link. 400
+/// links aborted a 2 MiB thread before the engine grew its stack on demand.
+#[test]
+fn a_long_chain_of_lets_bound_one_by_one() {
+    let n = 400;
+    let outcome = std::thread::spawn(move || {
+        let mut engine = Engine::seed().expect("seed");
+        engine.run_script("let x0 = tasks").expect("let x0");
+        for i in 1..n {
+            let statement = format!("let x{i} = x{} | derive c{i} = {i}", i - 1);
+            engine.run_script(&statement).expect("let");
+        }
+        let df = engine.query(&format!("x{} | count", n - 1)).expect("query");
+        df.column("count").ok()?.get(0).ok()?.extract::<i64>()
+    })
+    .join()
+    .ok()
+    .flatten();
+    let tasks = Engine::seed()
+        .expect("seed")
+        .query("tasks | count")
+        .expect("count");
+    let expected = tasks
+        .column("count")
+        .ok()
+        .and_then(|c| c.get(0).ok()?.extract::<i64>());
+    assert!(expected.is_some());
+    assert_eq!(outcome, expected, "{n} chained lets");
+}

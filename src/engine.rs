@@ -22,6 +22,7 @@ use crate::dataset::Dataset;
 use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::ast::{Pipeline, Statement};
+use crate::lang::parser::MAX_STAGES;
 use crate::lang::{parse, parse_query, ParseError};
 use crate::plan::Date;
 use crate::query::compile::{self, Env, Halt};
@@ -190,6 +191,8 @@ pub(crate) struct Binding {
     source: Source,
     pipeline: Pipeline,
     columns: Columns,
+    /// Stages of its plan, through the bindings it reads (see [`Engine::plan_stages`]).
+    stages: usize,
 }
 
 /// The planq engine. Cheap to query repeatedly; `let` bindings and parameters persist
@@ -803,8 +806,9 @@ fn columns_from(schema: &Schema) -> Columns {
     )
 }
 
-/// A `let` the script bound, to be kept by the engine when the script persists its lets.
-type Bound = (String, Pipeline, Columns);
+/// A `let` the script bound, to be kept by the engine when the script persists its lets:
+/// name, pipeline, columns, and its plan's stages through the bindings it reads.
+type Bound = (String, Pipeline, Columns, usize);
 
 impl Engine {
     /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
@@ -883,7 +887,7 @@ impl Engine {
     ) -> Result<Vec<StatementResult>, Error> {
         let source = Source::new(name, src);
         let (results, bound) = self.execute(&source, None)?;
-        for (name, pipeline, columns) in bound {
+        for (name, pipeline, columns, stages) in bound {
             self.let_index
                 .entry(name.clone())
                 .or_default()
@@ -893,6 +897,7 @@ impl Engine {
                 source: source.clone(),
                 pipeline,
                 columns,
+                stages,
             });
         }
         Ok(results)
@@ -988,20 +993,42 @@ impl Engine {
             lets: Vec::new(),
             stop: stop.cloned(),
         };
+        // The last statement that reads each name. A `let` no later statement of this
+        // script reads is checked but not compiled: its frame is only for those statements
+        // (the engine keeps the pipeline, and compiles it when a later call reads it). The
+        // REPL and the script runner bind one `let` per call, and compiling one would
+        // compile the whole chain of bindings it reads: a script of n chained `let`s cost
+        // n³ (700 took 12 s).
+        let mut last_read: HashMap<String, usize> = HashMap::new();
+        for (at, p) in pipelines().enumerate() {
+            p.for_each_table_name(&mut |ident| {
+                last_read.insert(ident.name.clone(), at);
+            });
+        }
         let mut bound = Vec::new();
-        for st in &script.statements {
+        // The plan stages of the `let`s this script binds (see `plan_stages`).
+        let mut stages_of: HashMap<String, usize> = HashMap::new();
+        for (at, st) in script.statements.iter().enumerate() {
+            let stages = match st {
+                Statement::Let { pipeline, .. } | Statement::Query(pipeline) => {
+                    self.plan_stages(source, pipeline, &stages_of)?
+                }
+            };
             match st {
                 Statement::Let { name, pipeline, .. } => {
+                    stages_of.insert(name.name.clone(), stages);
                     let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-                    let lf = compile::pipeline(&checker, &env, pipeline)?;
-                    let lf = if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
-                        lf.cache()
-                    } else {
-                        lf
-                    };
+                    if last_read.get(&name.name).is_some_and(|&last| last > at) {
+                        let lf = compile::pipeline(&checker, &env, pipeline)?;
+                        let lf = if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
+                            lf.cache()
+                        } else {
+                            lf
+                        };
+                        env.lets.push((name.name.clone(), lf));
+                    }
                     checker.bind(&name.name, cols.clone());
-                    env.lets.push((name.name.clone(), lf));
-                    bound.push((name.name.clone(), pipeline.clone(), cols));
+                    bound.push((name.name.clone(), pipeline.clone(), cols, stages));
                 }
                 Statement::Query(p) => {
                     let lf = compile::pipeline(&checker, &env, p)?;
@@ -1010,6 +1037,46 @@ impl Engine {
             }
         }
         Ok(bound)
+    }
+
+    /// How many stages the plan of `p` holds: its own, plus the most of any `let` it reads
+    /// (`local`: those bound earlier in the same script; then the engine's). A chain of
+    /// `let`s builds one plan, and each stage of a plan carries its schema, so a plan is
+    /// bounded like a pipeline ([`MAX_STAGES`]): 4,000 chained `let`s, each adding a column,
+    /// took 1.7 GB, and the cost grows with the square of the chain.
+    fn plan_stages(
+        &self,
+        source: &Source,
+        p: &Pipeline,
+        local: &HashMap<String, usize>,
+    ) -> Result<usize, Error> {
+        let mut read = 0;
+        p.for_each_table_name(&mut |ident| {
+            let stages = local.get(&ident.name).copied().or_else(|| {
+                match self.lookup(&ident.name, self.lets.len()) {
+                    Some(Named::Let(i)) => Some(self.lets[i].stages),
+                    _ => None,
+                }
+            });
+            read = read.max(stages.unwrap_or(0));
+        });
+        let stages = read + p.stage_count();
+        if stages > MAX_STAGES {
+            return Err(Error::new(
+                ErrorKind::Query,
+                Code::EngineTooManyStages,
+                format!(
+                    "this pipeline builds a plan of {stages} stages through the `let`s it reads; \
+                     at most {MAX_STAGES} are accepted"
+                ),
+            )
+            .at(source, p.span, "reads a long chain of `let`s")
+            .with_help(
+                "combine stages (one `where` with `and`, one `derive a = …, b = …`), or \
+                 start the chain again from a table",
+            ));
+        }
+        Ok(stages)
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the

@@ -230,3 +230,26 @@ fn a_long_chain_of_lets_bound_one_by_one() {
     assert!(expected.is_some());
     assert_eq!(outcome, expected, "{n} chained lets");
 }
+
+/// A plan built through `let`s is bounded like one pipeline: 2,000 stages in one binding,
+/// 47 in the next and `count` (2,048) are accepted, one more is refused with a diagnostic at
+/// the pipeline that reads the chain, in one script as across calls.
+#[test]
+fn a_chain_of_lets_is_bounded_like_a_pipeline() {
+    let stages = |n: usize| " | take 5".repeat(n);
+    let mut engine = Engine::seed().expect("seed");
+    engine
+        .run_script(&format!("let a = tasks{}", stages(2000)))
+        .expect("2,000 stages");
+    let fits = format!("let b = a{}\nb | count", stages(47));
+    assert!(engine.query(&fits).is_ok());
+    let over = format!("let b = a{}\nb | count", stages(48));
+    let e = engine.query(&over).expect_err("2,049 stages");
+    assert_eq!(e.code(), Code::EngineTooManyStages);
+    // At the query that reads the 2,048-stage `b`.
+    assert_eq!(e.span().map(|s| s.start), over.rfind("b | count"));
+    let e = engine
+        .run_script(&format!("let c = a{}", stages(49)))
+        .expect_err("2,049 stages, bound on its own");
+    assert_eq!(e.code(), Code::EngineTooManyStages);
+}

@@ -89,6 +89,8 @@ codes! {
     EngineNoQuery = "planq::engine::no_query",
     EngineStaleLet = "planq::engine::stale_let",
     EngineTableExists = "planq::engine::table_exists",
+    /// A chain of `let`s builds a plan with more stages than planq accepts.
+    EngineTooManyStages = "planq::engine::too_many_stages",
     ExecuteOverflow = "planq::execute::overflow",
     ExportExists = "planq::export::exists",
     ExportUnknownTable = "planq::export::unknown_table",

@@ -104,6 +104,23 @@ impl Pipeline {
             }
         }
     }
+
+    /// Every stage of the pipeline, its sub-pipelines' (source and join sides) included.
+    pub fn stage_count(&self) -> usize {
+        let sub = |s: &Source| match s {
+            Source::Name(_) => 0,
+            Source::Sub(p) => p.stage_count(),
+        };
+        let joined: usize = self
+            .stages
+            .iter()
+            .map(|stage| match &stage.kind {
+                StageKind::Join { right, .. } => sub(right),
+                _ => 0,
+            })
+            .sum();
+        self.stages.len() + sub(&self.source) + joined
+    }
 }
 
 impl Source {

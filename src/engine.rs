@@ -970,14 +970,12 @@ impl Engine {
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
         guarded(|| {
-            let (lf, span, plan) = self.compile_last(&source)?;
+            let (lf, span, plan) = self.compile_last(&source, true)?;
             let polars = lf
                 .explain(true)
                 .map_err(|e| runtime_error(&source, span, &e))?;
-            Ok(format!(
-                "typed plan:\n{}\npolars plan:\n{polars}",
-                plan.describe(&source.text)
-            ))
+            let typed = plan.map(|p| p.describe(&source.text)).unwrap_or_default();
+            Ok(format!("typed plan:\n{typed}\npolars plan:\n{polars}"))
         })
     }
 
@@ -985,13 +983,19 @@ impl Engine {
     /// are local) into a polars lazy frame without running it — for programs that want to
     /// compose it further.
     pub fn compile(&self, src: &str) -> Result<LazyFrame, Error> {
-        Ok(self.compile_last(&Source::new("<query>", src))?.0)
+        Ok(self.compile_last(&Source::new("<query>", src), false)?.0)
     }
 
-    fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span, typed::Pipeline), Error> {
+    /// The last query of `source` compiled, with its span, and its typed plan when
+    /// `keep_plan` (for `explain`; a plain compile need not copy it).
+    fn compile_last(
+        &self,
+        source: &Source,
+        keep_plan: bool,
+    ) -> Result<(LazyFrame, Span, Option<typed::Pipeline>), Error> {
         let mut last = None;
         self.walk(source, None, |_, p, span, lf| {
-            last = Some((lf, span, p.clone()));
+            last = Some((lf, span, keep_plan.then(|| p.clone())));
             Ok(())
         })?;
         last.ok_or_else(|| {

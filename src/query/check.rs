@@ -7,6 +7,7 @@
 //! so the compiler never calls back here and has no user error left to report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Source};
 use crate::lang::ast::{
@@ -146,7 +147,7 @@ pub struct Checker<'a> {
     catalog: &'a dyn Catalog,
     source: &'a Source,
     /// `let` bindings made earlier in this script (latest last).
-    lets: Vec<(String, Columns)>,
+    lets: Vec<(String, Arc<Columns>)>,
     /// The latest binding of each name in `lets`: a script of thousands of `let`s must
     /// not scan them all at every name.
     let_at: HashMap<String, usize>,
@@ -190,7 +191,7 @@ impl<'a> Checker<'a> {
     /// Records a `let` binding made by this script.
     pub fn bind(&mut self, name: &str, columns: Columns) {
         self.let_at.insert(name.to_string(), self.lets.len());
-        self.lets.push((name.to_string(), columns));
+        self.lets.push((name.to_string(), Arc::new(columns)));
     }
 
     /// The source text of a span.
@@ -224,14 +225,14 @@ impl<'a> Checker<'a> {
                         name: ident.name.clone(),
                         span: ident.span,
                         index: i,
-                        columns: self.lets[i].1.clone(),
+                        columns: Arc::clone(&self.lets[i].1),
                     });
                 }
                 if let Some(columns) = self.catalog.table(&ident.name) {
                     return Ok(typed::Source::Table {
                         name: ident.name.clone(),
                         span: ident.span,
-                        columns,
+                        columns: Arc::new(columns),
                     });
                 }
                 let mut names: Vec<String> = self.lets.iter().map(|(n, _)| n.clone()).collect();
@@ -271,7 +272,7 @@ impl<'a> Checker<'a> {
             span: p.span,
         };
         for stage in &p.stages {
-            match self.stage(stage, plan.columns()) {
+            match self.stage(stage, plan.output()) {
                 Ok(s) => plan.stages.push(s),
                 Err(e) => return Ok((plan, Some(e))),
             }
@@ -280,23 +281,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks one stage against its input columns.
-    pub fn stage(&self, stage: &Stage, input: &Columns) -> Result<typed::Stage, Error> {
+    pub fn stage(&self, stage: &Stage, input: &Arc<Columns>) -> Result<typed::Stage, Error> {
         let (kind, output) = self.stage_kind(stage, input)?;
         Ok(typed::Stage {
             kind,
-            input: input.clone(),
-            output,
+            input: Arc::clone(input),
+            output: output.map_or_else(|| Arc::clone(input), Arc::new),
             span: stage.span,
+            verb: stage.kind.verb(),
             verb_span: stage.verb_span,
         })
     }
 
-    /// A stage's typed form and its output columns.
+    /// A stage's typed form and its output columns (`None`: its input's).
     fn stage_kind(
         &self,
         stage: &Stage,
         input: &Columns,
-    ) -> Result<(typed::StageKind, Columns), Error> {
+    ) -> Result<(typed::StageKind, Option<Columns>), Error> {
         use typed::StageKind as T;
         Ok(match &stage.kind {
             StageKind::Where(e) => {
@@ -313,7 +315,7 @@ impl<'a> Checker<'a> {
                         "compare it, e.g. `x == \"…\"`, `x > 0`, `x ~ \"part\"` or `x is not null`",
                     ));
                 }
-                (T::Where(x), input.clone())
+                (T::Where(x), None)
             }
             StageKind::Select(items) => {
                 let mut out = Columns::default();
@@ -322,7 +324,7 @@ impl<'a> Checker<'a> {
                     let x = self.expr(&item.expr, input, Place::Row)?;
                     typed_items.push(self.add_unique(&mut out, item, x)?);
                 }
-                (T::Select(typed_items), out)
+                (T::Select(typed_items), Some(out))
             }
             StageKind::Derive(items) => {
                 // Items see the columns derived before them: `derive a = x + 1, b = a * 2`.
@@ -338,7 +340,7 @@ impl<'a> Checker<'a> {
                         span: item.span,
                     });
                 }
-                (T::Derive(typed_items), out)
+                (T::Derive(typed_items), Some(out))
             }
             StageKind::Summarize { aggs, by } => {
                 let mut out = Columns::default();
@@ -357,7 +359,7 @@ impl<'a> Checker<'a> {
                         aggs: values,
                         by: keys,
                     },
-                    out,
+                    Some(out),
                 )
             }
             StageKind::Count { by } => {
@@ -378,16 +380,16 @@ impl<'a> Checker<'a> {
                     .with_help("rename the grouping column: `count by n = count`, or use `summarize k = count() by count`"));
                 }
                 out.set("count", Type::Int);
-                (T::Count { by: keys }, out)
+                (T::Count { by: keys }, Some(out))
             }
             StageKind::Sort(keys) => {
                 let keys = keys
                     .iter()
                     .map(|k| self.sort_key(k, input))
                     .collect::<Result<_, _>>()?;
-                (T::Sort(keys), input.clone())
+                (T::Sort(keys), None)
             }
-            StageKind::Take { n, .. } => (T::Take { n: *n }, input.clone()),
+            StageKind::Take { n, .. } => (T::Take { n: *n }, None),
             StageKind::Top { n, key, per, .. } => {
                 let key = self.sort_key(key, input)?;
                 for (i, c) in per.iter().enumerate() {
@@ -404,11 +406,11 @@ impl<'a> Checker<'a> {
                     }
                 }
                 let per = per.iter().map(|c| c.name.clone()).collect();
-                (T::Top { n: *n, key, per }, input.clone())
+                (T::Top { n: *n, key, per }, None)
             }
             StageKind::Distinct(cols) => {
                 if cols.is_empty() {
-                    return Ok((T::Distinct(Vec::new()), input.clone()));
+                    return Ok((T::Distinct(Vec::new()), None));
                 }
                 let mut out = Columns::default();
                 for c in cols {
@@ -416,7 +418,7 @@ impl<'a> Checker<'a> {
                     out.set(&c.name, t);
                 }
                 let names = cols.iter().map(|c| c.name.clone()).collect();
-                (T::Distinct(names), out)
+                (T::Distinct(names), Some(out))
             }
             StageKind::Join { kind, right, on } => self.join(*kind, right, on, input)?,
             StageKind::Rename(pairs) => {
@@ -458,7 +460,7 @@ impl<'a> Checker<'a> {
                     .iter()
                     .map(|(new, old)| (new.name.clone(), old.name.clone()))
                     .collect();
-                (T::Rename(pairs), out)
+                (T::Rename(pairs), Some(out))
             }
         })
     }
@@ -476,7 +478,7 @@ impl<'a> Checker<'a> {
         right: &ast::Source,
         on: &[ast::JoinKey],
         left: &Columns,
-    ) -> Result<(typed::StageKind, Columns), Error> {
+    ) -> Result<(typed::StageKind, Option<Columns>), Error> {
         let right = self.source_of(right)?;
         let right_cols = right.columns();
         let mut keys = Vec::with_capacity(on.len());
@@ -540,7 +542,7 @@ impl<'a> Checker<'a> {
                 on: keys,
                 right_columns: Vec::new(),
             };
-            return Ok((stage, left.clone()));
+            return Ok((stage, None));
         }
         let mut out = left.clone();
         for k in &keys {
@@ -561,7 +563,7 @@ impl<'a> Checker<'a> {
             on: keys,
             right_columns,
         };
-        Ok((stage, out))
+        Ok((stage, Some(out)))
     }
 
     /// Adds an item's column to `out`, refusing a second column of the same name.

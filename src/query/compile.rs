@@ -397,7 +397,7 @@ fn compile_stage(
             // One `with_column` per item so later items see earlier ones; polars merges
             // independent ones again when it optimises the plan.
             let mut lf = lf;
-            let mut cols = input.clone();
+            let mut cols = Columns::clone(input);
             for item in items {
                 let ec = ExprCompiler::rows(env.params, &cols);
                 lf = lf.with_column(ec.expr(&item.expr)?.alias(item.name.as_str()));

@@ -209,7 +209,7 @@ fn emptying_where(
                 "planq::hint::no_rows",
                 format!(
                     "no rows reach `{}`: this `where` removes all {before} row{}",
-                    agg.kind.verb(),
+                    agg.verb,
                     if before == 1 { "" } else { "s" }
                 ),
             )

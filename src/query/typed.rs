@@ -13,6 +13,7 @@
 //! be written against it.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crate::lang::ast::{BinOp, JoinKind, Order, Span, UnOp};
 use crate::plan::Date;
@@ -35,9 +36,15 @@ pub struct Pipeline {
 impl Pipeline {
     /// The columns the pipeline gives: its last stage's output, or its source's columns.
     pub fn columns(&self) -> &Columns {
+        self.output()
+    }
+
+    /// [`Pipeline::columns`], shared: a stage that keeps its input's columns (`where`,
+    /// `sort`, `take` …) shares them rather than copying them.
+    pub fn output(&self) -> &Arc<Columns> {
         self.stages
             .last()
-            .map_or_else(|| self.source.columns(), |s| &s.output)
+            .map_or_else(|| self.source.output(), |s| &s.output)
     }
 
     /// The pipeline up to (not including) stage `n`: still a checked pipeline, since each
@@ -127,7 +134,7 @@ pub enum Source {
         /// Where the name was written.
         span: Span,
         /// Its columns.
-        columns: Columns,
+        columns: Arc<Columns>,
     },
     /// A `let` made earlier in the same script.
     Binding {
@@ -139,7 +146,7 @@ pub enum Source {
         /// bound twice is the one read.
         index: usize,
         /// Its columns.
-        columns: Columns,
+        columns: Arc<Columns>,
     },
     /// A parenthesised pipeline.
     Sub(Box<Pipeline>),
@@ -148,9 +155,14 @@ pub enum Source {
 impl Source {
     /// The source's columns.
     pub fn columns(&self) -> &Columns {
+        self.output()
+    }
+
+    /// [`Source::columns`], shared.
+    pub fn output(&self) -> &Arc<Columns> {
         match self {
             Source::Table { columns, .. } | Source::Binding { columns, .. } => columns,
-            Source::Sub(p) => p.columns(),
+            Source::Sub(p) => p.output(),
         }
     }
 
@@ -176,12 +188,14 @@ pub struct Stage {
     /// What it does, resolved.
     pub kind: StageKind,
     /// The columns it reads (the output of the stage before).
-    pub input: Columns,
-    /// The columns it gives.
-    pub output: Columns,
+    pub input: Arc<Columns>,
+    /// The columns it gives (the same, shared, when it keeps them).
+    pub output: Arc<Columns>,
     /// The whole stage in the query text.
     pub span: Span,
-    /// Its verb.
+    /// Its verb, as the language spells it (`where`, `take` for `limit` too …).
+    pub verb: &'static str,
+    /// Where the verb was written.
     pub verb_span: Span,
 }
 
@@ -238,25 +252,6 @@ pub enum StageKind {
     },
     /// `rename` pairs: (new name, old name).
     Rename(Vec<(String, String)>),
-}
-
-impl StageKind {
-    /// The verb as written in the language (`where`, `select`, …).
-    pub fn verb(&self) -> &'static str {
-        match self {
-            StageKind::Where(_) => "where",
-            StageKind::Select(_) => "select",
-            StageKind::Derive(_) => "derive",
-            StageKind::Summarize { .. } => "summarize",
-            StageKind::Count { .. } => "count",
-            StageKind::Sort(_) => "sort",
-            StageKind::Take { .. } => "take",
-            StageKind::Top { .. } => "top",
-            StageKind::Distinct(_) => "distinct",
-            StageKind::Join { .. } => "join",
-            StageKind::Rename(_) => "rename",
-        }
-    }
 }
 
 /// An output item: an expression and the name of its column.
@@ -452,8 +447,11 @@ mod tests {
 
     #[test]
     fn a_prefix_ends_with_the_columns_of_its_last_stage() {
-        let cols =
-            |names: &[&str]| Columns(names.iter().map(|n| (n.to_string(), Type::Int)).collect());
+        let cols = |names: &[&str]| {
+            Arc::new(Columns(
+                names.iter().map(|n| (n.to_string(), Type::Int)).collect(),
+            ))
+        };
         let p = Pipeline {
             source: Source::Table {
                 name: "t".into(),
@@ -465,12 +463,13 @@ mod tests {
                 input: cols(&["a", "b"]),
                 output: cols(&["a"]),
                 span: Span::new(4, 14),
+                verb: "distinct",
                 verb_span: Span::new(4, 12),
             }],
             span: Span::new(0, 14),
         };
-        assert_eq!(p.columns(), &cols(&["a"]));
-        assert_eq!(p.prefix(0).columns(), &cols(&["a", "b"]));
+        assert_eq!(p.columns(), &*cols(&["a"]));
+        assert_eq!(p.prefix(0).columns(), &*cols(&["a", "b"]));
         assert_eq!(
             p.describe("t | distinct a"),
             "table t → a int, b int\n| distinct a → a int\n"

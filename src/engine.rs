@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
-use crate::lang::ast::{Pipeline, Statement};
+use crate::lang::ast::{self, Pipeline, Statement};
 use crate::lang::parser::MAX_STAGES;
 use crate::lang::{parse, parse_query, ParseError};
 use crate::plan::Date;
-use crate::query::compile::{self, Env, Halt};
-use crate::query::{hints, Catalog, Checker, Columns, Type};
+use crate::query::compile::{self, Env, Halt, Internal};
+use crate::query::{hints, typed, Catalog, Checker, Columns, Type};
 use crate::tables::{self, LazyTable, TableSpec};
 
 /// A parameter value (`$name` in a query).
@@ -212,6 +212,39 @@ pub struct Engine {
     let_index: HashMap<String, Vec<usize>>,
     pub(crate) params: BTreeMap<String, Value>,
     pub(crate) limits: Limits,
+    /// Plans of kept `let`s already checked against the tables as they are now.
+    kept: KeptPlans,
+}
+
+/// The typed plans of kept `let`s, each with the [`Engine::catalog_fingerprint`] it was
+/// checked under. A call that reads a chain of `let`s checks every link against the
+/// current tables (one may have gone stale); with the tables unchanged since the last
+/// check, the plan made then is still right, so a REPL or script that binds one `let` per
+/// call does not check the whole chain again at each (n chained `let`s cost n³: 1,000
+/// took 14 s, 2,000 five minutes).
+#[derive(Default)]
+struct KeptPlans(std::sync::Mutex<HashMap<usize, (u64, Arc<typed::Pipeline>)>>);
+
+impl KeptPlans {
+    fn get(&self, i: usize, fingerprint: u64) -> Option<Arc<typed::Pipeline>> {
+        let kept = self.0.lock().ok()?;
+        kept.get(&i)
+            .filter(|(f, _)| *f == fingerprint)
+            .map(|(_, plan)| Arc::clone(plan))
+    }
+
+    fn put(&self, i: usize, fingerprint: u64, plan: Arc<typed::Pipeline>) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.insert(i, (fingerprint, plan));
+        }
+    }
+}
+
+/// A clone may bind other `let`s under the same indexes: it starts with no plans.
+impl Clone for KeptPlans {
+    fn clone(&self) -> Self {
+        KeptPlans::default()
+    }
 }
 
 impl Engine {
@@ -230,7 +263,35 @@ impl Engine {
             let_index: HashMap::new(),
             params: BTreeMap::new(),
             limits: Limits::default(),
+            kept: KeptPlans::default(),
         }
+    }
+
+    /// A hash of everything the checker reads of the engine besides the kept `let`s (which
+    /// never change once bound): every table's name and column types, and the parameters.
+    fn catalog_fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut schema = |name: &str, schema: &Schema| {
+            name.hash(&mut h);
+            schema.len().hash(&mut h);
+            for (column, dtype) in schema.iter() {
+                column.as_str().hash(&mut h);
+                type_name(dtype).hash(&mut h);
+            }
+        };
+        for (name, df) in self.data.tables().iter().chain(&self.registered) {
+            schema(name, df.schema());
+        }
+        for t in &self.files {
+            schema(&t.name, &t.schema);
+        }
+        self.params.len().hash(&mut h);
+        for (name, value) in &self.params {
+            name.hash(&mut h);
+            format!("{value:?}").hash(&mut h);
+        }
+        h.finish()
     }
 
     /// Bounds every later statement's result rows and run time.
@@ -469,6 +530,8 @@ impl Engine {
     pub fn clear_lets(&mut self) {
         self.lets.clear();
         self.let_index.clear();
+        // The indexes will name other bindings.
+        self.kept = KeptPlans::default();
     }
 }
 
@@ -573,7 +636,8 @@ impl Engine {
     }
 
     /// A table's rows as a lazy frame: `let` bindings (the first `upto` of them) shadow
-    /// registered tables, which come after plan tables.
+    /// registered tables, which come after plan tables. A kept `let` is compiled from the
+    /// plan [`Engine::check_kept`] made of it in this call.
     ///
     /// A binding that reads a binding compiles it first, so a chain of `let`s recurses once
     /// per link: the stack grows on demand (`recursive`), as in the checker, or a script of
@@ -585,7 +649,7 @@ impl Engine {
         upto: usize,
         stop: Option<&Arc<AtomicBool>>,
         compiled: &Compiled,
-    ) -> Result<Option<LazyFrame>, Error> {
+    ) -> Result<Option<LazyFrame>, Internal> {
         Ok(match self.lookup(name, upto) {
             None => None,
             Some(Named::Let(i)) => {
@@ -607,44 +671,71 @@ impl Engine {
         })
     }
 
-    /// How often each kept `let` is read by `pipelines` (which see the first `upto`
-    /// bindings), directly or through the bindings they read, each binding's own reads
-    /// counted once.
-    fn binding_reads<'p>(
-        &'p self,
-        pipelines: impl IntoIterator<Item = &'p Pipeline>,
+    /// How often each kept `let` is read by statements that read the tables `names` (as
+    /// many times as each is listed; they see the first `upto` bindings), directly or
+    /// through the bindings they read, each binding's own reads counted once.
+    fn binding_reads<'n>(
+        &self,
+        names: impl IntoIterator<Item = (&'n str, usize)>,
         upto: usize,
     ) -> HashMap<usize, usize> {
         let mut reads: HashMap<usize, usize> = HashMap::new();
         let mut pending: Vec<usize> = Vec::new();
-        let mut visit = |p: &Pipeline, upto: usize, pending: &mut Vec<usize>| {
-            p.for_each_table_name(&mut |ident| {
-                if let Some(Named::Let(i)) = self.lookup(&ident.name, upto) {
-                    let n = reads.entry(i).or_default();
-                    *n += 1;
-                    if *n == 1 {
-                        pending.push(i);
-                    }
+        let mut read = |name: &str, times: usize, upto: usize, pending: &mut Vec<usize>| {
+            if let Some(Named::Let(i)) = self.lookup(name, upto) {
+                let n = reads.entry(i).or_default();
+                if *n == 0 {
+                    pending.push(i);
                 }
-            });
+                *n += times;
+            }
         };
-        for p in pipelines {
-            visit(p, upto, &mut pending);
+        for (name, times) in names {
+            read(name, times, upto, &mut pending);
         }
         while let Some(i) = pending.pop() {
-            visit(&self.lets[i].pipeline, i, &mut pending);
+            self.lets[i]
+                .pipeline
+                .for_each_table_name(&mut |ident| read(&ident.name, 1, i, &mut pending));
         }
         reads
     }
 
-    /// Compiles the kept `let` number `i` against the current tables (and the bindings made
-    /// before it). A binding whose columns would change is refused rather than answered.
-    fn compile_binding(
+    /// Checks, before anything is compiled, the kept `let`s that `p` (which sees the first
+    /// `upto` of them) reads — directly or through other kept `let`s — against the current
+    /// tables. A binding that no longer checks, or whose columns would change, is refused
+    /// here rather than answered; so the compiler meets only checked plans. Each binding
+    /// is checked once per call (`Compiled::plans`), in the order the compiler meets it.
+    fn check_kept(
         &self,
-        i: usize,
-        stop: Option<&Arc<AtomicBool>>,
+        p: &typed::Pipeline,
+        upto: usize,
         compiled: &Compiled,
-    ) -> Result<LazyFrame, Error> {
+    ) -> Result<(), Error> {
+        let mut result = Ok(());
+        p.for_each_source(&mut |s| {
+            if let (Ok(()), typed::Source::Table { name, .. }) = (&result, s) {
+                if let Some(Named::Let(i)) = self.lookup(name, upto) {
+                    result = self.check_binding(i, compiled);
+                }
+            }
+        });
+        result
+    }
+
+    /// Checks the kept `let` number `i` against the current tables (and the bindings made
+    /// before it), then the kept `let`s it reads; keeps its plan in `compiled`.
+    #[recursive::recursive]
+    fn check_binding(&self, i: usize, compiled: &Compiled) -> Result<(), Error> {
+        if compiled.plans.borrow().contains_key(&i) {
+            return Ok(());
+        }
+        if let Some(plan) = self.kept.get(i, compiled.fingerprint) {
+            // Checked under these very tables: so were the `let`s it reads (each found
+            // here again at once).
+            compiled.plans.borrow_mut().insert(i, Arc::clone(&plan));
+            return self.check_kept(&plan, i, compiled);
+        }
         let b = &self.lets[i];
         let catalog = EngineCatalog {
             engine: self,
@@ -657,12 +748,8 @@ impl Engine {
                 b.name, b.name
             ))
         };
-        let cols = checker
-            .pipeline(&b.pipeline)
-            .map_err(again)?
-            .pop()
-            .unwrap_or_default();
-        if cols != b.columns {
+        let plan = checker.pipeline(&b.pipeline).map_err(again)?;
+        if plan.columns() != &b.columns {
             return Err(Error::new(
                 ErrorKind::Query,
                 Code::EngineStaleLet,
@@ -677,6 +764,27 @@ impl Engine {
                 b.name
             )));
         }
+        let plan = Arc::new(plan);
+        compiled.plans.borrow_mut().insert(i, Arc::clone(&plan));
+        self.check_kept(&plan, i, compiled).map_err(again)?;
+        self.kept.put(i, compiled.fingerprint, plan);
+        Ok(())
+    }
+
+    /// Compiles the kept `let` number `i` from the plan [`Engine::check_binding`] made.
+    fn compile_binding(
+        &self,
+        i: usize,
+        stop: Option<&Arc<AtomicBool>>,
+        compiled: &Compiled,
+    ) -> Result<LazyFrame, Internal> {
+        let plan = compiled.plans.borrow().get(&i).cloned();
+        let Some(plan) = plan else {
+            return Err(Internal::new(format!(
+                "the `let` `{}` was not checked before it was compiled",
+                self.lets[i].name
+            )));
+        };
         let tables = |n: &str| self.lazy_table(n, i, stop, compiled);
         let env = Env {
             tables: &tables,
@@ -684,7 +792,7 @@ impl Engine {
             lets: Vec::new(),
             stop: stop.cloned(),
         };
-        compile::pipeline(&checker, &env, &b.pipeline).map_err(again)
+        compile::pipeline(&env, &plan)
     }
 
     /// Finds what a name stands for, in shadowing order: `let`s (the first `upto`), plan
@@ -716,6 +824,10 @@ impl Engine {
 /// planned by polars — in time exponential in its length.
 #[derive(Default)]
 pub(crate) struct Compiled {
+    /// Checked bindings, by index into `Engine::lets` (see `Engine::check_kept`).
+    plans: RefCell<HashMap<usize, Arc<typed::Pipeline>>>,
+    /// The tables' [`Engine::catalog_fingerprint`] for this call.
+    fingerprint: u64,
     /// Compiled bindings, by index into `Engine::lets`.
     frames: RefCell<HashMap<usize, LazyFrame>>,
     /// How often each binding is read (see `Engine::binding_reads`).
@@ -804,6 +916,27 @@ fn columns_from(schema: &Schema) -> Columns {
             .map(|(n, d)| (n.to_string(), Type::from_name(type_name(d))))
             .collect(),
     )
+}
+
+/// The typed plan of `p` as far as it checks; when its source does not, that of its
+/// sub-pipeline source (if it is one) as far as it goes.
+fn so_far(checker: &Checker, p: &Pipeline) -> Option<typed::Pipeline> {
+    match checker.pipeline_so_far(p) {
+        Ok((plan, _)) => Some(plan),
+        Err(_) => match &p.source {
+            ast::Source::Sub(inner) => so_far(checker, inner),
+            ast::Source::Name(_) => None,
+        },
+    }
+}
+
+/// Columns as (name, type name) pairs.
+fn named_types(columns: &Columns) -> Vec<(String, String)> {
+    columns
+        .0
+        .iter()
+        .map(|(n, t)| (n.clone(), t.name().to_string()))
+        .collect()
 }
 
 /// A `let` the script bound, to be kept by the engine when the script persists its lets:
@@ -908,20 +1041,25 @@ impl Engine {
         self.run_script_named("<script>", src)
     }
 
-    /// The optimised polars plan of a query (the last statement of `src`).
+    /// The plan of a query (the last statement of `src`): the typed plan the checker
+    /// made of it — each stage with the columns it gives — then polars' optimised plan.
     ///
     /// ```
     /// let engine = planq::Engine::seed()?;
     /// let plan = engine.explain("owners | where role == 'lead' | count by owner")?;
+    /// assert!(plan.contains("| count by owner → owner str, count int"));
     /// assert!(plan.contains("AGGREGATE"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), planq::Error>(())
     /// ```
     pub fn explain(&self, src: &str) -> Result<String, Error> {
         let source = Source::new("<query>", src);
         guarded(|| {
-            let (lf, span) = self.compile_last(&source)?;
-            lf.explain(true)
-                .map_err(|e| runtime_error(&source, span, &e))
+            let (lf, span, plan) = self.compile_last(&source, true)?;
+            let polars = lf
+                .explain(true)
+                .map_err(|e| runtime_error(&source, span, &e))?;
+            let typed = plan.map(|p| p.describe(&source.text)).unwrap_or_default();
+            Ok(format!("typed plan:\n{typed}\npolars plan:\n{polars}"))
         })
     }
 
@@ -929,13 +1067,19 @@ impl Engine {
     /// are local) into a polars lazy frame without running it — for programs that want to
     /// compose it further.
     pub fn compile(&self, src: &str) -> Result<LazyFrame, Error> {
-        Ok(self.compile_last(&Source::new("<query>", src))?.0)
+        Ok(self.compile_last(&Source::new("<query>", src), false)?.0)
     }
 
-    fn compile_last(&self, source: &Source) -> Result<(LazyFrame, Span), Error> {
+    /// The last query of `source` compiled, with its span, and its typed plan when
+    /// `keep_plan` (for `explain`; a plain compile need not copy it).
+    fn compile_last(
+        &self,
+        source: &Source,
+        keep_plan: bool,
+    ) -> Result<(LazyFrame, Span, Option<typed::Pipeline>), Error> {
         let mut last = None;
-        self.walk(source, None, |_, _, _, span, lf| {
-            last = Some((lf, span));
+        self.walk(source, None, |_, p, span, lf| {
+            last = Some((lf, span, keep_plan.then(|| p.clone())));
             Ok(())
         })?;
         last.ok_or_else(|| {
@@ -953,13 +1097,15 @@ impl Engine {
         })
     }
 
-    /// Parses `source`, then checks and compiles its statements in order: `let`s are bound
-    /// (and returned), each query's lazy frame is handed to `on_query`.
+    /// Parses `source`, then takes its statements in order: each is checked into a typed
+    /// plan (every mistake in it reported there, kept `let`s it reads included), then
+    /// compiled from that plan. `let`s are bound (and returned), each query's plan and lazy
+    /// frame are handed to `on_query`.
     fn walk(
         &self,
         source: &Source,
         stop: Option<&Arc<AtomicBool>>,
-        mut on_query: impl FnMut(&Checker, &Env, &Pipeline, Span, LazyFrame) -> Result<(), Error>,
+        mut on_query: impl FnMut(&Env, &typed::Pipeline, Span, LazyFrame) -> Result<(), Error>,
     ) -> Result<Vec<Bound>, Error> {
         let (script, errors) = parse(&source.text);
         let mut errors = errors.into_iter().map(|e| parse_error(source, e));
@@ -975,10 +1121,6 @@ impl Engine {
                 Statement::Query(p) => p,
             })
         };
-        let compiled = Compiled {
-            reads: self.binding_reads(pipelines(), self.lets.len()),
-            ..Compiled::default()
-        };
         // Names read more than once by this script: their `let`s become polars caches.
         let mut name_reads: HashMap<String, usize> = HashMap::new();
         for p in pipelines() {
@@ -986,6 +1128,14 @@ impl Engine {
                 *name_reads.entry(ident.name.clone()).or_default() += 1
             });
         }
+        let compiled = Compiled {
+            reads: self.binding_reads(
+                name_reads.iter().map(|(n, &k)| (n.as_str(), k)),
+                self.lets.len(),
+            ),
+            fingerprint: self.catalog_fingerprint(),
+            ..Compiled::default()
+        };
         let tables = |n: &str| self.lazy_table(n, self.lets.len(), stop, &compiled);
         let mut env = Env {
             tables: &tables,
@@ -1017,22 +1167,30 @@ impl Engine {
             match st {
                 Statement::Let { name, pipeline, .. } => {
                     stages_of.insert(name.name.clone(), stages);
-                    let cols = checker.pipeline(pipeline)?.pop().unwrap_or_default();
-                    if last_read.get(&name.name).is_some_and(|&last| last > at) {
-                        let lf = compile::pipeline(&checker, &env, pipeline)?;
-                        let lf = if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
-                            lf.cache()
-                        } else {
-                            lf
-                        };
-                        env.lets.push((name.name.clone(), lf));
-                    }
+                    let plan = checker.pipeline(pipeline)?;
+                    self.check_kept(&plan, self.lets.len(), &compiled)?;
+                    let lf = if last_read.get(&name.name).is_some_and(|&last| last > at) {
+                        let lf = compile::pipeline(&env, &plan)?;
+                        Some(
+                            if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
+                                lf.cache()
+                            } else {
+                                lf
+                            },
+                        )
+                    } else {
+                        None
+                    };
+                    env.lets.push((name.name.clone(), lf));
+                    let cols = plan.columns().clone();
                     checker.bind(&name.name, cols.clone());
                     bound.push((name.name.clone(), pipeline.clone(), cols, stages));
                 }
                 Statement::Query(p) => {
-                    let lf = compile::pipeline(&checker, &env, p)?;
-                    on_query(&checker, &env, p, st.span(), lf)?;
+                    let plan = checker.pipeline(p)?;
+                    self.check_kept(&plan, self.lets.len(), &compiled)?;
+                    let lf = compile::pipeline(&env, &plan)?;
+                    on_query(&env, &plan, st.span(), lf)?;
                 }
             }
         }
@@ -1080,36 +1238,105 @@ impl Engine {
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the
-    /// cursor up to the last `|` — for completion. A trailing `|` is ignored.
+    /// cursor up to the last `|`. A trailing `|` is ignored.
     pub fn pipeline_schema(&self, src: &str) -> Result<Vec<(String, String)>, Error> {
         let trimmed = src.trim_end().trim_end_matches('|');
         let source = Source::new("<query>", trimmed);
         let p = parse_query(trimmed).map_err(|e| parse_error(&source, e))?;
         let catalog = EngineCatalog::all(self);
         let checker = Checker::new(&catalog, &source);
-        let cols = checker.pipeline(&p)?.pop().unwrap_or_default();
-        Ok(cols
-            .0
-            .into_iter()
-            .map(|(n, t)| (n, t.name().to_string()))
-            .collect())
+        let plan = checker.pipeline(&p)?;
+        Ok(named_types(plan.columns()))
     }
 
-    /// Up to `limit` distinct non-null values of a column of a pipeline's output, most
-    /// frequent first (ties alphabetical) — for completing values inside string literals.
-    /// Empty when the pipeline does not check or the column does not exist.
-    pub fn distinct_values(&self, pipeline: &str, column: &str, limit: usize) -> Vec<String> {
-        let trimmed = pipeline.trim_end().trim_end_matches('|');
-        let source = Source::new("<query>", trimmed);
-        let Ok(p) = parse_query(trimmed) else {
-            return Vec::new();
-        };
+    /// The typed plan of the pipeline `text` ends with, as far as it goes: the text (an
+    /// unfinished pipeline being typed, say) is read by the recovering parser, and the
+    /// plan holds the stages before its first syntax error or mistake. `None` when not
+    /// even its source checks. What completion offers columns and values from.
+    pub fn plan_so_far(&self, text: &str) -> Option<typed::Pipeline> {
+        let mut text = text;
+        // Each round cuts the text shorter; a few rounds reach any stage worth offering.
+        for _ in 0..8 {
+            let (script, errors) = parse(text);
+            let last = script.statements.last().map(|st| match st {
+                Statement::Let { pipeline, .. } => pipeline,
+                Statement::Query(p) => p,
+            });
+            let broken = errors.first().map(|e| e.span.start);
+            match (last, broken) {
+                (Some(p), None) => return self.checked_so_far(text, p),
+                (Some(p), Some(at)) if at < p.span.start => return self.checked_so_far(text, p),
+                // The parser drops a statement with an error: read the text before the
+                // stage the error is in.
+                (_, Some(at)) => {
+                    let pipe = crate::lang::tokens(text)
+                        .into_iter()
+                        .rfind(|t| t.kind == crate::lang::TokenKind::Pipe && t.span.end <= at)?;
+                    text = &text[..pipe.span.start];
+                }
+                (None, None) => return None,
+            }
+        }
+        None
+    }
+
+    /// [`Engine::plan_so_far`] of a parsed pipeline of `text`.
+    fn checked_so_far(&self, text: &str, p: &Pipeline) -> Option<typed::Pipeline> {
+        let source = Source::new("<query>", text);
         let catalog = EngineCatalog::all(self);
         let checker = Checker::new(&catalog, &source);
+        so_far(&checker, p)
+    }
+
+    /// The output columns (name, type name) of the pipeline `text` ends with, as far as
+    /// it goes ([`Engine::plan_so_far`]): for completion. Empty when its source is unknown.
+    pub fn columns_so_far(&self, text: &str) -> Vec<(String, String)> {
+        self.plan_so_far(text)
+            .map(|p| named_types(p.columns()))
+            .unwrap_or_default()
+    }
+
+    /// Up to `limit` distinct non-null values of a column at the end of a pipeline, as far
+    /// as it goes ([`Engine::plan_so_far`]), most frequent first (ties alphabetical) — for
+    /// completing values inside string literals. When that gives none (the column is not
+    /// there yet, or reading took too long), the values of the column in the pipeline's
+    /// first table. Empty when neither has the column.
+    pub fn distinct_values(&self, pipeline: &str, column: &str, limit: usize) -> Vec<String> {
+        let Some(plan) = self.plan_so_far(pipeline) else {
+            return Vec::new();
+        };
+        let mut values = self.values_of(&plan, column, limit);
+        if values.is_empty() {
+            let mut root = &plan;
+            while let typed::Source::Sub(inner) = &root.source {
+                root = inner;
+            }
+            if !root.stages.is_empty() || !std::ptr::eq(root, &plan) {
+                values = self.values_of(&root.prefix(0), column, limit);
+            }
+        }
+        values
+    }
+
+    /// [`Engine::distinct_values`] of a checked plan.
+    fn values_of(&self, plan: &typed::Pipeline, column: &str, limit: usize) -> Vec<String> {
+        if plan.columns().get(column).is_none() {
+            return Vec::new();
+        }
+        let mut names: Vec<&str> = Vec::new();
+        plan.for_each_source(&mut |s| {
+            if let typed::Source::Table { name, .. } = s {
+                names.push(name);
+            }
+        });
         let compiled = Compiled {
-            reads: self.binding_reads([&p], self.lets.len()),
+            reads: self.binding_reads(names.into_iter().map(|n| (n, 1)), self.lets.len()),
+            fingerprint: self.catalog_fingerprint(),
             ..Compiled::default()
         };
+        if self.check_kept(plan, self.lets.len(), &compiled).is_err() {
+            return Vec::new();
+        }
         let tables = |n: &str| self.lazy_table(n, self.lets.len(), None, &compiled);
         let env = Env {
             tables: &tables,
@@ -1119,7 +1346,7 @@ impl Engine {
         };
         // Completion must never freeze the prompt: a slow pipeline gives no values.
         let budget = Duration::from_millis(300);
-        let mut values = guarded(|| Ok(hints::distinct_within(&checker, &env, &p, column, budget)))
+        let mut values = guarded(|| Ok(hints::distinct_within(&env, plan, column, budget)))
             .ok()
             .flatten()
             .unwrap_or_default();
@@ -1146,34 +1373,30 @@ impl Engine {
         // at its next operator and at the next join checkpoint.
         let halt = Arc::new(AtomicBool::new(false));
         let watched = stop.is_some() || self.limits.timeout.is_some();
-        let bound = self.walk(
-            source,
-            watched.then_some(&halt),
-            |checker, env, p, span, lf| {
-                let frame = self.collect(lf, source, span, stop, &halt)?;
-                // Cheap test first: only an empty result, or an aggregate's 0 or null,
-                // is worth the queries that explain it.
-                let mut notes = if hints::worth_a_look(p, &frame) {
-                    hints::no_match_hints(checker, env, p, &frame)
-                } else {
-                    Vec::new()
-                };
-                if self.data.docs().len() > 1 {
-                    notes.extend(hints::cross_plan_joins(checker, p));
-                }
-                results.push(StatementResult {
-                    span,
-                    text: source
-                        .text
-                        .get(span.start..span.end)
-                        .unwrap_or("")
-                        .to_string(),
-                    frame,
-                    notes,
-                });
-                Ok(())
-            },
-        )?;
+        let bound = self.walk(source, watched.then_some(&halt), |env, p, span, lf| {
+            let frame = self.collect(lf, source, span, stop, &halt)?;
+            // Cheap test first: only an empty result, or an aggregate's 0 or null,
+            // is worth the queries that explain it.
+            let mut notes = if hints::worth_a_look(p, &frame) {
+                hints::no_match_hints(source, env, p, &frame)
+            } else {
+                Vec::new()
+            };
+            if self.data.docs().len() > 1 {
+                notes.extend(hints::cross_plan_joins(source, p));
+            }
+            results.push(StatementResult {
+                span,
+                text: source
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
+                frame,
+                notes,
+            });
+            Ok(())
+        })?;
         Ok((results, bound))
     }
 }

@@ -3,7 +3,10 @@
 //! - the front end (`src/lang`) and plan extraction (`src/plan`) never use polars, clap or
 //!   rustyline, and reach into no other module of planq but `error`;
 //! - the checker's half of the query pipeline (`query::check`, `query::functions`,
-//!   `query::types`) never uses polars, nor the modules that do;
+//!   `query::types`, and `query::typed`, the typed plan it hands on) never uses polars, nor
+//!   the modules that do;
+//! - the compiler reads the typed plan only: it never uses the checker, and the one error
+//!   it can make is the internal one (a bug), never a user's mistake;
 //! - the REPL never uses the command line (`cli` uses `repl`, not the reverse);
 //! - ARCHITECTURE.md's lines saying which modules use polars and nom are the truth.
 //!
@@ -156,7 +159,7 @@ fn the_front_end_and_plan_extraction_know_no_polars_and_no_terminal() {
 
 #[test]
 fn the_checker_half_of_the_query_pipeline_knows_no_polars() {
-    let free = ["check", "functions", "types"];
+    let free = ["check", "functions", "types", "typed"];
     let mut bad = Vec::new();
     for file in free {
         let path = src().join("query").join(format!("{file}.rs"));
@@ -174,6 +177,34 @@ fn the_checker_half_of_the_query_pipeline_knows_no_polars() {
                 bad.push(format!("{} uses super::{m}", path.display()));
             }
         }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn the_compiler_reads_only_the_typed_plan_and_reports_no_user_error() {
+    let path = src().join("query").join("compile.rs");
+    let code = code(&path);
+    // Its unit tests check plans to compile them: only the compiler itself is held to it.
+    let code = code.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut bad = Vec::new();
+    if crate_paths(code, "super::").contains("check")
+        || crate_paths(code, "query::").contains("check")
+        || code.contains("Checker")
+    {
+        bad.push(format!("{} uses the checker", path.display()));
+    }
+    // Its only diagnostic is the one made from `Internal` (code `planq::compile::internal`);
+    // a user's mistake has a `planq::check::…` (or parse) code and is the checker's.
+    let made = code.matches("Error::new(").count();
+    if made != 1 || !code.contains("Error::new(ErrorKind::Query, Code::CompileInternal,") {
+        bad.push(format!(
+            "{} makes {made} errors; only `impl From<Internal> for Error` may",
+            path.display()
+        ));
+    }
+    if code.contains("Code::Check") || code.contains("Code::Engine") || code.contains("\"planq::") {
+        bad.push(format!("{} names a user-facing error code", path.display()));
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

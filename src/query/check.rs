@@ -1,8 +1,13 @@
 //! The checker: names, types, arity and aggregate placement, against the schemas of the
 //! tables — before anything runs. Every mistake becomes a diagnostic pointing at the exact
 //! span of the query, with a did-you-mean where one is close. Nothing here knows polars.
+//!
+//! What it accepts it hands on as a [typed plan](super::typed): sources resolved, each
+//! stage's columns, each expression's type, each call's function — all the compiler needs,
+//! so the compiler never calls back here and has no user error left to report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::{
@@ -12,6 +17,7 @@ use crate::lang::suggest::{closest, closest_many};
 use crate::plan::Date;
 
 use super::functions::{self, Kind, FUNCTIONS};
+use super::typed;
 use super::types::{Columns, Type};
 
 /// What the checker needs to know about the world: tables and parameters.
@@ -141,7 +147,7 @@ pub struct Checker<'a> {
     catalog: &'a dyn Catalog,
     source: &'a Source,
     /// `let` bindings made earlier in this script (latest last).
-    lets: Vec<(String, Columns)>,
+    lets: Vec<(String, Arc<Columns>)>,
     /// The latest binding of each name in `lets`: a script of thousands of `let`s must
     /// not scan them all at every name.
     let_at: HashMap<String, usize>,
@@ -185,7 +191,7 @@ impl<'a> Checker<'a> {
     /// Records a `let` binding made by this script.
     pub fn bind(&mut self, name: &str, columns: Columns) {
         self.let_at.insert(name.to_string(), self.lets.len());
-        self.lets.push((name.to_string(), columns));
+        self.lets.push((name.to_string(), Arc::new(columns)));
     }
 
     /// The source text of a span.
@@ -208,16 +214,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The schema of a pipeline's source.
-    pub fn source_columns(&self, source: &ast::Source) -> Result<Columns, Error> {
+    /// The source of a pipeline, resolved: a `let` of this script, a table of the
+    /// catalog, or a checked sub-pipeline.
+    fn source_of(&self, source: &ast::Source) -> Result<typed::Source, Error> {
         match source {
-            ast::Source::Sub(p) => Ok(self.pipeline(p)?.pop().unwrap_or_default()),
+            ast::Source::Sub(p) => Ok(typed::Source::Sub(Box::new(self.pipeline(p)?))),
             ast::Source::Name(ident) => {
                 if let Some(&i) = self.let_at.get(&ident.name) {
-                    return Ok(self.lets[i].1.clone());
+                    return Ok(typed::Source::Binding {
+                        name: ident.name.clone(),
+                        span: ident.span,
+                        index: i,
+                        columns: Arc::clone(&self.lets[i].1),
+                    });
                 }
-                if let Some(cols) = self.catalog.table(&ident.name) {
-                    return Ok(cols);
+                if let Some(columns) = self.catalog.table(&ident.name) {
+                    return Ok(typed::Source::Table {
+                        name: ident.name.clone(),
+                        span: ident.span,
+                        columns: Arc::new(columns),
+                    });
                 }
                 let mut names: Vec<String> = self.lets.iter().map(|(n, _)| n.clone()).collect();
                 names.extend(self.catalog.table_names());
@@ -237,69 +253,121 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks a pipeline; returns the schema before each stage and, last, its output.
-    pub fn pipeline(&self, p: &Pipeline) -> Result<Vec<Columns>, Error> {
-        let mut schemas = vec![self.source_columns(&p.source)?];
-        for stage in &p.stages {
-            let input = schemas.last().cloned().unwrap_or_default();
-            schemas.push(self.stage(stage, input)?);
+    /// Checks a pipeline: its typed plan, or the first mistake.
+    pub fn pipeline(&self, p: &Pipeline) -> Result<typed::Pipeline, Error> {
+        match self.pipeline_so_far(p)? {
+            (plan, None) => Ok(plan),
+            (_, Some(e)) => Err(e),
         }
-        Ok(schemas)
     }
 
-    /// Checks one stage against its input schema; returns its output schema.
-    pub fn stage(&self, stage: &Stage, input: Columns) -> Result<Columns, Error> {
-        match &stage.kind {
+    /// Checks a pipeline as far as it goes: the typed plan of its source and of every
+    /// stage before the first mistake, and that mistake, if any. An error only when the
+    /// source itself does not check. Completion asks this of a pipeline being typed.
+    pub fn pipeline_so_far(&self, p: &Pipeline) -> Result<(typed::Pipeline, Option<Error>), Error> {
+        let source = self.source_of(&p.source)?;
+        let mut plan = typed::Pipeline {
+            source,
+            stages: Vec::with_capacity(p.stages.len()),
+            span: p.span,
+        };
+        for stage in &p.stages {
+            match self.stage(stage, plan.output()) {
+                Ok(s) => plan.stages.push(s),
+                Err(e) => return Ok((plan, Some(e))),
+            }
+        }
+        Ok((plan, None))
+    }
+
+    /// Checks one stage against its input columns.
+    pub fn stage(&self, stage: &Stage, input: &Arc<Columns>) -> Result<typed::Stage, Error> {
+        let (kind, output) = self.stage_kind(stage, input)?;
+        Ok(typed::Stage {
+            kind,
+            input: Arc::clone(input),
+            output: output.map_or_else(|| Arc::clone(input), Arc::new),
+            span: stage.span,
+            verb: stage.kind.verb(),
+            verb_span: stage.verb_span,
+        })
+    }
+
+    /// A stage's typed form and its output columns (`None`: its input's).
+    fn stage_kind(
+        &self,
+        stage: &Stage,
+        input: &Columns,
+    ) -> Result<(typed::StageKind, Option<Columns>), Error> {
+        use typed::StageKind as T;
+        Ok(match &stage.kind {
             StageKind::Where(e) => {
-                let t = self.expr(e, &input, Place::Row)?;
-                if !t.is_bool() {
+                let x = self.expr(e, input, Place::Row)?;
+                if !x.ty.is_bool() {
                     return Err(err(
                         self.source,
                         Code::CheckNotACondition,
                         e.span,
                         "`where` needs a condition".into(),
-                        format!("this is a {t}, not true/false"),
+                        format!("this is a {}, not true/false", x.ty),
                     )
                     .with_help(
                         "compare it, e.g. `x == \"…\"`, `x > 0`, `x ~ \"part\"` or `x is not null`",
                     ));
                 }
-                Ok(input)
+                (T::Where(x), None)
             }
             StageKind::Select(items) => {
                 let mut out = Columns::default();
+                let mut typed_items = Vec::with_capacity(items.len());
                 for item in items {
-                    let t = self.expr(&item.expr, &input, Place::Row)?;
-                    self.add_unique(&mut out, item, t)?;
+                    let x = self.expr(&item.expr, input, Place::Row)?;
+                    typed_items.push(self.add_unique(&mut out, item, x)?);
                 }
-                Ok(out)
+                (T::Select(typed_items), Some(out))
             }
             StageKind::Derive(items) => {
                 // Items see the columns derived before them: `derive a = x + 1, b = a * 2`.
-                let mut out = input;
+                let mut out = input.clone();
+                let mut typed_items = Vec::with_capacity(items.len());
                 for item in items {
-                    let t = self.expr(&item.expr, &out, Place::Row)?;
-                    out.set(&self.item_name(item), t);
+                    let x = self.expr(&item.expr, &out, Place::Row)?;
+                    let name = self.item_name(item);
+                    out.set(&name, x.ty);
+                    typed_items.push(typed::Item {
+                        expr: x,
+                        name,
+                        span: item.span,
+                    });
                 }
-                Ok(out)
+                (T::Derive(typed_items), Some(out))
             }
             StageKind::Summarize { aggs, by } => {
                 let mut out = Columns::default();
+                let mut keys = Vec::with_capacity(by.len());
                 for item in by {
-                    let t = self.expr(&item.expr, &input, Place::Row)?;
-                    self.add_unique(&mut out, item, t)?;
+                    let x = self.expr(&item.expr, input, Place::Row)?;
+                    keys.push(self.add_unique(&mut out, item, x)?);
                 }
+                let mut values = Vec::with_capacity(aggs.len());
                 for item in aggs {
-                    let t = self.summary_item(&item.expr, &input)?;
-                    self.add_unique(&mut out, item, t)?;
+                    let x = self.summary_item(&item.expr, input)?;
+                    values.push(self.add_unique(&mut out, item, x)?);
                 }
-                Ok(out)
+                (
+                    T::Summarize {
+                        aggs: values,
+                        by: keys,
+                    },
+                    Some(out),
+                )
             }
             StageKind::Count { by } => {
                 let mut out = Columns::default();
+                let mut keys = Vec::with_capacity(by.len());
                 for item in by {
-                    let t = self.expr(&item.expr, &input, Place::Row)?;
-                    self.add_unique(&mut out, item, t)?;
+                    let x = self.expr(&item.expr, input, Place::Row)?;
+                    keys.push(self.add_unique(&mut out, item, x)?);
                 }
                 if out.get("count").is_some() {
                     return Err(err(
@@ -312,19 +380,20 @@ impl<'a> Checker<'a> {
                     .with_help("rename the grouping column: `count by n = count`, or use `summarize k = count() by count`"));
                 }
                 out.set("count", Type::Int);
-                Ok(out)
+                (T::Count { by: keys }, Some(out))
             }
             StageKind::Sort(keys) => {
-                for k in keys {
-                    self.expr(&k.expr, &input, Place::Row)?;
-                }
-                Ok(input)
+                let keys = keys
+                    .iter()
+                    .map(|k| self.sort_key(k, input))
+                    .collect::<Result<_, _>>()?;
+                (T::Sort(keys), None)
             }
-            StageKind::Take { .. } => Ok(input),
-            StageKind::Top { key, per, .. } => {
-                self.expr(&key.expr, &input, Place::Row)?;
+            StageKind::Take { n, .. } => (T::Take { n: *n }, None),
+            StageKind::Top { n, key, per, .. } => {
+                let key = self.sort_key(key, input)?;
                 for (i, c) in per.iter().enumerate() {
-                    self.column(&c.name, c.span, &input)?;
+                    self.column(&c.name, c.span, input)?;
                     if per[..i].iter().any(|p| p.name == c.name) {
                         return Err(err(
                             self.source,
@@ -336,25 +405,27 @@ impl<'a> Checker<'a> {
                         .with_help("name each group column once"));
                     }
                 }
-                Ok(input)
+                let per = per.iter().map(|c| c.name.clone()).collect();
+                (T::Top { n: *n, key, per }, None)
             }
             StageKind::Distinct(cols) => {
                 if cols.is_empty() {
-                    return Ok(input);
+                    return Ok((T::Distinct(Vec::new()), None));
                 }
                 let mut out = Columns::default();
                 for c in cols {
-                    let t = self.column(&c.name, c.span, &input)?;
+                    let t = self.column(&c.name, c.span, input)?;
                     out.set(&c.name, t);
                 }
-                Ok(out)
+                let names = cols.iter().map(|c| c.name.clone()).collect();
+                (T::Distinct(names), Some(out))
             }
-            StageKind::Join { kind, right, on } => self.join(*kind, right, on, input),
+            StageKind::Join { kind, right, on } => self.join(*kind, right, on, input)?,
             StageKind::Rename(pairs) => {
                 let mut out = input.clone();
                 let mut renamed: Vec<&str> = Vec::new();
                 for (new, old) in pairs {
-                    let t = self.column(&old.name, old.span, &input)?;
+                    let t = self.column(&old.name, old.span, input)?;
                     if renamed.contains(&old.name.as_str()) {
                         return Err(err(
                             self.source,
@@ -385,9 +456,20 @@ impl<'a> Checker<'a> {
                         *slot = (new.name.clone(), t);
                     }
                 }
-                Ok(out)
+                let pairs = pairs
+                    .iter()
+                    .map(|(new, old)| (new.name.clone(), old.name.clone()))
+                    .collect();
+                (T::Rename(pairs), Some(out))
             }
-        }
+        })
+    }
+
+    fn sort_key(&self, k: &ast::SortKey, input: &Columns) -> Result<typed::SortKey, Error> {
+        Ok(typed::SortKey {
+            expr: self.expr(&k.expr, input, Place::Row)?,
+            order: k.order,
+        })
     }
 
     fn join(
@@ -395,13 +477,13 @@ impl<'a> Checker<'a> {
         kind: ast::JoinKind,
         right: &ast::Source,
         on: &[ast::JoinKey],
-        left: Columns,
-    ) -> Result<Columns, Error> {
-        let right_cols = self.source_columns(right)?;
-        let mut right_keys = Vec::new();
-        let mut key_types = Vec::new();
+        left: &Columns,
+    ) -> Result<(typed::StageKind, Option<Columns>), Error> {
+        let right = self.source_of(right)?;
+        let right_cols = right.columns();
+        let mut keys = Vec::with_capacity(on.len());
         for key in on {
-            let lt = self.column(&key.left.name, key.left.span, &left)?;
+            let lt = self.column(&key.left.name, key.left.span, left)?;
             let r = key.right.as_ref().unwrap_or(&key.left);
             let rt = match right_cols.get(&r.name) {
                 Some(t) => t,
@@ -437,35 +519,60 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("convert one side first, e.g. `derive k = to_str(k)`"));
             }
-            right_keys.push(r.name.clone());
             // Keys of different types are made alike before joining, and the kept (left)
             // key has that type: int with float compare as floats, null takes the other's.
-            let kept = match (lt, rt) {
+            let key_type = match (lt, rt) {
                 (a, b) if a == b => a,
                 (Type::Null, b) => b,
                 (a, Type::Null) => a,
                 _ => Type::Float,
             };
-            if kept != lt {
-                key_types.push((key.left.name.clone(), kept));
-            }
+            keys.push(typed::JoinKey {
+                left: key.left.name.clone(),
+                right: r.name.clone(),
+                left_type: lt,
+                right_type: rt,
+                key_type,
+            });
         }
         if matches!(kind, ast::JoinKind::Semi | ast::JoinKind::Anti) {
-            return Ok(left);
+            let stage = typed::StageKind::Join {
+                kind,
+                right,
+                on: keys,
+                right_columns: Vec::new(),
+            };
+            return Ok((stage, None));
         }
         let mut out = left.clone();
-        for (name, t) in key_types {
-            out.set(&name, t);
-        }
-        for (name, out_name) in join_output_names(&left, &right_cols, &right_keys) {
-            if let Some(t) = right_cols.get(&name) {
-                out.set(&out_name, t);
+        for k in &keys {
+            if k.key_type != k.left_type {
+                out.set(&k.left, k.key_type);
             }
         }
-        Ok(out)
+        let right_keys: Vec<String> = keys.iter().map(|k| k.right.clone()).collect();
+        let right_columns = join_output_names(left, right_cols, &right_keys);
+        for (name, out_name) in &right_columns {
+            if let Some(t) = right_cols.get(name) {
+                out.set(out_name, t);
+            }
+        }
+        let stage = typed::StageKind::Join {
+            kind,
+            right,
+            on: keys,
+            right_columns,
+        };
+        Ok((stage, Some(out)))
     }
 
-    fn add_unique(&self, out: &mut Columns, item: &Item, t: Type) -> Result<(), Error> {
+    /// Adds an item's column to `out`, refusing a second column of the same name.
+    fn add_unique(
+        &self,
+        out: &mut Columns,
+        item: &Item,
+        expr: typed::Expr,
+    ) -> Result<typed::Item, Error> {
         let name = self.item_name(item);
         if out.get(&name).is_some() {
             return Err(err(
@@ -477,8 +584,12 @@ impl<'a> Checker<'a> {
             )
             .with_help("name it: `expression as other_name`"));
         }
-        out.set(&name, t);
-        Ok(())
+        out.set(&name, expr.ty);
+        Ok(typed::Item {
+            expr,
+            name,
+            span: item.span,
+        })
     }
 
     /// The type of a column, or an unknown-column diagnostic.
@@ -503,9 +614,9 @@ impl<'a> Checker<'a> {
         .with_help(help))
     }
 
-    /// The type of an expression in `cols`, at `place`.
+    /// An expression in `cols`, at `place`, typed.
     #[recursive::recursive]
-    pub fn expr(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
+    pub fn expr(&self, e: &Expr, cols: &Columns, place: Place) -> Result<typed::Expr, Error> {
         match &e.kind {
             // In a `summarize` formula (`max(v1) - min(v2)`) columns stand inside aggregates.
             ExprKind::Column(name) if place == Place::Summary => {
@@ -527,7 +638,7 @@ impl<'a> Checker<'a> {
 
     /// A `summarize` item: an aggregate, or a formula of aggregates and constants
     /// (`max(v1) - min(v2)`, `pow(corr(x, y), 2)`).
-    fn summary_item(&self, e: &Expr, cols: &Columns) -> Result<Type, Error> {
+    fn summary_item(&self, e: &Expr, cols: &Columns) -> Result<typed::Expr, Error> {
         if !has_aggregate(e) {
             return Err(err(
                 self.source,
@@ -541,50 +652,111 @@ impl<'a> Checker<'a> {
         self.expr(e, cols, Place::Summary)
     }
 
-    fn expr_kind(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
-        match &e.kind {
-            ExprKind::Lit(l) => Ok(match l {
-                Literal::Int(_) => Type::Int,
-                Literal::Float(_) => Type::Float,
-                Literal::Str(_) => Type::Str,
-                Literal::Bool(_) => Type::Bool,
-                Literal::Null => Type::Null,
-                Literal::Date { .. } => Type::Date,
-            }),
-            ExprKind::Column(name) => self.column(name, e.span, cols),
-            ExprKind::Param(name) => self.param(name, e.span),
-            ExprKind::Paren(inner) => self.expr(inner, cols, place),
-            ExprKind::IsNull { expr, .. } => {
-                self.expr(expr, cols, place)?;
-                Ok(Type::Bool)
+    fn expr_kind(&self, e: &Expr, cols: &Columns, place: Place) -> Result<typed::Expr, Error> {
+        use typed::ExprKind as T;
+        let boxed = |x: typed::Expr| Box::new(x);
+        Ok(match &e.kind {
+            ExprKind::Lit(l) => {
+                let (lit, ty) = match l {
+                    Literal::Int(i) => (typed::Literal::Int(*i), Type::Int),
+                    Literal::Float(f) => (typed::Literal::Float(*f), Type::Float),
+                    Literal::Str(s) => (typed::Literal::Str(s.clone()), Type::Str),
+                    Literal::Bool(b) => (typed::Literal::Bool(*b), Type::Bool),
+                    Literal::Null => (typed::Literal::Null, Type::Null),
+                    // The parser refuses days that do not exist; a tree built by hand may
+                    // still hold one, which is a date-typed null.
+                    Literal::Date { year, month, day } => match Date::new(*year, *month, *day) {
+                        Some(d) => (typed::Literal::Date(d), Type::Date),
+                        None => (typed::Literal::Null, Type::Date),
+                    },
+                };
+                node(T::Lit(lit), ty, e.span, true, false)
             }
-            ExprKind::InList { expr, list, .. } => {
-                let t = self.expr(expr, cols, place)?;
+            ExprKind::Column(name) => {
+                let ty = self.column(name, e.span, cols)?;
+                node(T::Column(name.clone()), ty, e.span, false, false)
+            }
+            ExprKind::Param(name) => {
+                let ty = self.param(name, e.span)?;
+                node(T::Param(name.clone()), ty, e.span, true, false)
+            }
+            ExprKind::Paren(inner) => {
+                let x = self.expr(inner, cols, place)?;
+                let (ty, c, a) = (x.ty, x.constant, x.aggregate);
+                node(T::Paren(boxed(x)), ty, e.span, c, a)
+            }
+            ExprKind::IsNull { expr, negated } => {
+                let x = self.expr(expr, cols, place)?;
+                let (c, a) = (x.constant, x.aggregate);
+                let kind = T::IsNull {
+                    expr: boxed(x),
+                    negated: *negated,
+                };
+                node(kind, Type::Bool, e.span, c, a)
+            }
+            ExprKind::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let x = self.expr(expr, cols, place)?;
+                let t = x.ty;
+                let (mut c, mut a) = (x.constant, x.aggregate);
+                let mut items = Vec::with_capacity(list.len());
                 for item in list {
                     let it = self.expr(item, cols, place)?;
-                    if !t.comparable(it) && !date_string(t, item) {
-                        return Err(self.mismatch(item, it, t, "in"));
+                    if !t.comparable(it.ty) && !date_string(t, item) {
+                        return Err(self.mismatch(item, it.ty, t, "in"));
                     }
+                    c &= it.constant;
+                    a |= it.aggregate;
+                    items.push(as_date(it, t));
                 }
-                Ok(Type::Bool)
+                let kind = T::InList {
+                    expr: boxed(x),
+                    list: items,
+                    negated: *negated,
+                };
+                node(kind, Type::Bool, e.span, c, a)
             }
             ExprKind::Unary { op, operand } => {
-                let t = self.expr(operand, cols, place)?;
-                match op {
-                    UnOp::Not if t.is_bool() => Ok(Type::Bool),
-                    UnOp::Not => Err(self.wrong_type(operand, t, "`not` needs true/false")),
-                    UnOp::Neg if t == Type::Null => Ok(Type::Int),
-                    UnOp::Neg if t.is_numeric() => Ok(t),
-                    UnOp::Neg => Err(self.wrong_type(operand, t, "`-` needs a number")),
-                }
+                let x = self.expr(operand, cols, place)?;
+                let t = x.ty;
+                let ty = match op {
+                    UnOp::Not if t.is_bool() => Type::Bool,
+                    UnOp::Not => return Err(self.wrong_type(operand, t, "`not` needs true/false")),
+                    UnOp::Neg if t == Type::Null => Type::Int,
+                    UnOp::Neg if t.is_numeric() => t,
+                    UnOp::Neg => return Err(self.wrong_type(operand, t, "`-` needs a number")),
+                };
+                let (c, a) = (x.constant, x.aggregate);
+                let kind = T::Unary {
+                    op: *op,
+                    operand: boxed(x),
+                };
+                node(kind, ty, e.span, c, a)
             }
             ExprKind::Binary { op, left, right } => {
-                let lt = self.expr(left, cols, place)?;
-                let rt = self.expr(right, cols, place)?;
-                self.binary(*op, left, lt, right, rt)
+                let l = self.expr(left, cols, place)?;
+                let r = self.expr(right, cols, place)?;
+                let ty = self.binary(*op, left, l.ty, right, r.ty)?;
+                let (c, a) = (l.constant && r.constant, l.aggregate || r.aggregate);
+                // A text literal compared with a date is a date (`deadline <= "2010-12-31"`).
+                let (l, r) = if is_comparison(*op) {
+                    let (lt, rt) = (l.ty, r.ty);
+                    (as_date(l, rt), as_date(r, lt))
+                } else {
+                    (l, r)
+                };
+                let kind = T::Binary {
+                    op: *op,
+                    left: boxed(l),
+                    right: boxed(r),
+                };
+                node(kind, ty, e.span, c, a)
             }
-            ExprKind::Call { .. } => self.call(e, cols, place),
-        }
+            ExprKind::Call { .. } => self.call(e, cols, place)?,
+        })
     }
 
     fn param(&self, name: &str, span: Span) -> Result<Type, Error> {
@@ -678,7 +850,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn call(&self, e: &Expr, cols: &Columns, place: Place) -> Result<Type, Error> {
+    fn call(&self, e: &Expr, cols: &Columns, place: Place) -> Result<typed::Expr, Error> {
         let ExprKind::Call { func, args } = &e.kind else {
             return self.expr(e, cols, place);
         };
@@ -747,17 +919,26 @@ impl<'a> Checker<'a> {
             }
             (Kind::Scalar, p) => p,
         };
-        let types: Vec<Type> = args
+        let typed_args: Vec<typed::Expr> = args
             .iter()
             .map(|a| self.expr(a, cols, inner_place))
             .collect::<Result<_, _>>()?;
-        (f.typing)(&Call {
+        let types: Vec<Type> = typed_args.iter().map(|a| a.ty).collect();
+        let ty = (f.typing)(&Call {
             checker: self,
             name: f.name,
             call: e,
             args,
             types: &types,
-        })
+        })?;
+        let constant = typed_args.iter().all(|a| a.constant);
+        let aggregate = f.kind == Kind::Aggregate || typed_args.iter().any(|a| a.aggregate);
+        let kind = typed::ExprKind::Call {
+            id: f.id,
+            name_span: func.span,
+            args: typed_args,
+        };
+        Ok(node(kind, ty, e.span, constant, aggregate))
     }
 
     fn wrong_type(&self, e: &Expr, t: Type, what: &str) -> Error {
@@ -873,6 +1054,51 @@ pub fn constant(e: &Expr) -> bool {
         ExprKind::Unary { operand, .. } => constant(operand),
         ExprKind::Binary { left, right, .. } => constant(left) && constant(right),
         ExprKind::Call { args, .. } => args.iter().all(constant),
+    }
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+fn is_comparison(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+    )
+}
+
+/// A typed node.
+fn node(
+    kind: typed::ExprKind,
+    ty: Type,
+    span: Span,
+    constant: bool,
+    aggregate: bool,
+) -> typed::Expr {
+    typed::Expr {
+        kind,
+        ty,
+        span,
+        constant,
+        aggregate,
+    }
+}
+
+/// `x` compared with a value of type `other`: a text literal that reads as a date becomes
+/// that date when `other` is a date (see [`date_string`]); anything else stays as it is.
+fn as_date(x: typed::Expr, other: Type) -> typed::Expr {
+    if other != Type::Date {
+        return x;
+    }
+    let date = match &x.kind {
+        typed::ExprKind::Lit(typed::Literal::Str(s)) => Date::parse_iso(s),
+        _ => None,
+    };
+    match date {
+        Some(d) => typed::Expr {
+            kind: typed::ExprKind::Lit(typed::Literal::Date(d)),
+            ty: Type::Date,
+            ..x
+        },
+        None => x,
     }
 }
 

@@ -1,7 +1,10 @@
-//! The compiler: checked AST → polars lazy plans. The only stage that knows polars.
+//! The compiler: typed plan → polars lazy plans. The only stage that knows polars.
 //!
-//! It runs after the checker, so names and types are known to be right; the compiler
-//! still returns `Result` rather than assuming it, so no malformed input can panic here.
+//! It reads only the [typed plan](super::typed) the checker made — names resolved, types
+//! known, functions identified — and never calls the checker. So it has no mistake of the
+//! user's left to report: every failure it can still return is an [`Internal`] error, a
+//! bug in planq (a plan the checker should not have made). It returns that rather than
+//! assuming it away, so that no malformed plan can panic here.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,25 +14,51 @@ use polars::prelude::*;
 
 use crate::engine::Value;
 use crate::error::{Code, Error, ErrorKind};
-use crate::lang::ast::{
-    self, BinOp, Expr as AstExpr, ExprKind, Item, JoinKind, Literal, Order, Pipeline, SortKey,
-    Stage, StageKind, UnOp,
-};
+use crate::lang::ast::{BinOp, JoinKind, Order, UnOp};
 use crate::plan::Date;
 
-use super::check::{constant, date_string, join_output_names, Checker, Place};
-use super::functions::{self, FnId, Kind};
+use super::functions::FnId;
+use super::typed::{
+    self, Expr as TExpr, ExprKind, Item, Literal, Pipeline, SortKey, Stage, StageKind,
+};
 use super::types::{Columns, Type};
+
+/// A failure of the compiler, which is always a bug in planq: the checker accepted a plan
+/// the compiler cannot build (a table or parameter gone between the two, a call without
+/// its arguments). Never a mistake in the query — those are all the checker's — so a
+/// diagnostic made from it says so, under one code ([`Code::CompileInternal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Internal(String);
+
+impl Internal {
+    /// An internal error: `message` says what the compiler did not find.
+    pub fn new(message: impl Into<String>) -> Internal {
+        Internal(message.into())
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Internal> for Error {
+    fn from(e: Internal) -> Error {
+        Error::new(ErrorKind::Query, Code::CompileInternal, e.0)
+            .with_help("this is a bug in planq; please report the query")
+    }
+}
 
 /// Where compiled pipelines get their data from.
 pub struct Env<'a> {
-    /// Looks up a table or engine-level `let` binding (`Err` when a `let` no longer
-    /// compiles against the current tables).
-    pub tables: &'a dyn Fn(&str) -> Result<Option<LazyFrame>, Error>,
+    /// Looks up a table or engine-level `let` binding by name (which the checker found).
+    pub tables: &'a dyn Fn(&str) -> Result<Option<LazyFrame>, Internal>,
     /// Parameter values.
     pub params: &'a BTreeMap<String, Value>,
-    /// `let` bindings made earlier in the script (latest last).
-    pub lets: Vec<(String, LazyFrame)>,
+    /// `let` bindings made earlier in the script, in order: a plan's
+    /// [`Source::Binding`](typed::Source::Binding) is an index into it. `None` for a
+    /// binding no later statement reads, which the engine checks but does not compile.
+    pub lets: Vec<(String, Option<LazyFrame>)>,
     /// When set, the result of every stage is checked against this flag before the next
     /// stage runs on it (see [`collect_watched`]): a cancelled or timed-out query stops at
     /// the next stage instead of running to its end — e.g. before the last, largest join of
@@ -123,24 +152,24 @@ fn checkpoint(lf: LazyFrame, env: &Env) -> LazyFrame {
     )
 }
 
-/// Compiles one pipeline (already checked by `checker`) into a lazy frame.
-pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame, Error> {
-    let schemas = checker.pipeline(p)?;
-    let mut lf = source(checker, env, &p.source)?;
-    let mut stages = p.stages.iter().zip(&schemas).peekable();
-    while let Some((stage, input)) = stages.next() {
+/// Compiles one checked pipeline into a lazy frame.
+pub fn pipeline(env: &Env, p: &Pipeline) -> Result<LazyFrame, Internal> {
+    let mut lf = source(env, &p.source)?;
+    let mut stages = p.stages.iter().enumerate().peekable();
+    while let Some((at, stage)) = stages.next() {
+        let input = &stage.input;
         // `sort … | take N` is one top-k (see [`sort`]): compiled as two stages, the
         // checkpoint between them would keep polars from handing the limit to the sort.
         if let StageKind::Sort(keys) = &stage.kind {
             if let Some(&(
+                _,
                 Stage {
-                    kind: StageKind::Take { n, .. },
+                    kind: StageKind::Take { n },
                     ..
                 },
-                _,
             )) = stages.peek()
             {
-                let c = ExprCompiler::rows(checker, env.params, input);
+                let c = ExprCompiler::rows(env.params, input);
                 lf = checkpoint(sort(&c, lf, keys, Some(*n))?, env);
                 stages.next();
                 continue;
@@ -151,28 +180,29 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
         // but each plan node costs polars a walk of the nodes below it: a run of thousands
         // of filters would compile in time quadratic in their number.
         if let StageKind::Where(first) = &stage.kind {
-            let c = ExprCompiler::rows(checker, env.params, input);
-            let mut predicates = vec![c.typed(c.expr(first)?, first, Place::Row, Type::Bool)];
+            let c = ExprCompiler::rows(env.params, input);
+            let mut predicates = vec![c.typed(c.expr(first)?, first, Type::Bool)];
             while let Some(&(
+                _,
                 Stage {
                     kind: StageKind::Where(next),
+                    input: next_input,
                     ..
                 },
-                next_input,
             )) = stages.peek()
             {
-                let c = ExprCompiler::rows(checker, env.params, next_input);
-                predicates.push(c.typed(c.expr(next)?, next, Place::Row, Type::Bool));
+                let c = ExprCompiler::rows(env.params, next_input);
+                predicates.push(c.typed(c.expr(next)?, next, Type::Bool));
                 stages.next();
             }
             let predicate = conjunction(predicates);
             lf = checkpoint(lf.filter(predicate), env);
             continue;
         }
-        if let StageKind::Top { n, key, per, .. } = &stage.kind {
+        if let StageKind::Top { n, key, per } = &stage.kind {
             if !per.is_empty() {
-                let c = ExprCompiler::rows(checker, env.params, input);
-                let rest = p.stages.get(stages_done(&p.stages, stage)..).unwrap_or(&[]);
+                let c = ExprCompiler::rows(env.params, input);
+                let rest = p.stages.get(at + 1..).unwrap_or(&[]);
                 let keep = read_by(rest).map(|(mut used, first)| {
                     // Constants are broadcast through the first column (ExprCompiler::broadcast),
                     // and a whole-table count reads the first fixed-width column of its input
@@ -193,8 +223,8 @@ pub fn pipeline(checker: &Checker, env: &Env, p: &Pipeline) -> Result<LazyFrame,
                 continue;
             }
         }
-        let next = stages.peek().map(|(s, _)| *s);
-        lf = checkpoint(compile_stage(checker, env, lf, stage, input, next)?, env);
+        let next = stages.peek().map(|(_, s)| *s);
+        lf = checkpoint(compile_stage(env, lf, stage, next)?, env);
     }
     Ok(lf)
 }
@@ -216,14 +246,6 @@ fn conjunction(mut predicates: Vec<Expr>) -> Expr {
     predicates.pop().unwrap_or_else(|| lit(true))
 }
 
-/// The index just past `stage` in `stages`.
-fn stages_done(stages: &[Stage], stage: &Stage) -> usize {
-    stages
-        .iter()
-        .position(|s| std::ptr::eq(s, stage))
-        .map_or(stages.len(), |i| i + 1)
-}
-
 /// The columns that `stages` (the rest of a pipeline) read from their input, or `None`
 /// when they may read all of them (the pipeline's output, `join`, `rename`, `distinct`),
 /// and whether they read columns implicitly (a constant is broadcast through the first
@@ -232,8 +254,10 @@ fn stages_done(stages: &[Stage], stage: &Stage) -> usize {
 fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool)> {
     let mut used = std::collections::BTreeSet::new();
     let mut first = false;
-    let mut read = |e: &AstExpr, used: &mut std::collections::BTreeSet<String>| {
-        columns_read(e, used);
+    let mut read = |e: &TExpr, used: &mut std::collections::BTreeSet<String>| {
+        e.for_each_column(&mut |name, _| {
+            used.insert(name.to_string());
+        });
         first |= broadcasts(e);
     };
     for stage in stages {
@@ -243,7 +267,7 @@ fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool
             StageKind::Take { .. } => {}
             StageKind::Top { key, per, .. } => {
                 read(&key.expr, &mut used);
-                used.extend(per.iter().map(|g| g.name.clone()));
+                used.extend(per.iter().cloned());
             }
             StageKind::Derive(list) => list.iter().for_each(|i| read(&i.expr, &mut used)),
             // These make their output from what they name: nothing else is read.
@@ -260,7 +284,7 @@ fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool
                 return Some((used, first || by.is_empty()));
             }
             StageKind::Distinct(cols) if !cols.is_empty() => {
-                used.extend(cols.iter().map(|c| c.name.clone()));
+                used.extend(cols.iter().cloned());
                 return Some((used, first));
             }
             StageKind::Distinct(_) | StageKind::Join { .. } | StageKind::Rename(_) => return None,
@@ -271,10 +295,10 @@ fn read_by(stages: &[Stage]) -> Option<(std::collections::BTreeSet<String>, bool
 
 /// Whether compiling `e` may broadcast a constant through the input's first column: `e`
 /// is constant, or a call has a constant argument (an aggregate's argument is broadcast).
-fn broadcasts(e: &AstExpr) -> bool {
-    fn constant_argument(e: &AstExpr) -> bool {
+fn broadcasts(e: &TExpr) -> bool {
+    fn constant_argument(e: &TExpr) -> bool {
         match &e.kind {
-            ExprKind::Call { args, .. } => args.iter().any(|a| constant(a) || constant_argument(a)),
+            ExprKind::Call { args, .. } => args.iter().any(|a| a.constant || constant_argument(a)),
             ExprKind::Paren(inner) => constant_argument(inner),
             ExprKind::IsNull { expr, .. } => constant_argument(expr),
             ExprKind::InList { expr, list, .. } => {
@@ -287,41 +311,19 @@ fn broadcasts(e: &AstExpr) -> bool {
             ExprKind::Lit(_) | ExprKind::Column(_) | ExprKind::Param(_) => false,
         }
     }
-    constant(e) || constant_argument(e)
-}
-
-/// Adds the columns an expression reads to `used`.
-fn columns_read(e: &AstExpr, used: &mut std::collections::BTreeSet<String>) {
-    match &e.kind {
-        ExprKind::Column(name) => {
-            used.insert(name.clone());
-        }
-        ExprKind::Lit(_) | ExprKind::Param(_) => {}
-        ExprKind::Paren(inner) => columns_read(inner, used),
-        ExprKind::IsNull { expr, .. } => columns_read(expr, used),
-        ExprKind::InList { expr, list, .. } => {
-            columns_read(expr, used);
-            list.iter().for_each(|x| columns_read(x, used));
-        }
-        ExprKind::Unary { operand, .. } => columns_read(operand, used),
-        ExprKind::Binary { left, right, .. } => {
-            columns_read(left, used);
-            columns_read(right, used);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|x| columns_read(x, used)),
-    }
+    e.constant || constant_argument(e)
 }
 
 /// Whether `next` sorts the groups of `stage` (a `summarize`/`count` with `by`) into one
 /// order whatever order they come in: its keys name every grouping column, and groups
 /// differ in at least one of them, so no two rows tie. The group-by then need not keep
 /// first-appearance order (which costs polars a sort of the groups).
-fn order_restored(checker: &Checker, stage: &Stage, next: Option<&Stage>) -> bool {
+fn order_restored(stage: &Stage, next: Option<&Stage>) -> bool {
     let by = match &stage.kind {
         StageKind::Summarize { by, .. } | StageKind::Count { by } => by,
         _ => return false,
     };
-    let keys: Vec<&AstExpr> = match next.map(|s| &s.kind) {
+    let keys: Vec<&TExpr> = match next.map(|s| &s.kind) {
         Some(StageKind::Sort(keys)) => keys.iter().map(|k| &k.expr).collect(),
         Some(StageKind::Top { key, per, .. }) if per.is_empty() => vec![&key.expr],
         _ => return false,
@@ -330,19 +332,20 @@ fn order_restored(checker: &Checker, stage: &Stage, next: Option<&Stage>) -> boo
         keys.iter()
             .any(|k| matches!(&k.kind, ExprKind::Column(c) if c == name))
     };
-    !by.is_empty() && by.iter().all(|item| sorted(&checker.item_name(item)))
+    !by.is_empty() && by.iter().all(|item| sorted(&item.name))
 }
 
-fn source(checker: &Checker, env: &Env, s: &ast::Source) -> Result<LazyFrame, Error> {
+fn source(env: &Env, s: &typed::Source) -> Result<LazyFrame, Internal> {
     match s {
-        ast::Source::Sub(p) => pipeline(checker, env, p),
-        ast::Source::Name(ident) => {
-            if let Some((_, lf)) = env.lets.iter().rev().find(|(n, _)| *n == ident.name) {
-                return Ok(lf.clone());
-            }
-            (env.tables)(&ident.name)?
-                .ok_or_else(|| internal(format!("table `{}` vanished after checking", ident.name)))
-        }
+        typed::Source::Sub(p) => pipeline(env, p),
+        typed::Source::Binding { name, index, .. } => match env.lets.get(*index) {
+            Some((bound, Some(lf))) if bound == name => Ok(lf.clone()),
+            _ => Err(internal(format!(
+                "the `let` `{name}` vanished after checking"
+            ))),
+        },
+        typed::Source::Table { name, .. } => (env.tables)(name)?
+            .ok_or_else(|| internal(format!("table `{name}` vanished after checking"))),
     }
 }
 
@@ -358,30 +361,20 @@ pub fn dtype(t: Type) -> Option<DataType> {
     })
 }
 
-/// Whether an expression reads a column. One that does not (literals, parameters and
-/// functions of them) is a constant, which polars evaluates once — so it is broadcast to
-/// the rows explicitly (see [`ExprCompiler::broadcast`]).
-fn reads_column(e: &AstExpr) -> bool {
-    !constant(e)
-}
-
-fn internal(message: String) -> Error {
-    Error::new(ErrorKind::Query, Code::CompileInternal, message)
-        .with_help("this is a bug in planq; please report the query")
+fn internal(message: String) -> Internal {
+    Internal::new(message)
 }
 
 fn compile_stage(
-    checker: &Checker,
     env: &Env,
     lf: LazyFrame,
     stage: &Stage,
-    input: &Columns,
     next: Option<&Stage>,
-) -> Result<LazyFrame, Error> {
-    let stable = !order_restored(checker, stage, next);
+) -> Result<LazyFrame, Internal> {
+    let input = &stage.input;
+    let stable = !order_restored(stage, next);
     let grouped = matches!(&stage.kind, StageKind::Summarize { by, .. } | StageKind::Count { by } if !by.is_empty());
     let c = ExprCompiler {
-        checker,
         params: env.params,
         cols: input,
         grouped,
@@ -396,26 +389,17 @@ fn compile_stage(
         pre: Default::default(),
     };
     Ok(match &stage.kind {
-        StageKind::Where(e) => lf.filter(c.typed(c.expr(e)?, e, Place::Row, Type::Bool)),
+        StageKind::Where(e) => lf.filter(c.typed(c.expr(e)?, e, Type::Bool)),
         StageKind::Select(items) => lf.select(c.items(items)?),
         StageKind::Derive(items) => {
             // One `with_column` per item so later items see earlier ones; polars merges
             // independent ones again when it optimises the plan.
             let mut lf = lf;
-            let mut cols = input.clone();
+            let mut cols = Columns::clone(input);
             for item in items {
-                let ec = ExprCompiler {
-                    checker,
-                    params: env.params,
-                    cols: &cols,
-                    grouped: false,
-                    facts: Facts::default(),
-                    pre: Default::default(),
-                };
-                let name = checker.item_name(item);
-                lf = lf.with_column(ec.expr(&item.expr)?.alias(name.as_str()));
-                let t = checker.expr(&item.expr, &cols, Place::Row)?;
-                cols.set(&name, t);
+                let ec = ExprCompiler::rows(env.params, &cols);
+                lf = lf.with_column(ec.expr(&item.expr)?.alias(item.name.as_str()));
+                cols.set(&item.name, item.expr.ty);
             }
             lf
         }
@@ -423,11 +407,8 @@ fn compile_stage(
             let keys = c.items(by)?;
             let aggs: Vec<Expr> = aggs
                 .iter()
-                .map(|item| {
-                    Ok(c.aggregate(&item.expr)?
-                        .alias(checker.item_name(item).as_str()))
-                })
-                .collect::<Result<_, Error>>()?;
+                .map(|item| Ok(c.aggregate(&item.expr)?.alias(item.name.as_str())))
+                .collect::<Result<_, Internal>>()?;
             // Row-level columns some aggregates need first (see `grouped_corr`).
             let mut lf = lf;
             for step in c.pre.take() {
@@ -442,27 +423,28 @@ fn compile_stage(
             stable,
         ),
         StageKind::Sort(keys) => sort(&c, lf, keys, None)?,
-        StageKind::Take { n, .. } => lf.limit(idx(*n)),
-        StageKind::Top { n, key, per, .. } if per.is_empty() => {
+        StageKind::Take { n } => lf.limit(idx(*n)),
+        StageKind::Top { n, key, per } if per.is_empty() => {
             sort(&c, lf, std::slice::from_ref(key), Some(*n))?
         }
-        StageKind::Top { n, key, per, .. } => top_per(&c, lf, key, per, *n, None)?,
+        StageKind::Top { n, key, per } => top_per(&c, lf, key, per, *n, None)?,
         StageKind::Distinct(cols) => {
             let lf = if cols.is_empty() {
                 lf
             } else {
-                lf.select(
-                    cols.iter()
-                        .map(|c| col(c.name.as_str()))
-                        .collect::<Vec<_>>(),
-                )
+                lf.select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
             };
             lf.unique_stable(None, UniqueKeepStrategy::First)
         }
-        StageKind::Join { kind, right, on } => join(checker, env, lf, input, *kind, right, on)?,
+        StageKind::Join {
+            kind,
+            right,
+            on,
+            right_columns,
+        } => join(env, lf, *kind, right, on, right_columns)?,
         StageKind::Rename(pairs) => {
-            let old: Vec<&str> = pairs.iter().map(|(_, o)| o.name.as_str()).collect();
-            let new: Vec<&str> = pairs.iter().map(|(n, _)| n.name.as_str()).collect();
+            let old: Vec<&str> = pairs.iter().map(|(_, o)| o.as_str()).collect();
+            let new: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
             lf.rename(old, new, true)
         }
     })
@@ -470,40 +452,29 @@ fn compile_stage(
 
 /// A join. The right side is reshaped first so that polars' own naming never applies:
 /// its key columns get private names (they are dropped: the left keys stay), and its other
-/// columns get the names of the checker's suffix rule ([`join_output_names`]). Keys of
-/// different types are made equal first, as plain columns, so that polars can merge them:
-/// an int key with a float key is compared as floats, a null key takes the other side's type.
+/// columns get the names the checker gave them (`right_columns`: the `_right` suffix rule).
+/// Keys of different types are made equal first, as plain columns, so that polars can
+/// merge them: an int key with a float key is compared as floats, a null key takes the
+/// other side's type (the key's `key_type`).
 fn join(
-    checker: &Checker,
     env: &Env,
     lf: LazyFrame,
-    input: &Columns,
     kind: JoinKind,
-    right: &ast::Source,
-    on: &[ast::JoinKey],
-) -> Result<LazyFrame, Error> {
-    let right_cols = checker.source_columns(right)?;
-    let mut right_lf = source(checker, env, right)?;
+    right: &typed::Source,
+    on: &[typed::JoinKey],
+    right_columns: &[(String, String)],
+) -> Result<LazyFrame, Internal> {
+    let mut right_lf = source(env, right)?;
     let mut lf = lf;
-    let mut right_keys: Vec<String> = Vec::new();
     let mut right_exprs: Vec<Expr> = Vec::new();
     let (mut left_on, mut right_on) = (Vec::new(), Vec::new());
     let filtering = matches!(kind, JoinKind::Semi | JoinKind::Anti);
     for (i, key) in on.iter().enumerate() {
-        let r = key.right.as_ref().unwrap_or(&key.left);
-        let lt = input.get(&key.left.name).unwrap_or(Type::Null);
-        let rt = right_cols.get(&r.name).unwrap_or(Type::Null);
         let private = format!("__planq_key_{i}");
-        let mut re = col(r.name.as_str());
-        let target = match (lt, rt) {
-            (a, b) if a == b => a,
-            (Type::Null, b) => b,
-            (a, Type::Null) => a,
-            _ => Type::Float,
-        };
-        let mut le = col(key.left.name.as_str());
-        if let Some(d) = dtype(target) {
-            if lt != target {
+        let mut re = col(key.right.as_str());
+        let mut le = col(key.left.as_str());
+        if let Some(d) = dtype(key.key_type) {
+            if key.left_type != key.key_type {
                 if filtering {
                     // The left rows come out as they are: compare a converted copy.
                     le = le.cast(d.clone());
@@ -511,17 +482,16 @@ fn join(
                     lf = lf.with_column(le.clone().cast(d.clone()));
                 }
             }
-            if rt != target {
+            if key.right_type != key.key_type {
                 re = re.cast(d);
             }
         }
         right_exprs.push(re.alias(private.as_str()));
         left_on.push(le);
         right_on.push(col(private.as_str()));
-        right_keys.push(r.name.clone());
     }
     if !filtering {
-        for (name, out) in join_output_names(input, &right_cols, &right_keys) {
+        for (name, out) in right_columns {
             right_exprs.push(col(name.as_str()).alias(out.as_str()));
         }
     }
@@ -597,7 +567,7 @@ fn sort(
     lf: LazyFrame,
     keys: &[SortKey],
     limit: Option<u64>,
-) -> Result<LazyFrame, Error> {
+) -> Result<LazyFrame, Internal> {
     let mut exprs: Vec<Expr> = keys
         .iter()
         .map(|k| c.expr(&k.expr))
@@ -642,11 +612,11 @@ fn top_per(
     c: &ExprCompiler,
     lf: LazyFrame,
     key: &SortKey,
-    per: &[ast::Ident],
+    per: &[String],
     n: u64,
     keep: Option<&std::collections::BTreeSet<String>>,
-) -> Result<LazyFrame, Error> {
-    let is_group = |name: &str| per.iter().any(|g| g.name == name);
+) -> Result<LazyFrame, Internal> {
+    let is_group = |name: &str| per.iter().any(|g| g == name);
     // Only the columns the rest of the pipeline reads (`keep`, see [`read_by`]) are
     // gathered: polars' projection pushdown does not reach through the explode.
     let order: Vec<String> = c
@@ -679,7 +649,7 @@ fn top_per(
                 .head(Some(length))
         })
         .collect();
-    let groups: Vec<Expr> = per.iter().map(|g| col(g.name.as_str())).collect();
+    let groups: Vec<Expr> = per.iter().map(|g| col(g.as_str())).collect();
     let exploded = lf.group_by_stable(groups).agg(aggs).explode(
         cols(payload.iter().map(String::as_str)),
         ExplodeOptions {
@@ -723,7 +693,7 @@ impl Facts {
     }
 
     /// The table column an argument reads, when it is a bare column.
-    fn column(&self, e: &AstExpr) -> Option<&Column> {
+    fn column(&self, e: &TExpr) -> Option<&Column> {
         match &e.kind {
             ExprKind::Column(name) => self.0.as_ref()?.column(name).ok(),
             ExprKind::Paren(inner) => self.column(inner),
@@ -797,7 +767,6 @@ fn scan_sum_fits(ca: &Int64Chunked) -> bool {
 
 /// Compiles expressions against one input schema.
 struct ExprCompiler<'a> {
-    checker: &'a Checker<'a>,
     params: &'a BTreeMap<String, Value>,
     cols: &'a Columns,
     /// Compiling the aggregates of a group-by (`summarize … by`, `count by`).
@@ -810,13 +779,8 @@ struct ExprCompiler<'a> {
 
 impl<'a> ExprCompiler<'a> {
     /// A compiler of row-level expressions (no group-by, no facts about the data).
-    fn rows(
-        checker: &'a Checker<'a>,
-        params: &'a BTreeMap<String, Value>,
-        cols: &'a Columns,
-    ) -> Self {
+    fn rows(params: &'a BTreeMap<String, Value>, cols: &'a Columns) -> Self {
         ExprCompiler {
-            checker,
             params,
             cols,
             grouped: false,
@@ -829,7 +793,7 @@ impl<'a> ExprCompiler<'a> {
 /// The items of an `in` list as one series, when they are all non-null literals of the
 /// tested column's type (text or integers); otherwise `None` and the list is compiled as
 /// `x == a or x == b …`.
-fn literal_series(list: &[AstExpr], t: Type) -> Option<Series> {
+fn literal_series(list: &[TExpr], t: Type) -> Option<Series> {
     match t {
         Type::Str => {
             let v: Option<Vec<&str>> = list
@@ -857,7 +821,7 @@ fn literal_series(list: &[AstExpr], t: Type) -> Option<Series> {
 
 /// The text of a literal or parameter that has no letter case (so `~` needs no
 /// lowercasing), if `e` is one.
-fn caseless_literal(e: &AstExpr, params: &BTreeMap<String, Value>) -> Option<String> {
+fn caseless_literal(e: &TExpr, params: &BTreeMap<String, Value>) -> Option<String> {
     let text = match &e.kind {
         ExprKind::Lit(Literal::Str(s)) => s.clone(),
         ExprKind::Lit(Literal::Int(i)) => i.to_string(),
@@ -881,18 +845,10 @@ fn date_lit(d: Date) -> Expr {
 }
 
 impl ExprCompiler<'_> {
-    fn ty(&self, e: &AstExpr, place: Place) -> Type {
-        self.checker.expr(e, self.cols, place).unwrap_or(Type::Null)
-    }
-
-    fn items(&self, items: &[Item]) -> Result<Vec<Expr>, Error> {
+    fn items(&self, items: &[Item]) -> Result<Vec<Expr>, Internal> {
         items
             .iter()
-            .map(|item| {
-                Ok(self
-                    .expr(&item.expr)?
-                    .alias(self.checker.item_name(item).as_str()))
-            })
+            .map(|item| Ok(self.expr(&item.expr)?.alias(item.name.as_str())))
             .collect()
     }
 
@@ -903,10 +859,7 @@ impl ExprCompiler<'_> {
             Literal::Str(s) => lit(s.as_str()),
             Literal::Bool(b) => lit(*b),
             Literal::Null => null(),
-            Literal::Date { year, month, day } => match Date::new(*year, *month, *day) {
-                Some(d) => date_lit(d),
-                None => null(),
-            },
+            Literal::Date(d) => date_lit(*d),
         }
     }
 
@@ -922,16 +875,16 @@ impl ExprCompiler<'_> {
     }
 
     /// A row-level expression, one value per row even when it reads no column.
-    fn expr(&self, e: &AstExpr) -> Result<Expr, Error> {
-        Ok(self.broadcast(e, self.expr_in(e, Place::Row)?))
+    fn expr(&self, e: &TExpr) -> Result<Expr, Internal> {
+        Ok(self.broadcast(e, self.expr_in(e)?))
     }
 
     /// `x` for every row: polars evaluates an expression that reads no column once, as a
     /// single value (so `select x = 1` gave one row and `sum(1)` gave 1); SQL evaluates it
     /// per row. A condition that is true on every row, taken from the first input column,
     /// gives it the rows' length — in a group, the group's.
-    fn broadcast(&self, e: &AstExpr, x: Expr) -> Expr {
-        if reads_column(e) {
+    fn broadcast(&self, e: &TExpr, x: Expr) -> Expr {
+        if !e.constant {
             return x;
         }
         match self.cols.0.first() {
@@ -946,22 +899,22 @@ impl ExprCompiler<'_> {
     /// `x` (compiled from `e`) as a value of type `want` when the checker typed `e` as
     /// null: polars' Null dtype is refused by string, number, date and boolean operations,
     /// while `null` fits anywhere in the language.
-    fn typed(&self, x: Expr, e: &AstExpr, place: Place, want: Type) -> Expr {
+    fn typed(&self, x: Expr, e: &TExpr, want: Type) -> Expr {
         match dtype(want) {
-            Some(d) if self.ty(e, place) == Type::Null => x.cast(d),
+            Some(d) if e.ty == Type::Null => x.cast(d),
             _ => x,
         }
     }
 
     /// Compiles `e`, giving a null-typed value the type `want`.
-    fn typed_expr(&self, e: &AstExpr, place: Place, want: Type) -> Result<Expr, Error> {
-        Ok(self.typed(self.expr_in(e, place)?, e, place, want))
+    fn typed_expr(&self, e: &TExpr, want: Type) -> Result<Expr, Internal> {
+        Ok(self.typed(self.expr_in(e)?, e, want))
     }
 
     /// A `summarize` item: an aggregate call, or a formula of them (`max(v1) - min(v2)`),
     /// whose operators apply to the groups' values.
-    fn aggregate(&self, e: &AstExpr) -> Result<Expr, Error> {
-        self.expr_in(e, Place::Summary)
+    fn aggregate(&self, e: &TExpr) -> Result<Expr, Internal> {
+        self.expr_in(e)
     }
 
     /// `corr(x, y)` per group of sides that may be null: the pairs are masked into
@@ -980,9 +933,9 @@ impl ExprCompiler<'_> {
         corr_of_pairs(col(px.as_str()), col(py.as_str()))
     }
 
-    fn text(&self, e: &AstExpr, place: Place) -> Result<Expr, Error> {
-        let x = self.expr_in(e, place)?;
-        Ok(if self.ty(e, place) == Type::Str {
+    fn text(&self, e: &TExpr) -> Result<Expr, Internal> {
+        let x = self.expr_in(e)?;
+        Ok(if e.ty == Type::Str {
             x
         } else {
             x.cast(DataType::String)
@@ -990,7 +943,7 @@ impl ExprCompiler<'_> {
     }
 
     #[recursive::recursive]
-    fn expr_in(&self, e: &AstExpr, place: Place) -> Result<Expr, Error> {
+    fn expr_in(&self, e: &TExpr) -> Result<Expr, Internal> {
         Ok(match &e.kind {
             ExprKind::Lit(l) => Self::literal(l),
             ExprKind::Column(name) => col(name.as_str()),
@@ -999,9 +952,9 @@ impl ExprCompiler<'_> {
                     internal(format!("parameter `{name}` vanished after checking"))
                 })?
             }
-            ExprKind::Paren(inner) => self.expr_in(inner, place)?,
+            ExprKind::Paren(inner) => self.expr_in(inner)?,
             ExprKind::IsNull { expr, negated } => {
-                let x = self.expr_in(expr, place)?;
+                let x = self.expr_in(expr)?;
                 if *negated {
                     x.is_not_null()
                 } else {
@@ -1013,14 +966,14 @@ impl ExprCompiler<'_> {
                 list,
                 negated,
             } => {
-                let t = self.ty(expr, place);
+                let t = expr.ty;
                 // A null tested value takes the type of the list's items.
                 let item_type = list
                     .iter()
-                    .map(|i| self.ty(i, place))
+                    .map(|i| i.ty)
                     .try_fold(Type::Null, |acc, it| acc.unify(it))
                     .unwrap_or(Type::Null);
-                let x = self.typed_expr(expr, place, item_type)?;
+                let x = self.typed_expr(expr, item_type)?;
                 if list.is_empty() {
                     // Nothing is in an empty list, not even null: false on every row.
                     let none = x.is_null().and(lit(false));
@@ -1034,7 +987,7 @@ impl ExprCompiler<'_> {
                 // `x in [a, b]` is `x == a or x == b`, with SQL's null logic.
                 let mut acc: Option<Expr> = None;
                 for item in list {
-                    let v = self.typed(self.operand(item, t, place)?, item, place, t);
+                    let v = self.typed(self.expr_in(item)?, item, t);
                     let test = x.clone().eq(v).cast(DataType::Boolean);
                     acc = Some(match acc {
                         Some(a) => a.or(test),
@@ -1049,42 +1002,19 @@ impl ExprCompiler<'_> {
                 }
             }
             ExprKind::Unary { op, operand } => match op {
-                UnOp::Not => self.typed_expr(operand, place, Type::Bool)?.not(),
-                UnOp::Neg => match self.ty(operand, place) {
-                    Type::Float => -self.expr_in(operand, place)?,
-                    _ => checked_unary(
-                        "-",
-                        self.typed_expr(operand, place, Type::Int)?,
-                        i64::checked_neg,
-                    ),
+                UnOp::Not => self.typed_expr(operand, Type::Bool)?.not(),
+                UnOp::Neg => match operand.ty {
+                    Type::Float => -self.expr_in(operand)?,
+                    _ => checked_unary("-", self.typed_expr(operand, Type::Int)?, i64::checked_neg),
                 },
             },
-            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, place)?,
-            ExprKind::Call { func, args } => self.call(&func.name, args, place)?,
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right)?,
+            ExprKind::Call { id, args, .. } => self.call(*id, args)?,
         })
     }
 
-    /// An operand compared with a value of type `other`: a text literal compared with a
-    /// date becomes a date.
-    fn operand(&self, e: &AstExpr, other: Type, place: Place) -> Result<Expr, Error> {
-        if date_string(other, e) {
-            if let ExprKind::Lit(Literal::Str(s)) = &e.kind {
-                if let Some(d) = Date::parse_iso(s) {
-                    return Ok(date_lit(d));
-                }
-            }
-        }
-        self.expr_in(e, place)
-    }
-
-    fn binary(
-        &self,
-        op: BinOp,
-        left: &AstExpr,
-        right: &AstExpr,
-        place: Place,
-    ) -> Result<Expr, Error> {
-        let (lt, rt) = (self.ty(left, place), self.ty(right, place));
+    fn binary(&self, op: BinOp, left: &TExpr, right: &TExpr) -> Result<Expr, Internal> {
+        let (lt, rt) = (left.ty, right.ty);
         // The type both operands take: a null side takes the other's (for arithmetic,
         // the result's), booleans for `and`/`or`.
         let want = match op {
@@ -1100,8 +1030,8 @@ impl ExprCompiler<'_> {
             BinOp::Div => Type::Float,
             _ => lt.unify(rt).unwrap_or(Type::Null),
         };
-        let l = self.typed(self.operand(left, rt, place)?, left, place, want);
-        let r = self.typed(self.operand(right, lt, place)?, right, place, want);
+        let l = self.typed(self.expr_in(left)?, left, want);
+        let r = self.typed(self.expr_in(right)?, right, want);
         let compare = |x: Expr| {
             if lt == Type::Null || rt == Type::Null {
                 x.cast(DataType::Boolean)
@@ -1122,10 +1052,10 @@ impl ExprCompiler<'_> {
                 let test = match caseless_literal(right, self.params) {
                     // `owner ~ "数字"`: a needle without letter case (CJK, digits) matches
                     // the same with or without lowercasing, so skip lowercasing every row.
-                    Some(needle) => self.text(left, place)?.str().contains_literal(lit(needle)),
+                    Some(needle) => self.text(left)?.str().contains_literal(lit(needle)),
                     None => {
-                        let hay = self.text(left, place)?.str().to_lowercase();
-                        let needle = self.text(right, place)?.str().to_lowercase();
+                        let hay = self.text(left)?.str().to_lowercase();
+                        let needle = self.text(right)?.str().to_lowercase();
                         hay.str().contains_literal(needle)
                     }
                 };
@@ -1155,22 +1085,15 @@ impl ExprCompiler<'_> {
         })
     }
 
-    fn call(&self, name: &str, args: &[AstExpr], place: Place) -> Result<Expr, Error> {
-        let f = functions::lookup(name)
-            .ok_or_else(|| internal(format!("no compiler for function `{name}`")))?;
-        // An aggregate's arguments are row-level values inside its group.
-        let place = match f.kind {
-            Kind::Aggregate => Place::InAggregate,
-            Kind::Scalar => place,
-        };
+    fn call(&self, id: FnId, args: &[TExpr]) -> Result<Expr, Internal> {
+        let f = id.function();
         codegen(
             &Gen {
                 c: self,
                 name: f.name,
                 args,
-                place,
             },
-            f.id,
+            id,
         )
     }
 }
@@ -1179,39 +1102,35 @@ impl ExprCompiler<'_> {
 struct Gen<'g> {
     c: &'g ExprCompiler<'g>,
     name: &'static str,
-    args: &'g [AstExpr],
-    /// Where the arguments stand (inside an aggregate: [`Place::InAggregate`]).
-    place: Place,
+    args: &'g [TExpr],
 }
 
 impl Gen<'_> {
-    fn ast(&self, i: usize) -> Result<&AstExpr, Error> {
+    fn ast(&self, i: usize) -> Result<&TExpr, Internal> {
         self.args
             .get(i)
             .ok_or_else(|| internal(format!("`{}` lost an argument", self.name)))
     }
 
     /// Argument `i`.
-    fn a(&self, i: usize) -> Result<Expr, Error> {
-        self.c.expr_in(self.ast(i)?, self.place)
+    fn a(&self, i: usize) -> Result<Expr, Internal> {
+        self.c.expr_in(self.ast(i)?)
     }
 
     /// Text argument `i`: a null one is a null text.
-    fn s(&self, i: usize) -> Result<Expr, Error> {
-        self.c.typed_expr(self.ast(i)?, self.place, Type::Str)
+    fn s(&self, i: usize) -> Result<Expr, Internal> {
+        self.c.typed_expr(self.ast(i)?, Type::Str)
     }
 
     /// Argument `i` of an aggregate, one value per row even when it reads no column.
-    fn arg(&self, i: usize) -> Result<Expr, Error> {
+    fn arg(&self, i: usize) -> Result<Expr, Internal> {
         let a = self.ast(i)?;
-        Ok(self.c.broadcast(a, self.c.expr_in(a, self.place)?))
+        Ok(self.c.broadcast(a, self.c.expr_in(a)?))
     }
 
     /// The checked type of argument `i` (null past the last).
     fn ty(&self, i: usize) -> Type {
-        self.args
-            .get(i)
-            .map_or(Type::Null, |a| self.c.ty(a, self.place))
+        self.args.get(i).map_or(Type::Null, |a| a.ty)
     }
 
     /// What the source table tells about a bare-column argument (see [`Facts`]).
@@ -1242,7 +1161,7 @@ impl Gen<'_> {
 /// function's entry that the polars-free front end cannot hold. An exhaustive `match`, so
 /// a function without codegen does not compile, and a second arm for one is an
 /// unreachable pattern (denied by clippy `-D warnings`).
-fn codegen(g: &Gen, id: FnId) -> Result<Expr, Error> {
+fn codegen(g: &Gen, id: FnId) -> Result<Expr, Internal> {
     use FnId::*;
     Ok(match id {
         Lower => g.s(0)?.str().to_lowercase(),
@@ -1293,7 +1212,7 @@ fn codegen(g: &Gen, id: FnId) -> Result<Expr, Error> {
                         None => g.a(i)?,
                     })
                 })
-                .collect::<Result<_, Error>>()?;
+                .collect::<Result<_, Internal>>()?;
             coalesce(&exprs)
         }
         If => {
@@ -1302,7 +1221,7 @@ fn codegen(g: &Gen, id: FnId) -> Result<Expr, Error> {
                 Some(d) => x.cast(d.clone()),
                 None => x,
             };
-            when(g.c.typed_expr(g.ast(0)?, g.place, Type::Bool)?)
+            when(g.c.typed_expr(g.ast(0)?, Type::Bool)?)
                 .then(cast(g.a(1)?))
                 .otherwise(cast(g.a(2)?))
         }
@@ -1552,7 +1471,60 @@ fn int_sum(x: Expr) -> Expr {
 
 #[cfg(test)]
 mod tests {
-    use super::functions::FUNCTIONS;
+    use super::*;
+    use crate::query::functions::FUNCTIONS;
+
+    /// What the compiler can fail with is a bug, and says so: whatever the plan, the error
+    /// has the internal code, never a user-facing one.
+    #[test]
+    fn the_compiler_fails_only_with_the_internal_error() {
+        struct OneTable;
+        impl crate::query::Catalog for OneTable {
+            fn table(&self, name: &str) -> Option<Columns> {
+                (name == "t").then(|| Columns(vec![("a".into(), Type::Int)]))
+            }
+            fn table_names(&self) -> Vec<String> {
+                vec!["t".into()]
+            }
+            fn param(&self, name: &str) -> Option<Type> {
+                (name == "p").then_some(Type::Int)
+            }
+            fn param_names(&self) -> Vec<String> {
+                vec!["p".into()]
+            }
+        }
+        let text = "t | where a > $p | join t on a";
+        let source = crate::error::Source::new("<query>", text);
+        let ast = crate::lang::parse_query(text).expect("parses");
+        let plan = crate::query::Checker::new(&OneTable, &source)
+            .pipeline(&ast)
+            .expect("checks");
+        // The checker found `t` and `$p`; the compiler is then handed a world without them.
+        let no_tables = |_: &str| Ok(None);
+        let no_params = BTreeMap::new();
+        let env = Env {
+            tables: &no_tables,
+            params: &no_params,
+            lets: Vec::new(),
+            stop: None,
+        };
+        let Err(e) = pipeline(&env, &plan) else {
+            panic!("compiled without its table");
+        };
+        assert!(e.message().contains("`t` vanished"), "{e:?}");
+        let e = Error::from(e);
+        assert_eq!(e.code(), Code::CompileInternal);
+        assert!(e.help().is_some_and(|h| h.contains("bug")));
+        let frame = |_: &str| Ok(Some(DataFrame::empty().lazy()));
+        let env = Env {
+            tables: &frame,
+            ..env
+        };
+        let Err(e) = pipeline(&env, &plan) else {
+            panic!("compiled without its parameter");
+        };
+        assert!(e.message().contains("`p` vanished"), "{e:?}");
+    }
 
     /// Every function id has its codegen: [`super::codegen`]'s `match` is exhaustive, so
     /// that holds by construction; this shows each function's code building a plan from

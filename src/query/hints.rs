@@ -9,13 +9,13 @@ use std::time::Duration;
 use miette::Severity;
 use polars::prelude::*;
 
-use crate::error::{Code, Error, ErrorKind};
-use crate::lang::ast::{BinOp, Expr, ExprKind, Literal, Pipeline, Span, Stage, StageKind};
+use crate::error::{Code, Error, ErrorKind, Source};
+use crate::lang::ast::{BinOp, Span};
 use crate::lang::suggest::closest_many;
 use crate::render::values::cell_text;
 
-use super::check::Checker;
 use super::compile::{self, Env};
+use super::typed::{Expr, ExprKind, Literal, Pipeline, Stage, StageKind};
 use super::types::Type;
 
 /// How many distinct values of a column are read to look for near matches.
@@ -67,10 +67,7 @@ pub fn worth_a_look(p: &Pipeline, frame: &DataFrame) -> bool {
 /// for each `where` literal that matches no value of its column, the nearest values (and
 /// for roles, their English names); else, for the `where` that removed every row, the
 /// column it tests that is null in every row, or (for an aggregate) the `where` itself.
-pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline, frame: &DataFrame) -> Vec<Error> {
-    let Ok(schemas) = checker.pipeline(p) else {
-        return Vec::new();
-    };
+pub fn no_match_hints(source: &Source, env: &Env, p: &Pipeline, frame: &DataFrame) -> Vec<Error> {
     // The stages that had no rows to give: all of them for an empty result; for an
     // aggregate, those before the first aggregate, if it really received no rows.
     let (end, aggregate) = if frame.height() == 0 {
@@ -84,37 +81,22 @@ pub fn no_match_hints(checker: &Checker, env: &Env, p: &Pipeline, frame: &DataFr
         }) else {
             return Vec::new();
         };
-        if rows_within(checker, env, &prefix(p, k)) != Some(0) {
+        if rows_within(env, &p.prefix(k)) != Some(0) {
             return Vec::new();
         }
         (k, Some(&p.stages[k]))
     };
-    let hints = literal_hints(checker, env, p, &schemas, end);
+    let hints = literal_hints(source, env, p, end);
     if !hints.is_empty() {
         return hints;
     }
-    emptying_where(checker, env, p, end, aggregate)
+    emptying_where(source, env, p, end, aggregate)
         .into_iter()
         .collect()
 }
 
-/// `p` up to (not including) stage `n`.
-fn prefix(p: &Pipeline, n: usize) -> Pipeline {
-    Pipeline {
-        source: p.source.clone(),
-        stages: p.stages[..n].to_vec(),
-        span: p.span,
-    }
-}
-
 /// Hints for the `where` literals among the first `end` stages of `p` that match no value.
-fn literal_hints(
-    checker: &Checker,
-    env: &Env,
-    p: &Pipeline,
-    schemas: &[super::types::Columns],
-    end: usize,
-) -> Vec<Error> {
+fn literal_hints(source: &Source, env: &Env, p: &Pipeline, end: usize) -> Vec<Error> {
     let mut hints = Vec::new();
     let mut unmatched = 0usize;
     // The distinct values of each (stage, column) probed, read once.
@@ -126,7 +108,7 @@ fn literal_hints(
         let mut probes = Vec::new();
         collect(cond, &mut probes);
         for probe in probes {
-            if schemas.get(i).and_then(|s| s.get(probe.column)) != Some(Type::Str) {
+            if stage.input.get(probe.column) != Some(Type::Str) {
                 continue;
             }
             let at = match read
@@ -135,8 +117,7 @@ fn literal_hints(
             {
                 Some(at) => at,
                 None => {
-                    let values =
-                        distinct_within(checker, env, &prefix(p, i), probe.column, HINT_BUDGET);
+                    let values = distinct_within(env, &p.prefix(i), probe.column, HINT_BUDGET);
                     read.push((i, probe.column, values));
                     read.len() - 1
                 }
@@ -150,7 +131,7 @@ fn literal_hints(
                 }
                 continue;
             }
-            if let Some(hint) = hint_for(checker, &probe, values) {
+            if let Some(hint) = hint_for(source, &probe, values) {
                 hints.push(hint);
             }
         }
@@ -172,15 +153,15 @@ fn literal_hints(
 /// a column it tests that is null in every row it saw, or — when an aggregate would
 /// otherwise show a bare 0 — the `where` itself with the number of rows it removed.
 fn emptying_where(
-    checker: &Checker,
+    source: &Source,
     env: &Env,
     p: &Pipeline,
     end: usize,
     aggregate: Option<&Stage>,
 ) -> Option<Error> {
-    let mut before = rows_within(checker, env, &prefix(p, 0))?;
+    let mut before = rows_within(env, &p.prefix(0))?;
     for (i, stage) in p.stages.iter().enumerate().take(end) {
-        let after = rows_within(checker, env, &prefix(p, i + 1))?;
+        let after = rows_within(env, &p.prefix(i + 1))?;
         if after > 0 {
             before = after;
             continue;
@@ -191,11 +172,15 @@ fn emptying_where(
         if before == 0 {
             return None;
         }
-        let mut columns = Vec::new();
-        columns_of(cond, &mut columns);
-        let seen = prefix(p, i);
+        let mut columns: Vec<(&str, Span)> = Vec::new();
+        cond.for_each_column(&mut |name, span| {
+            if !columns.iter().any(|(n, _)| *n == name) {
+                columns.push((name, span));
+            }
+        });
+        let seen = p.prefix(i);
         for (name, span) in columns {
-            if non_null_within(checker, env, &seen, name) == Some(0) {
+            if non_null_within(env, &seen, name) == Some(0) {
                 return Some(
                     Error::new(
                         ErrorKind::Query,
@@ -203,7 +188,7 @@ fn emptying_where(
                         format!("no rows: `{name}` is null in every row here"),
                     )
                     .at(
-                        checker.source(),
+                        source,
                         span,
                         format!(
                             "null in all {before} row{}",
@@ -224,41 +209,16 @@ fn emptying_where(
                 Code::HintNoRows,
                 format!(
                     "no rows reach `{}`: this `where` removes all {before} row{}",
-                    agg.kind.verb(),
+                    agg.verb,
                     if before == 1 { "" } else { "s" }
                 ),
             )
-            .at(checker.source(), stage.span, "keeps no row")
+            .at(source, stage.span, "keeps no row")
             .with_help("the result describes an empty set; check the condition's values (Tab completes them)")
             .with_severity(Severity::Advice),
         );
     }
     None
-}
-
-/// Columns named in an expression, with the span of each first mention.
-fn columns_of<'e>(e: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
-    if let ExprKind::Column(c) = &e.kind {
-        if !out.iter().any(|(n, _)| n == c) {
-            out.push((c.as_str(), e.span));
-        }
-        return;
-    }
-    match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Param(_) | ExprKind::Column(_) => {}
-        ExprKind::Binary { left, right, .. } => {
-            columns_of(left, out);
-            columns_of(right, out);
-        }
-        ExprKind::Unary { operand: x, .. }
-        | ExprKind::IsNull { expr: x, .. }
-        | ExprKind::Paren(x) => columns_of(x, out),
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| columns_of(a, out)),
-        ExprKind::InList { expr, list, .. } => {
-            columns_of(expr, out);
-            list.iter().for_each(|a| columns_of(a, out));
-        }
-    }
 }
 
 fn is_found(probe: &Probe, values: &[String]) -> bool {
@@ -270,7 +230,7 @@ fn is_found(probe: &Probe, values: &[String]) -> bool {
     }
 }
 
-fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error> {
+fn hint_for(source: &Source, probe: &Probe, values: &[String]) -> Option<Error> {
     if is_found(probe, values) {
         return None;
     }
@@ -278,7 +238,7 @@ fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error
         // No value at all: the column is null in every row, which `emptying_where` says.
         return None;
     }
-    if let Some(hint) = role_hint(checker, probe, values) {
+    if let Some(hint) = role_hint(source, probe, values) {
         return Some(hint);
     }
     let near = closest_many(probe.literal, values.iter().map(String::as_str), 3);
@@ -319,7 +279,7 @@ fn hint_for(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error
                 clip(probe.literal)
             ),
         )
-        .at(checker.source(), probe.span, label)
+        .at(source, probe.span, label)
         .with_help(help)
         .with_severity(Severity::Advice),
     )
@@ -335,7 +295,7 @@ const ROLES: &[(&str, &[&str])] = &[
 /// `role == "牵头"`: the tables write roles in English (they are codes, the same in every
 /// plan, while plans word them in several ways), so a Chinese role word never matches;
 /// the hint names the code to write instead of a guess by spelling.
-fn role_hint(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Error> {
+fn role_hint(source: &Source, probe: &Probe, values: &[String]) -> Option<Error> {
     let is_role = |v: &str| ROLES.iter().any(|(r, _)| *r == v);
     if values.is_empty() || !values.iter().all(|v| is_role(v)) {
         return None;
@@ -360,7 +320,7 @@ fn role_hint(checker: &Checker, probe: &Probe, values: &[String]) -> Option<Erro
                 clip(probe.literal)
             ),
         )
-        .at(checker.source(), probe.span, format!("write \"{code}\""))
+        .at(source, probe.span, format!("write \"{code}\""))
         .with_help(format!(
             "did you mean `{code}`? planq writes roles as English codes, the same in every plan"
         ))
@@ -427,7 +387,6 @@ const HINT_BUDGET: Duration = Duration::from_secs(2);
 /// Distinct non-null values of `column` at the end of `p`, most frequent first; `None`
 /// when they cannot be read within `budget`.
 pub fn distinct_within(
-    checker: &Checker,
     env: &Env,
     p: &Pipeline,
     column: &str,
@@ -442,7 +401,7 @@ pub fn distinct_within(
         lets: env.lets.clone(),
         stop: Some(Arc::clone(&halt)),
     };
-    let lf = compile::pipeline(checker, &watched, p).ok()?;
+    let lf = compile::pipeline(&watched, p).ok()?;
     let c = column;
     let df = lf
         .select([col(c)])
@@ -466,23 +425,18 @@ pub fn distinct_within(
 }
 
 /// The rows of `p`, read within [`HINT_BUDGET`]; `None` when they cannot be.
-fn rows_within(checker: &Checker, env: &Env, p: &Pipeline) -> Option<usize> {
-    let n = scalar_within(checker, env, p, len())?;
+fn rows_within(env: &Env, p: &Pipeline) -> Option<usize> {
+    let n = scalar_within(env, p, len())?;
     usize::try_from(n).ok()
 }
 
 /// The non-null values of `column` at the end of `p`, read within [`HINT_BUDGET`].
-fn non_null_within(checker: &Checker, env: &Env, p: &Pipeline, column: &str) -> Option<u64> {
-    scalar_within(checker, env, p, col(column).count())
+fn non_null_within(env: &Env, p: &Pipeline, column: &str) -> Option<u64> {
+    scalar_within(env, p, col(column).count())
 }
 
 /// One count over the rows of `p`, read within [`HINT_BUDGET`].
-fn scalar_within(
-    checker: &Checker,
-    env: &Env,
-    p: &Pipeline,
-    count: polars::prelude::Expr,
-) -> Option<u64> {
+fn scalar_within(env: &Env, p: &Pipeline, count: polars::prelude::Expr) -> Option<u64> {
     let halt = Arc::new(AtomicBool::new(false));
     let watched = Env {
         tables: env.tables,
@@ -490,7 +444,7 @@ fn scalar_within(
         lets: env.lets.clone(),
         stop: Some(Arc::clone(&halt)),
     };
-    let lf = compile::pipeline(checker, &watched, p).ok()?;
+    let lf = compile::pipeline(&watched, p).ok()?;
     let df = compile::collect_watched(
         lf.select([count.cast(DataType::UInt64).alias("__n")]),
         &halt,
@@ -506,34 +460,26 @@ fn scalar_within(
 /// with several plans loaded: ids (`1.1`, `2.5#1`) repeat in every plan, so such a join
 /// matches rows of different plans. Advice, not an error — comparing across plans on
 /// purpose is done by selecting `plan` away on one side, which silences it.
-pub fn cross_plan_joins(checker: &Checker, p: &Pipeline) -> Vec<Error> {
+pub fn cross_plan_joins(source: &Source, p: &Pipeline) -> Vec<Error> {
     let mut out = Vec::new();
-    cross_plan_joins_into(checker, p, &mut out);
+    cross_plan_joins_into(source, p, &mut out);
     out
 }
 
-fn cross_plan_joins_into(checker: &Checker, p: &Pipeline, out: &mut Vec<Error>) {
-    use crate::lang::ast::Source as From;
+fn cross_plan_joins_into(source: &Source, p: &Pipeline, out: &mut Vec<Error>) {
+    use super::typed::Source as From;
     if let From::Sub(inner) = &p.source {
-        cross_plan_joins_into(checker, inner, out);
+        cross_plan_joins_into(source, inner, out);
     }
-    let Ok(schemas) = checker.pipeline(p) else {
-        return;
-    };
-    for (stage, input) in p.stages.iter().zip(&schemas) {
+    for stage in &p.stages {
         let StageKind::Join { right, on, .. } = &stage.kind else {
             continue;
         };
         if let From::Sub(inner) = right {
-            cross_plan_joins_into(checker, inner, out);
+            cross_plan_joins_into(source, inner, out);
         }
-        let keyed = on
-            .iter()
-            .any(|k| k.left.name == "plan" || k.right.as_ref().is_some_and(|r| r.name == "plan"));
-        let both = input.get("plan").is_some()
-            && checker
-                .source_columns(right)
-                .is_ok_and(|cols| cols.get("plan").is_some());
+        let keyed = on.iter().any(|k| k.left == "plan" || k.right == "plan");
+        let both = stage.input.get("plan").is_some() && right.columns().get("plan").is_some();
         if both && !keyed {
             out.push(
                 Error::new(
@@ -541,7 +487,7 @@ fn cross_plan_joins_into(checker: &Checker, p: &Pipeline, out: &mut Vec<Error>) 
                     Code::HintJoinWithoutPlan,
                     "this join can match rows of different plans: both sides have `plan`, and the keys do not include it",
                 )
-                .at(checker.source(), stage.span, "add `plan,` to the keys")
+                .at(source, stage.span, "add `plan,` to the keys")
                 .with_help(
                     "ids such as `1.1` repeat in every plan of a corpus: join `on plan, …` to match within a plan \
                      (to compare across plans on purpose, select `plan` away on one side)",

@@ -58,30 +58,17 @@ impl Catalog for EngineCatalog<'_> {
     }
 
     fn columns(&self, pipeline: &str) -> Vec<String> {
-        match self.engine.pipeline_schema(pipeline) {
-            Ok(cols) => cols.into_iter().map(|(n, _)| n).collect(),
-            // An unfinished or wrong pipeline: at least the source table's columns.
-            Err(_) => {
-                let source = first_name(pipeline);
-                self.engine
-                    .schema(&source)
-                    .map(|c| c.into_iter().map(|(n, _)| n).collect())
-                    .unwrap_or_default()
-            }
-        }
+        // The typed plan of the pipeline as far as it goes: an unfinished or wrong stage
+        // still leaves the columns of the stages before it.
+        self.engine
+            .columns_so_far(pipeline)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
     }
 
     fn values(&self, pipeline: &str, column: &str) -> Vec<String> {
-        let mut v = self.engine.distinct_values(pipeline, column, VALUE_LIMIT);
-        if v.is_empty() {
-            // The pipeline so far may not run yet (it is being typed): values of the source
-            // table are still the best guess.
-            let source = first_name(pipeline);
-            if source != pipeline.trim() {
-                v = self.engine.distinct_values(&source, column, VALUE_LIMIT);
-            }
-        }
-        v
+        self.engine.distinct_values(pipeline, column, VALUE_LIMIT)
     }
 
     fn last_columns(&self) -> Vec<String> {
@@ -91,15 +78,6 @@ impl Catalog for EngineCatalog<'_> {
     fn param_names(&self) -> Vec<String> {
         self.engine.params().keys().cloned().collect()
     }
-}
-
-/// The first name of a pipeline (its source table), backticks removed.
-fn first_name(pipeline: &str) -> String {
-    tokens(pipeline)
-        .iter()
-        .find(|t| !t.is_trivia() && t.kind != TokenKind::Punct)
-        .map(|t| t.text(pipeline).trim_matches('`').replace("``", "`"))
-        .unwrap_or_default()
 }
 
 /// A completion candidate: what the list shows and what replaces the word.
@@ -774,5 +752,33 @@ mod tests {
         assert_eq!(c[0].replacement, "owners");
         let (_, c) = complete("owners | where ro", 17, &cat);
         assert_eq!(c[0].replacement, "role");
+
+        // The engine reads the pipeline so far with the recovering parser and checks it as
+        // far as it goes: a stage that does not parse or check yet leaves the columns of
+        // the stages before it, not the source table's.
+        let columns = |line: &str| -> Vec<String> {
+            complete(line, line.len(), &cat)
+                .1
+                .into_iter()
+                .map(|c| c.display)
+                .filter(|d| !d.ends_with(')'))
+                .collect()
+        };
+        // A syntax error (`=` for `==`) in the third stage.
+        assert_eq!(
+            columns("owners | select owner, role | where owner = 1 | sort "),
+            ["owner", "role"]
+        );
+        // A mistake the checker finds (no such column) in the third stage.
+        assert_eq!(
+            columns("owners | count by owner | where nope > 1 | sort "),
+            ["owner", "count"]
+        );
+        // An unknown source: nothing to offer.
+        assert!(columns("nope | where x > 1 | sort ").is_empty());
+        // Values come from the pipeline so far too.
+        let line = "owners | select role | where role == \"le";
+        let (_, v) = complete(line, line.len(), &cat);
+        assert_eq!(v[0].display, "lead");
     }
 }

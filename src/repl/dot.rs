@@ -80,7 +80,11 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
         "FILE [--force] [--bom]",
         "send only the next result to FILE (format from its extension)",
     ),
-    (".explain", "QUERY", "show the query's polars plan"),
+    (
+        ".explain",
+        "QUERY",
+        "show the query's typed plan and polars plan",
+    ),
     (".set", "NAME VALUE", "set the parameter $NAME"),
     (".unset", "NAME", "remove the parameter $NAME"),
     (".params", "", "list the parameters"),

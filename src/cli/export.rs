@@ -446,7 +446,8 @@ fn batch_size() -> usize {
 /// `--aliases` or `--strict` (those need every task at once: progress rows are checked
 /// against all targets, aliases rewrite `owners` whole, `--strict` writes nothing when
 /// there is a warning). Anything else, a file that cannot be read included, is `None`
-/// and takes the general path (which also reports any error, exactly as before).
+/// and takes the general path (which also reports any error, exactly as before); only a
+/// text file that turns out to hold a task table is read twice.
 fn batchable(data: &DataArgs) -> Option<Batchable> {
     let [path] = data.plan.as_slice() else {
         return None;
@@ -455,6 +456,23 @@ fn batchable(data: &DataArgs) -> Option<Batchable> {
         return None;
     }
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    // Other formats are not read twice: a look at the name and the first bytes first.
+    let mut head = [0u8; 8];
+    let n = {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut n = 0;
+        while n < head.len() {
+            match file.read(&mut head[n..]) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => n += k,
+            }
+        }
+        n
+    };
+    if !crate::plan::source::may_be_text(path, &head[..n]) {
         return None;
     }
     let options = crate::plan::source::ReadOptions {

@@ -4,9 +4,11 @@
 //!   DataFrames);
 //! - `extract/tasks/<n>/{model,frames,export}`: a synthetic plan of 10k, 100k and 1M tasks
 //!   (the genre's sections, varied numbers, owners and block lines, ≈ 175 bytes a task):
-//!   text → model (`extract`), text → every table (`Dataset::from_text`), and text → every
-//!   table written as CSV (what `planq export --out DIR` does, into a sink). Throughput is
-//!   the plan's bytes.
+//!   text → model (`extract`; `model_batched`: the tasks handed over in batches and
+//!   dropped, as `export --out` extracts), text → every table (`Dataset::from_text`), and text → every
+//!   table written as CSV (what `planq export --out DIR` did for every plan, into a sink),
+//!   and `export_batched`: the same CSV written batch by batch, as `export --out` now
+//!   writes a plain-text plan. Throughput is the plan's bytes.
 //! - `extract/progress/<rows>`: a progress CSV of 10k, 100k and 1M rows over the 48,000
 //!   targets of a 2,000-section plan, read and validated (`progress::load`). Throughput is
 //!   rows.
@@ -65,6 +67,39 @@ pub fn synthetic_plan(tasks: usize) -> String {
         k += 1;
     }
     doc
+}
+
+/// What `planq export --out DIR` does with a plain-text plan (`src/cli/export.rs`), into
+/// a sink and on one thread (the binary writes on a thread of its own while the next batch
+/// is extracted): the tasks in batches of 256, each batch's `tasks`, `owners`, `targets`
+/// and `shortfall` rows built and written as CSV, then the other tables.
+fn export_batched(doc: &str) {
+    use planq::frames;
+    let mut counts = frames::CategoryCounts::default();
+    let mut first = true;
+    let plan = planq::plan::extract_in_batches(doc, ExtractOptions::default(), 256, &mut |tasks| {
+        counts.add(&tasks);
+        let batch = planq::plan::Plan {
+            tasks,
+            ..Default::default()
+        };
+        let mut tables = frames::per_task(&batch).expect("frames");
+        frames::add_plan_column(&mut tables, "synthetic").expect("plan column");
+        for (_, df) in &tables {
+            if first {
+                planq::render::write(df, Format::Csv, &mut std::io::sink()).expect("csv");
+            } else {
+                planq::render::formats::write_rows(df, Format::Csv, &mut std::io::sink())
+                    .expect("csv");
+            }
+        }
+        first = false;
+    });
+    let mut rest = frames::after_tasks(&plan, &counts).expect("frames");
+    frames::add_plan_column(&mut rest, "synthetic").expect("plan column");
+    for (_, df) in &rest {
+        planq::render::write(df, Format::Csv, &mut std::io::sink()).expect("csv");
+    }
 }
 
 fn chinese(i: usize) -> &'static str {
@@ -136,6 +171,18 @@ fn benches(c: &mut Criterion) {
         group.bench_function("model", |b| {
             b.iter(|| extract(black_box(&doc), ExtractOptions::default()))
         });
+        // Extraction as `export --out` runs it: tasks in batches of 256, each dropped once
+        // handed over, so the model is never held whole.
+        group.bench_function("model_batched", |b| {
+            b.iter(|| {
+                planq::plan::extract_in_batches(
+                    black_box(&doc),
+                    ExtractOptions::default(),
+                    256,
+                    &mut |tasks| drop(black_box(tasks)),
+                )
+            })
+        });
         group.bench_function("frames", |b| {
             b.iter(|| Dataset::from_text("synthetic", black_box(&doc)).expect("plan"))
         });
@@ -146,6 +193,9 @@ fn benches(c: &mut Criterion) {
                     planq::render::write(df, Format::Csv, &mut std::io::sink()).expect("csv");
                 }
             })
+        });
+        group.bench_function("export_batched", |b| {
+            b.iter(|| export_batched(black_box(&doc)))
         });
         group.finish();
     }

@@ -411,8 +411,50 @@ pub fn assign_ids(docs: &mut [PlanDoc], taken: &HashSet<String>) {
 
 /// The `plans` table: one row per plan.
 pub fn plans_frame(docs: &[PlanDoc]) -> Result<DataFrame, Error> {
-    let ints =
-        |f: &dyn Fn(&PlanDoc) -> usize| -> Vec<i64> { docs.iter().map(|d| f(d) as i64).collect() };
+    let counts: Vec<PlanCounts> = docs.iter().map(|d| PlanCounts::of(&d.plan)).collect();
+    plans_frame_counted(docs, &counts)
+}
+
+/// What the `plans` table counts of one plan: its tasks, owner rows, targets and warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanCounts {
+    /// Rows of `tasks`.
+    pub tasks: usize,
+    /// Rows of `owners`.
+    pub owners: usize,
+    /// Rows of `targets`.
+    pub targets: usize,
+    /// Rows of `warnings`.
+    pub warnings: usize,
+}
+
+impl PlanCounts {
+    /// The counts of a whole plan.
+    pub fn of(plan: &crate::plan::Plan) -> Self {
+        let mut counts = PlanCounts {
+            warnings: plan.warnings.len(),
+            ..PlanCounts::default()
+        };
+        counts.add_tasks(&plan.tasks);
+        counts
+    }
+
+    /// Counts `tasks` (a batch of the plan's tasks), their owners and targets.
+    pub fn add_tasks(&mut self, tasks: &[crate::plan::Task]) {
+        self.tasks += tasks.len();
+        for t in tasks {
+            self.owners += t.owners.len();
+            self.targets += t.targets.len();
+        }
+    }
+}
+
+/// The `plans` table of `docs`, with the counts of each given (a plan whose tasks were
+/// written batch by batch no longer holds them: see `planq export --out`).
+pub fn plans_frame_counted(docs: &[PlanDoc], counts: &[PlanCounts]) -> Result<DataFrame, Error> {
+    let ints = |f: &dyn Fn(&PlanCounts) -> usize| -> Vec<i64> {
+        counts.iter().map(|c| f(c) as i64).collect()
+    };
     let columns = vec![
         StringChunked::from_iter_values("plan".into(), docs.iter().map(|d| d.id.as_str()))
             .into_column(),
@@ -443,13 +485,10 @@ pub fn plans_frame(docs: &[PlanDoc]) -> Result<DataFrame, Error> {
                 .map(|d| issuer(d.plan.title.as_deref(), &d.plan.preamble)),
         )
         .into_column(),
-        Column::new("tasks".into(), ints(&|d| d.plan.tasks.len())),
-        Column::new(
-            "owners".into(),
-            ints(&|d| d.plan.tasks.iter().map(|t| t.owners.len()).sum()),
-        ),
-        Column::new("targets".into(), ints(&|d| d.plan.targets().count())),
-        Column::new("warnings".into(), ints(&|d| d.plan.warnings.len())),
+        Column::new("tasks".into(), ints(&|c| c.tasks)),
+        Column::new("owners".into(), ints(&|c| c.owners)),
+        Column::new("targets".into(), ints(&|c| c.targets)),
+        Column::new("warnings".into(), ints(&|c| c.warnings)),
     ];
     DataFrame::new(docs.len(), columns).map_err(|e| {
         Error::new(

@@ -93,8 +93,32 @@ impl PlanDoc {
         format: (Format, Option<&'static str>),
         plan: Plan,
     ) -> Result<Self, Error> {
+        let tasks = plan.tasks.len();
+        PlanDoc::with_tasks(source, format, plan, tasks)
+    }
+
+    /// A plan document whose `tasks` tasks were handed out in batches and are no longer
+    /// in `plan` (see [`plan::text_in_batches`]; `planq export --out`): `text` is
+    /// the document's text, `name` its path. No tasks is an error, as for any plan.
+    pub fn batched(
+        name: &str,
+        text: Arc<str>,
+        format: (Format, Option<&'static str>),
+        plan: Plan,
+        tasks: usize,
+    ) -> Result<Self, Error> {
+        let source = Source::new(name, text);
+        PlanDoc::with_tasks(source, format, plan, tasks)
+    }
+
+    fn with_tasks(
+        source: Source,
+        format: (Format, Option<&'static str>),
+        plan: Plan,
+        tasks: usize,
+    ) -> Result<Self, Error> {
         let name = source.name.clone();
-        if plan.tasks.is_empty() {
+        if tasks == 0 {
             return Err(Error::new(
                 ErrorKind::Data,
                 Code::PlanNoTasks,

@@ -40,16 +40,84 @@ pub fn build(plan: &Plan, progress: &[Report]) -> Result<Vec<(String, DataFrame)
     TABLES
         .iter()
         .zip(frames)
-        .map(|(name, df)| {
-            df.map(|df| (name.to_string(), df)).map_err(|e| {
-                Error::new(
-                    ErrorKind::Data,
-                    Code::Frames,
-                    format!("could not build table `{name}`: {e}"),
-                )
-            })
-        })
+        .map(|(name, df)| named(name, df))
         .collect()
+}
+
+fn named(name: &str, df: PolarsResult<DataFrame>) -> Result<(String, DataFrame), Error> {
+    df.map(|df| (name.to_string(), df)).map_err(|e| {
+        Error::new(
+            ErrorKind::Data,
+            Code::Frames,
+            format!("could not build table `{name}`: {e}"),
+        )
+    })
+}
+
+/// The tables whose rows are a plan's tasks, owners and targets, in [`TABLES`] order:
+/// built batch by batch by [`per_task`] when a plan's tasks come in batches.
+pub const PER_TASK: &[&str] = &["tasks", "owners", "targets", "shortfall"];
+
+/// The [`PER_TASK`] tables of `plan`'s tasks (a batch of a plan's tasks, see
+/// [`crate::plan::extract_in_batches`]), without progress reports: the rows [`build`] gives
+/// those tasks, in the same schemas. The other tables come from [`after_tasks`].
+pub fn per_task(plan: &Plan) -> Result<Vec<(String, DataFrame)>, Error> {
+    use rayon::prelude::*;
+    let frames: Vec<PolarsResult<DataFrame>> = (0..PER_TASK.len())
+        .into_par_iter()
+        .map(|k| match k {
+            0 => tasks(plan),
+            1 => owners(plan),
+            2 => targets(plan),
+            _ => shortfall_frame(plan, &[]),
+        })
+        .collect();
+    PER_TASK
+        .iter()
+        .zip(frames)
+        .map(|(name, df)| named(name, df))
+        .collect()
+}
+
+/// The tables that are not [`PER_TASK`] — `categories`, `progress` (no reports) and
+/// `warnings` — of a plan whose tasks were counted batch by batch into `counts`.
+pub fn after_tasks(
+    plan: &Plan,
+    counts: &CategoryCounts,
+) -> Result<Vec<(String, DataFrame)>, Error> {
+    Ok(vec![
+        named("categories", categories_counted(plan, counts))?,
+        named("progress", progress_frame(&[]))?,
+        named("warnings", warnings(plan))?,
+    ])
+}
+
+/// Tasks and targets per category name, for the `categories` table: counted as tasks
+/// come (one pass over the tasks, not one per category: a plan with thousands of sections
+/// must not cost categories × tasks).
+#[derive(Debug, Default)]
+pub struct CategoryCounts(std::collections::HashMap<String, (i64, i64)>);
+
+impl CategoryCounts {
+    /// Counts `tasks` and their targets in their categories.
+    pub fn add(&mut self, tasks: &[crate::plan::Task]) {
+        for t in tasks {
+            let n = t.targets.len() as i64;
+            match self.0.get_mut(t.category.as_str()) {
+                Some(e) => {
+                    e.0 += 1;
+                    e.1 += n;
+                }
+                None => {
+                    self.0.insert(t.category.clone(), (1, n));
+                }
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> (i64, i64) {
+        self.0.get(name).copied().unwrap_or_default()
+    }
 }
 
 /// Adds the `plan` column, last, to every table of one plan: `(plan, id)` is the key of a
@@ -199,17 +267,14 @@ fn targets(plan: &Plan) -> PolarsResult<DataFrame> {
 }
 
 fn categories(plan: &Plan) -> PolarsResult<DataFrame> {
+    let mut counts = CategoryCounts::default();
+    counts.add(&plan.tasks);
+    categories_counted(plan, &counts)
+}
+
+fn categories_counted(plan: &Plan, per_name: &CategoryCounts) -> PolarsResult<DataFrame> {
     let c = &plan.categories;
-    // One pass over the tasks (a category per task name), not one per category: a plan with
-    // thousands of sections must not cost categories × tasks.
-    let mut per_name: std::collections::HashMap<&str, (i64, i64)> =
-        std::collections::HashMap::with_capacity(c.len());
-    for t in &plan.tasks {
-        let e = per_name.entry(t.category.as_str()).or_default();
-        e.0 += 1;
-        e.1 += t.targets.len() as i64;
-    }
-    let counts = |name: &str| per_name.get(name).copied().unwrap_or_default();
+    let counts = |name: &str| per_name.get(name);
     frame(vec![
         int_col("no", c.iter().map(|c| i64::from(c.no)).collect()),
         str_col("name", c.iter().map(|c| c.name.as_str())),

@@ -779,3 +779,66 @@ fn a_report_repeated_in_a_second_progress_file_points_at_its_row() {
     );
     assert!(err.contains("again.csv:2:"), "{err}");
 }
+
+/// The UTF-8 text plans among the fixtures, and the seed.
+fn text_plans() -> Vec<(String, String)> {
+    let mut out = vec![("seed".to_string(), planq::plan::SEED.to_string())];
+    for dir in [
+        "tests/plans/genre",
+        "tests/plans/formats",
+        "tests/plans/issuers",
+        "tests/fixtures",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("fixture directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        for f in files {
+            // UTF-16 and GB18030 fixtures are for the readers, not the extractor.
+            if let Ok(text) = std::fs::read_to_string(&f) {
+                out.push((f.display().to_string(), text));
+            }
+        }
+    }
+    assert!(out.len() > 20, "fixtures not found");
+    out
+}
+
+/// `extract_in_batches` (what `export --out` writes batch by batch) hands out exactly the
+/// tasks `extract` gives, in order, in batches no larger than asked, and the rest of the
+/// plan (warnings of every batch among them) is the same: carried owners (`下同`) cross
+/// batch boundaries, duplicate ids keep their `~2`.
+#[test]
+fn batches_give_the_tasks_extract_gives() {
+    for (name, text) in text_plans() {
+        let whole = plan(&text);
+        for size in [1, 2, 3, 7, 1000] {
+            let mut tasks = Vec::new();
+            let mut batches = 0;
+            let mut rest = planq::plan::extract_in_batches(
+                &text,
+                ExtractOptions::default(),
+                size,
+                &mut |batch| {
+                    assert!(
+                        !batch.is_empty() && batch.len() <= size,
+                        "{name}: batch of {}",
+                        batch.len()
+                    );
+                    batches += 1;
+                    tasks.extend(batch);
+                },
+            );
+            assert_eq!(
+                batches,
+                whole.tasks.len().div_ceil(size),
+                "{name}, batches of {size}"
+            );
+            assert!(rest.tasks.is_empty());
+            rest.tasks = tasks;
+            assert_eq!(rest, whole, "{name}, batches of {size}");
+        }
+    }
+}

@@ -4,6 +4,8 @@
 extern "C" {
     /// mimalloc's option setter (the `mimalloc` crate, a `cli` dependency, links it).
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    /// mimalloc's collection of free memory (`force`: also what is held for reuse).
+    fn mi_collect(force: bool);
     /// Linux's process control call (libc, linked anyway).
     #[cfg(target_os = "linux")]
     fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
@@ -44,4 +46,15 @@ pub fn huge_pages_off() {
             unsafe { prctl(41, on, unused, unused, unused) };
         }
     }
+}
+
+/// Gives the memory mimalloc holds free back to the system now (`mi_collect(true)`),
+/// instead of after its purge delay, which a busy allocator may never reach: a batched
+/// export of a 17.5 MB plan peaked at 110 MB resident with ≈ 40 MB of it freed but held
+/// (the file's bytes once decoded, earlier batches' tasks). Call it where much was just
+/// freed; it costs a walk of the calling thread's heap. Harmless when mimalloc is not the
+/// global allocator (it then holds nothing).
+pub fn give_back_free_memory() {
+    // SAFETY: a mimalloc entry point without arguments that touch Rust memory.
+    unsafe { mi_collect(true) };
 }

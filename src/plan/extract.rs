@@ -78,7 +78,30 @@ struct Node<'a> {
 
 /// Extracts a plan from a document's text. Never panics; never fails — an empty result
 /// (no tasks) is for the caller to report, as it knows the file name.
-pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
+pub fn extract(text: &str, options: ExtractOptions) -> Plan {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut plan = extract_in_batches(text, options, usize::MAX, &mut |batch| {
+        if tasks.is_empty() {
+            tasks = batch;
+        } else {
+            tasks.extend(batch);
+        }
+    });
+    plan.tasks = tasks;
+    plan
+}
+
+/// [`extract`], handing the tasks to `sink` in document order, at most `batch` at a time,
+/// each batch complete (its carried owners added); the plan returned has everything else
+/// (title, preamble, categories, every warning) and no tasks. A caller that writes each
+/// batch out and drops it holds the outline and one batch, never every task (`planq
+/// export --out` of a plan of a million tasks).
+pub fn extract_in_batches(
+    text: &str,
+    _options: ExtractOptions,
+    batch: usize,
+    sink: &mut dyn FnMut(Vec<Task>),
+) -> Plan {
     // Parsing reads the normalised text (fullwidth digits, compatibility forms: see
     // `nfkc`); a task's `text` and `title` are taken from the same char range of the
     // original lines, so they stay as written. `originals` is `None` when nothing changed.
@@ -175,7 +198,13 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     keep_items_before_first_heading(&lines, &mut kinds, &mut plan.warnings);
 
     // Build the outline.
-    let mut nodes: Vec<Node<'_>> = Vec::new();
+    // Sized at once (a node per numbered line): a plan of a million tasks would otherwise
+    // hold up to twice its outline while the vector doubles.
+    let numbered = kinds
+        .iter()
+        .filter(|k| matches!(k, LineKind::Numbered { .. }))
+        .count();
+    let mut nodes: Vec<Node<'_>> = Vec::with_capacity(numbered);
     let mut roots: Vec<usize> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut preamble: Vec<&str> = Vec::new();
@@ -232,25 +261,27 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
     check_numbering(&nodes, &roots, &mut plan.warnings);
 
     // Categories, and the leaves of the outline with their ids and headings, in order.
-    let mut leaves: Vec<Leaf> = Vec::new();
+    let mut leaves: Vec<Leaf> =
+        Vec::with_capacity(nodes.iter().filter(|n| n.children.is_empty()).count());
+    // Subcategories, each joined once per heading (leaves hold its index, not a copy).
+    let mut subcategories: Vec<String> = Vec::new();
     let root_ids = id_components(&nodes, &roots);
     for ((ri, &root), comp) in roots.iter().enumerate().zip(root_ids) {
         let no = nodes[root].number.unwrap_or((ri + 1) as u32);
         let name = heading_name(nodes[root].body);
         plan.categories.push(Category {
             no,
-            name: name.clone(),
+            name,
             line: nodes[root].line,
         });
-        collect_leaves(
-            &nodes,
-            root,
-            &mut vec![comp],
-            &name,
-            &mut Vec::new(),
-            &mut leaves,
-            ri,
-        );
+        let mut walk = Walk {
+            nodes: &nodes,
+            path: vec![comp],
+            headings: Vec::new(),
+            subcategories: &mut subcategories,
+            leaves: &mut leaves,
+        };
+        walk.collect(root, None, ri);
     }
     // Tasks are independent once the outline is known: build them in parallel (large
     // documents), keeping document order for tasks and warnings alike.
@@ -260,44 +291,58 @@ pub fn extract(text: &str, _options: ExtractOptions) -> Plan {
         lines: &lines,
         originals: originals.as_deref(),
     };
-    let built: Vec<(Task, Vec<Warning>, bool, usize)> = leaves
-        .into_par_iter()
-        .map_init(Scratch::default, |scratch, leaf| {
-            let mut warnings = Vec::new();
-            let (task, carries) = build_task(
-                &nodes[leaf.node],
-                leaf.id,
-                leaf.category,
-                leaf.subcategory,
-                &mut warnings,
-                scratch,
-                &ctx,
-            );
-            (task, warnings, carries, leaf.root)
-        })
-        .collect();
     let statements = carried_statements(&lines, &kinds);
-    // `…，下同` reaches the following items of the same section until another clause.
+    // Nothing reads the line kinds from here on: a batch may use their memory.
+    drop(kinds);
+    // `…，下同` reaches the following items of the same section until another clause:
+    // carried from batch to batch.
     let mut carry: Option<(usize, Vec<Owner>)> = None;
-    // Reserved at once: growing a vector of a million tasks by doubling copies it ~20 times.
-    plan.tasks.reserve_exact(built.len());
-    for (mut task, warnings, carries, root) in built {
-        if !task.owners.is_empty() {
-            carry = carries.then(|| (root, task.owners.clone()));
-        } else if let Some((carry_root, owners)) = &carry {
-            if *carry_root == root {
-                add_carried(&mut task, owners.iter().map(|o| (o.name.clone(), o.role)));
+    let batch = batch.max(1);
+    let mut start = 0;
+    while start < leaves.len() {
+        let end = leaves.len().min(start.saturating_add(batch));
+        let categories = &plan.categories;
+        let subcategories = &subcategories;
+        let built: Vec<(Task, Vec<Warning>, bool, usize)> = leaves[start..end]
+            .par_iter_mut()
+            .map_init(Scratch::default, |scratch, leaf| {
+                let mut warnings = Vec::new();
+                let (task, carries) = build_task(
+                    &nodes[leaf.node],
+                    std::mem::take(&mut leaf.id),
+                    categories[leaf.root].name.clone(),
+                    leaf.subcategory.map(|k| subcategories[k].clone()),
+                    &mut warnings,
+                    scratch,
+                    &ctx,
+                );
+                (task, warnings, carries, leaf.root)
+            })
+            .collect();
+        start = end;
+        // Reserved at once: growing a vector of a million tasks by doubling copies it ~20
+        // times.
+        let mut tasks: Vec<Task> = Vec::with_capacity(built.len());
+        for (mut task, warnings, carries, root) in built {
+            if !task.owners.is_empty() {
+                carry = carries.then(|| (root, task.owners.clone()));
+            } else if let Some((carry_root, owners)) = &carry {
+                if *carry_root == root {
+                    add_carried(&mut task, owners.iter().map(|o| (o.name.clone(), o.role)));
+                }
             }
-        }
-        // `以下任务均需X落实`: every later item.
-        for (line, named) in &statements {
-            if task.line > *line {
-                add_carried(&mut task, named.iter().map(|n| (n.name.clone(), n.role)));
+            // `以下任务均需X落实`: every later item.
+            for (line, named) in &statements {
+                if task.line > *line {
+                    add_carried(&mut task, named.iter().map(|n| (n.name.clone(), n.role)));
+                }
             }
+            tasks.push(task);
+            plan.warnings.extend(warnings);
         }
-        plan.tasks.push(task);
-        plan.warnings.extend(warnings);
+        sink(tasks);
     }
+    drop(leaves);
     // Warnings in reading order (stable: several on one line keep the order found).
     plan.warnings.sort_by_key(|w| w.line);
     plan
@@ -545,13 +590,14 @@ struct Scratch {
     masked: Vec<bool>,
 }
 
-/// A task-to-be: an outline leaf with its id, category and subcategory.
+/// A task-to-be: an outline leaf with its id, its top-level section (the category) and
+/// its subcategory. Indexes, not copies: a plan of a million tasks holds a million leaves.
 struct Leaf {
     node: usize,
     id: String,
-    category: String,
-    subcategory: Option<String>,
-    /// Index of its top-level section.
+    /// Index of the subcategory's text.
+    subcategory: Option<usize>,
+    /// Index of its top-level section (its category).
     root: usize,
 }
 
@@ -600,39 +646,47 @@ fn id_string(path: &[IdPart]) -> String {
     id
 }
 
-/// Walks the outline under `node`, collecting its leaves (the tasks) in order.
-fn collect_leaves(
-    nodes: &[Node],
-    node: usize,
-    path: &mut Vec<IdPart>,
-    category: &str,
-    headings: &mut Vec<String>,
-    leaves: &mut Vec<Leaf>,
-    root: usize,
-) {
-    let n = &nodes[node];
-    if n.children.is_empty() {
-        leaves.push(Leaf {
-            node,
-            id: id_string(path),
-            category: category.to_string(),
-            subcategory: (!headings.is_empty()).then(|| headings.join(" / ")),
-            root,
-        });
-        return;
-    }
-    let is_root = n.parent.is_none();
-    if !is_root {
-        headings.push(heading_name(n.body));
-    }
-    let comps = id_components(nodes, &n.children);
-    for (&child, comp) in n.children.iter().zip(comps) {
-        path.push(comp);
-        collect_leaves(nodes, child, path, category, headings, leaves, root);
-        path.pop();
-    }
-    if !is_root {
-        headings.pop();
+/// A walk of one top-level section's outline, collecting its leaves (the tasks) in order.
+struct Walk<'w, 'a> {
+    nodes: &'w [Node<'a>],
+    /// Id components from the root down to the node visited.
+    path: Vec<IdPart>,
+    /// Headings between the root and the node visited.
+    headings: Vec<String>,
+    subcategories: &'w mut Vec<String>,
+    leaves: &'w mut Vec<Leaf>,
+}
+
+impl Walk<'_, '_> {
+    /// Collects the leaves under `node`; `subcategory` is the index of its headings
+    /// joined by ` / ` (none under the root).
+    fn collect(&mut self, node: usize, subcategory: Option<usize>, root: usize) {
+        let n = &self.nodes[node];
+        if n.children.is_empty() {
+            self.leaves.push(Leaf {
+                node,
+                id: id_string(&self.path),
+                subcategory,
+                root,
+            });
+            return;
+        }
+        let is_root = n.parent.is_none();
+        let mut below = subcategory;
+        if !is_root {
+            self.headings.push(heading_name(n.body));
+            self.subcategories.push(self.headings.join(" / "));
+            below = Some(self.subcategories.len() - 1);
+        }
+        let comps = id_components(self.nodes, &n.children);
+        for (&child, comp) in n.children.iter().zip(comps) {
+            self.path.push(comp);
+            self.collect(child, below, root);
+            self.path.pop();
+        }
+        if !is_root {
+            self.headings.pop();
+        }
     }
 }
 

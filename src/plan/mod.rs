@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use date::{find_deadlines, parse_deadline, plan_year, Date, Deadline};
-pub use extract::{extract, ExtractOptions};
+pub use extract::{extract, extract_in_batches, ExtractOptions};
 use source::{Block, Document, Format};
 
 /// The seed plan, compiled into the binary as the default document.
@@ -243,10 +243,31 @@ impl Plan {
 /// [`extract`] on prose; a text file's prose first has its hard-wrapped paragraphs joined
 /// (text converted from PDF), with a warning that says so.
 fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut plan = prose_in_batches(prose, options, text_file, usize::MAX, &mut |batch| {
+        if tasks.is_empty() {
+            tasks = batch;
+        } else {
+            tasks.extend(batch);
+        }
+    });
+    plan.tasks = tasks;
+    plan
+}
+
+/// [`extract_prose`] with the tasks handed to `sink` in batches (see
+/// [`extract_in_batches`]); the plan returned has no tasks.
+fn prose_in_batches(
+    prose: &str,
+    options: ExtractOptions,
+    text_file: bool,
+    batch: usize,
+    sink: &mut dyn FnMut(Vec<Task>),
+) -> Plan {
     let Some(unwrapped) = text_file.then(|| unwrap::join_wrapped(prose)).flatten() else {
-        return extract(prose, options);
+        return extract_in_batches(prose, options, batch, sink);
     };
-    let mut plan = extract(&unwrapped.text, options);
+    let mut plan = extract_in_batches(&unwrapped.text, options, batch, sink);
     plan.warnings.push(Warning {
         code: Code::PlanWrapped,
         line: unwrapped.first,
@@ -259,13 +280,31 @@ fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan 
     plan
 }
 
+/// Whether [`text_in_batches`] reads `doc`: a text file without task tables,
+/// whose plan is its prose alone (other documents number their task tables' tasks after
+/// the prose's, so they need every prose task first).
+pub fn reads_in_batches(doc: &Document) -> bool {
+    doc.format == Format::Text && !doc.blocks.iter().any(|b| matches!(b, Block::Table(_)))
+}
+
+/// [`from_document`] for a document that [`reads_in_batches`], given its text: the tasks
+/// are handed to `sink` in document order, at most `batch` at a time, and the plan
+/// returned has everything but its tasks.
+pub fn text_in_batches(
+    text: &str,
+    options: ExtractOptions,
+    batch: usize,
+    sink: &mut dyn FnMut(Vec<Task>),
+) -> Plan {
+    prose_in_batches(text, options, true, batch, sink)
+}
+
 /// Extracts a plan from a document of any format: its paragraphs go through the prose
 /// extractor as lines (one paragraph a line), its task tables through [`table::read_table`].
 /// Every line of the result is a line of [`Document::text`]. Tables that are not task
 /// tables are read as paragraphs (old web pages lay out their text in tables).
 pub fn from_document(doc: &Document, options: ExtractOptions) -> Plan {
-    let has_tables = doc.blocks.iter().any(|b| matches!(b, Block::Table(_)));
-    if doc.format == Format::Text && !has_tables {
+    if reads_in_batches(doc) {
         return extract_prose(&doc.text, options, true);
     }
     // Prose: for text files the text itself with table rows blanked, so lines stay put;

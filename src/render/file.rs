@@ -47,29 +47,78 @@ pub fn write_file(
     force: bool,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => return Err(WriteError::IsDir),
-        Ok(_) if !force => return Err(WriteError::Exists),
-        _ => {}
-    }
-    let (tmp, file) = temp_file(path)?;
-    let result = (|| {
-        let mut w = BufWriter::new(file);
-        fill(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        if force {
-            fs::rename(&tmp, path).map_err(WriteError::Io)
-        } else {
-            publish_new(&tmp, path)
+    let mut pending = Pending::create(path, force)?;
+    fill(pending.writer())?;
+    pending.commit()
+}
+
+/// A file being written, atomically: [`Pending::create`] opens a temporary file next to
+/// the path, [`Pending::commit`] gives the complete file its name, and a `Pending` dropped
+/// without a commit leaves nothing. For writers that fill several files at once (`planq
+/// export --out` writing every table batch by batch); [`write_file`] is the one-shot form.
+pub struct Pending {
+    path: PathBuf,
+    force: bool,
+    tmp: PathBuf,
+    w: Option<BufWriter<File>>,
+}
+
+impl Pending {
+    /// Opens the temporary file for `path`; refuses an existing name unless `force` (it is
+    /// checked again at [`Pending::commit`]).
+    pub fn create(path: &Path, force: bool) -> Result<Pending, WriteError> {
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => return Err(WriteError::IsDir),
+            Ok(_) if !force => return Err(WriteError::Exists),
+            _ => {}
         }
-    })();
-    let _ = fs::remove_file(&tmp);
-    result.map_err(|e| match e {
-        WriteError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists => WriteError::Exists,
-        e => e,
-    })
+        let (tmp, file) = temp_file(path)?;
+        Ok(Pending {
+            path: path.to_path_buf(),
+            force,
+            tmp,
+            w: Some(BufWriter::new(file)),
+        })
+    }
+
+    /// Where the content goes.
+    pub fn writer(&mut self) -> &mut dyn Write {
+        match &mut self.w {
+            Some(w) => w,
+            // Only `commit` takes the writer, and it consumes the `Pending`.
+            None => unreachable!("a committed file is not written"),
+        }
+    }
+
+    /// Flushes, syncs and gives the file its name.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let result = (|| {
+            let Some(w) = self.w.take() else {
+                return Ok(());
+            };
+            let file = w.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            drop(file);
+            if self.force {
+                fs::rename(&self.tmp, &self.path).map_err(WriteError::Io)
+            } else {
+                publish_new(&self.tmp, &self.path)
+            }
+        })();
+        result.map_err(|e| match e {
+            WriteError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists => WriteError::Exists,
+            e => e,
+        })
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // After a commit the temporary name is gone (renamed) or a second link (removed
+        // here); before one, the half-written file.
+        self.w = None;
+        let _ = fs::remove_file(&self.tmp);
+    }
 }
 
 /// Gives the complete temporary file the name `path`, failing if the name exists.

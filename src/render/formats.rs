@@ -262,6 +262,20 @@ fn push_field(line: &mut String, s: &str, sep: char) {
     }
 }
 
+/// The rows of `df` as CSV (or TSV) without the header line, exactly as [`write`] writes
+/// them: a table written in batches (`planq export --out` of a large plan) has its header
+/// and first batch from [`write`], then each further batch from here.
+pub fn write_rows(df: &DataFrame, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Csv | Format::Table => delimited_rows(df, ',', out),
+        Format::Tsv => delimited_rows(df, '\t', out),
+        other => Err(io::Error::other(format!(
+            "{} is not written in batches",
+            other.name()
+        ))),
+    }
+}
+
 fn write_delimited(df: &DataFrame, sep: u8, out: &mut dyn Write) -> io::Result<()> {
     let sep = sep as char;
     let mut line = String::new();
@@ -273,6 +287,11 @@ fn write_delimited(df: &DataFrame, sep: u8, out: &mut dyn Write) -> io::Result<(
     }
     line.push('\n');
     out.write_all(line.as_bytes())?;
+    delimited_rows(df, sep, out)
+}
+
+fn delimited_rows(df: &DataFrame, sep: char, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = String::new();
     let mut cells: Vec<Cells> = df.columns().iter().map(Cells::new).collect();
     let mut scratch = String::new();
     line.clear();

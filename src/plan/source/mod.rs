@@ -229,6 +229,18 @@ fn magic(bytes: &[u8]) -> Magic {
     }
 }
 
+/// Whether a file named `name` whose first bytes are `head` (eight are enough) may read as
+/// [`Format::Text`]: no PDF, zip or OLE signature, and not named `.csv`, `.tsv`, `.html` or
+/// `.htm`. A cheap look before reading a whole file for a text-only path (`planq export
+/// --out` writes plain text batch by batch); `true` does not promise text.
+pub fn may_be_text(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(magic(head), Magic::Other)
+        && ![".csv", ".tsv", ".html", ".htm"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+}
+
 /// Reads a plan document from its bytes; `name` (the path) only separates `.csv`/`.tsv`
 /// from other text and names the file in errors.
 pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, ReadError> {
@@ -405,6 +417,29 @@ mod tests {
         assert_eq!(column_name(26), "Z");
         assert_eq!(column_name(27), "AA");
         assert_eq!(column_name(0), "");
+    }
+
+    #[test]
+    fn may_be_text_looks_at_signatures_and_names() {
+        assert!(may_be_text("plan.txt", "2010年".as_bytes()));
+        assert!(may_be_text("PLAN", b""));
+        assert!(!may_be_text("plan.txt", b"PK\x03\x04rest"));
+        assert!(!may_be_text(
+            "plan.doc",
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+        ));
+        assert!(!may_be_text("a.txt", b"%PDF-1.7"));
+        assert!(!may_be_text("tasks.CSV", b"id,task"));
+        assert!(!may_be_text("page.htm", b"<html>"));
+        // Every file `may_be_text` refuses reads as another format.
+        let xlsx = read("plan.txt", b"PK\x03\x04", ReadOptions::default());
+        assert!(!matches!(
+            xlsx,
+            Ok(Document {
+                format: Format::Text,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -79,8 +79,13 @@ struct Node<'a> {
 /// Extracts a plan from a document's text. Never panics; never fails — an empty result
 /// (no tasks) is for the caller to report, as it knows the file name.
 pub fn extract(text: &str, options: ExtractOptions) -> Plan {
+    every_task(|sink| extract_in_batches(text, options, usize::MAX, sink))
+}
+
+/// The plan a batched extraction `run` makes, holding every task it hands over.
+pub(crate) fn every_task(run: impl FnOnce(&mut dyn FnMut(Vec<Task>)) -> Plan) -> Plan {
     let mut tasks: Vec<Task> = Vec::new();
-    let mut plan = extract_in_batches(text, options, usize::MAX, &mut |batch| {
+    let mut plan = run(&mut |batch| {
         if tasks.is_empty() {
             tasks = batch;
         } else {

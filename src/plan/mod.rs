@@ -243,16 +243,7 @@ impl Plan {
 /// [`extract`] on prose; a text file's prose first has its hard-wrapped paragraphs joined
 /// (text converted from PDF), with a warning that says so.
 fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan {
-    let mut tasks: Vec<Task> = Vec::new();
-    let mut plan = prose_in_batches(prose, options, text_file, usize::MAX, &mut |batch| {
-        if tasks.is_empty() {
-            tasks = batch;
-        } else {
-            tasks.extend(batch);
-        }
-    });
-    plan.tasks = tasks;
-    plan
+    extract::every_task(|sink| prose_in_batches(prose, options, text_file, usize::MAX, sink))
 }
 
 /// [`extract_prose`] with the tasks handed to `sink` in batches (see

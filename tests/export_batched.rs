@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 const TABLES: &[&str] = &[
     "tasks",
     "owners",
@@ -38,21 +41,7 @@ fn scratch(name: &str) -> PathBuf {
 /// file with a task table, which takes the general path), and the seed's file.
 fn text_plans() -> Vec<PathBuf> {
     let mut out = vec![PathBuf::from("seeds/2010年数字福建工作要点.txt")];
-    for dir in [
-        "tests/plans/genre",
-        "tests/plans/formats",
-        "tests/plans/issuers",
-        "tests/fixtures",
-    ] {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .expect("fixture directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        out.extend(files);
-    }
-    assert!(out.len() > 20, "fixtures not found");
+    out.extend(fixtures::text_plan_files());
     out
 }
 

@@ -5,6 +5,9 @@ use assert_cmd::Command;
 use planq::plan::{extract, ExtractOptions, Plan, Role};
 use proptest::prelude::*;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn planq() -> Command {
     let mut cmd = Command::cargo_bin("planq").expect("binary");
     cmd.env("NO_COLOR", "1");
@@ -783,23 +786,10 @@ fn a_report_repeated_in_a_second_progress_file_points_at_its_row() {
 /// The UTF-8 text plans among the fixtures, and the seed.
 fn text_plans() -> Vec<(String, String)> {
     let mut out = vec![("seed".to_string(), planq::plan::SEED.to_string())];
-    for dir in [
-        "tests/plans/genre",
-        "tests/plans/formats",
-        "tests/plans/issuers",
-        "tests/fixtures",
-    ] {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .expect("fixture directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            // UTF-16 and GB18030 fixtures are for the readers, not the extractor.
-            if let Ok(text) = std::fs::read_to_string(&f) {
-                out.push((f.display().to_string(), text));
-            }
+    for f in fixtures::text_plan_files() {
+        // UTF-16 and GB18030 fixtures are for the readers, not the extractor.
+        if let Ok(text) = std::fs::read_to_string(&f) {
+            out.push((f.display().to_string(), text));
         }
     }
     assert!(out.len() > 20, "fixtures not found");

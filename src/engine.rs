@@ -920,6 +920,16 @@ fn columns_from(schema: &Schema) -> Columns {
 
 /// The typed plan of `p` as far as it checks; when its source does not, that of its
 /// sub-pipeline source (if it is one) as far as it goes.
+/// A pipeline checked as far as it goes ([`Engine::plan_so_far`]), with the `let`s of the
+/// script before it that it may read.
+struct SoFar {
+    /// The typed plans of the script's earlier `let`s that check, in binding order: a
+    /// [`typed::Source::Binding`]'s index points into this list.
+    lets: Vec<(String, typed::Pipeline)>,
+    /// The pipeline's typed plan.
+    plan: typed::Pipeline,
+}
+
 fn so_far(checker: &Checker, p: &Pipeline) -> Option<typed::Pipeline> {
     match checker.pipeline_so_far(p) {
         Ok((plan, _)) => Some(plan),
@@ -1253,39 +1263,74 @@ impl Engine {
     /// unfinished pipeline being typed, say) is read by the recovering parser, and the
     /// plan holds the stages before its first syntax error or mistake. `None` when not
     /// even its source checks. What completion offers columns and values from.
+    ///
+    /// `text` may be a script: the `let`s before its last statement are bound first (a
+    /// multi-line REPL buffer names them before they are run).
     pub fn plan_so_far(&self, text: &str) -> Option<typed::Pipeline> {
+        self.so_far(text).map(|s| s.plan)
+    }
+
+    /// [`Engine::plan_so_far`] with the typed plans of the script's earlier `let`s.
+    fn so_far(&self, text: &str) -> Option<SoFar> {
         let mut text = text;
         // Each round cuts the text shorter; a few rounds reach any stage worth offering.
         for _ in 0..8 {
             let (script, errors) = parse(text);
-            let last = script.statements.last().map(|st| match st {
-                Statement::Let { pipeline, .. } => pipeline,
-                Statement::Query(p) => p,
-            });
-            let broken = errors.first().map(|e| e.span.start);
-            match (last, broken) {
-                (Some(p), None) => return self.checked_so_far(text, p),
-                (Some(p), Some(at)) if at < p.span.start => return self.checked_so_far(text, p),
-                // The parser drops a statement with an error: read the text before the
-                // stage the error is in.
-                (_, Some(at)) => {
-                    let pipe = crate::lang::tokens(text)
-                        .into_iter()
-                        .rfind(|t| t.kind == crate::lang::TokenKind::Pipe && t.span.end <= at)?;
+            let (last_start, last_end) = script
+                .statements
+                .last()
+                .map_or((0, 0), |st| (st.span().start, st.span().end));
+            // An error after the start of the last statement the parser kept is in the
+            // statement being typed (the parser drops a statement with an error, so the
+            // one being typed may be past the last one kept). Errors before it are in the
+            // script's earlier statements, which are only read for their `let`s.
+            let broken = errors
+                .iter()
+                .map(|e| e.span.start)
+                .filter(|&at| at >= last_start)
+                .min();
+            match broken {
+                None if script.statements.is_empty() => return None,
+                None => return self.checked_so_far(text, &script.statements),
+                Some(at) => {
+                    // Read the text before the stage the error is in — but never cut
+                    // into a statement the parser kept whole.
+                    let floor = if at >= last_end { last_end } else { last_start };
+                    let pipe = crate::lang::tokens(text).into_iter().rfind(|t| {
+                        t.kind == crate::lang::TokenKind::Pipe
+                            && t.span.end <= at
+                            && t.span.start >= floor
+                    })?;
                     text = &text[..pipe.span.start];
                 }
-                (None, None) => return None,
             }
         }
         None
     }
 
-    /// [`Engine::plan_so_far`] of a parsed pipeline of `text`.
-    fn checked_so_far(&self, text: &str, p: &Pipeline) -> Option<typed::Pipeline> {
+    /// [`Engine::so_far`] of parsed statements of `text`: the earlier `let`s that check
+    /// are bound in order, then the last statement is checked as far as it goes.
+    fn checked_so_far(&self, text: &str, statements: &[Statement]) -> Option<SoFar> {
+        let (last, earlier) = statements.split_last()?;
         let source = Source::new("<query>", text);
         let catalog = EngineCatalog::all(self);
-        let checker = Checker::new(&catalog, &source);
-        so_far(&checker, p)
+        let mut checker = Checker::new(&catalog, &source);
+        let mut lets = Vec::new();
+        for st in earlier {
+            if let Statement::Let { name, pipeline, .. } = st {
+                // A `let` with a mistake is not bound: the statement being typed then
+                // sees the name as unknown, as running the script would report.
+                if let Ok(plan) = checker.pipeline(pipeline) {
+                    checker.bind(&name.name, plan.columns().clone());
+                    lets.push((name.name.clone(), plan));
+                }
+            }
+        }
+        let p = match last {
+            Statement::Let { pipeline, .. } | Statement::Query(pipeline) => pipeline,
+        };
+        let plan = so_far(&checker, p)?;
+        Some(SoFar { lets, plan })
     }
 
     /// The output columns (name, type name) of the pipeline `text` ends with, as far as
@@ -1302,33 +1347,41 @@ impl Engine {
     /// there yet, or reading took too long), the values of the column in the pipeline's
     /// first table. Empty when neither has the column.
     pub fn distinct_values(&self, pipeline: &str, column: &str, limit: usize) -> Vec<String> {
-        let Some(plan) = self.plan_so_far(pipeline) else {
+        let Some(SoFar { lets, plan }) = self.so_far(pipeline) else {
             return Vec::new();
         };
-        let mut values = self.values_of(&plan, column, limit);
+        let mut values = self.values_of(&lets, &plan, column, limit);
         if values.is_empty() {
             let mut root = &plan;
             while let typed::Source::Sub(inner) = &root.source {
                 root = inner;
             }
             if !root.stages.is_empty() || !std::ptr::eq(root, &plan) {
-                values = self.values_of(&root.prefix(0), column, limit);
+                values = self.values_of(&lets, &root.prefix(0), column, limit);
             }
         }
         values
     }
 
-    /// [`Engine::distinct_values`] of a checked plan.
-    fn values_of(&self, plan: &typed::Pipeline, column: &str, limit: usize) -> Vec<String> {
+    /// [`Engine::distinct_values`] of a checked plan that may read the script's `lets`.
+    fn values_of(
+        &self,
+        lets: &[(String, typed::Pipeline)],
+        plan: &typed::Pipeline,
+        column: &str,
+        limit: usize,
+    ) -> Vec<String> {
         if plan.columns().get(column).is_none() {
             return Vec::new();
         }
         let mut names: Vec<&str> = Vec::new();
-        plan.for_each_source(&mut |s| {
-            if let typed::Source::Table { name, .. } = s {
-                names.push(name);
-            }
-        });
+        for p in lets.iter().map(|(_, p)| p).chain([plan]) {
+            p.for_each_source(&mut |s| {
+                if let typed::Source::Table { name, .. } = s {
+                    names.push(name);
+                }
+            });
+        }
         let compiled = Compiled {
             reads: self.binding_reads(names.into_iter().map(|n| (n, 1)), self.lets.len()),
             fingerprint: self.catalog_fingerprint(),
@@ -1338,12 +1391,19 @@ impl Engine {
             return Vec::new();
         }
         let tables = |n: &str| self.lazy_table(n, self.lets.len(), None, &compiled);
-        let env = Env {
+        let mut env = Env {
             tables: &tables,
             params: &self.params,
             lets: Vec::new(),
             stop: None,
         };
+        for (name, p) in lets {
+            if self.check_kept(p, self.lets.len(), &compiled).is_err() {
+                return Vec::new();
+            }
+            let lf = compile::pipeline(&env, p).ok();
+            env.lets.push((name.clone(), lf));
+        }
         // Completion must never freeze the prompt: a slow pipeline gives no values.
         let budget = Duration::from_millis(300);
         let mut values = guarded(|| Ok(hints::distinct_within(&env, plan, column, budget)))

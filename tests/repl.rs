@@ -59,6 +59,32 @@ fn tab_completes_a_column() {
 }
 
 #[test]
+fn tab_completes_from_the_typed_right_side_and_earlier_lets() {
+    let dir = tempdir("complete-join");
+    let mut p = start(command(&dir));
+    // After `==` in a join key: the right side's columns as its pipeline makes them
+    // (`tid`), not the left side's `title`.
+    keys(
+        &mut p,
+        "tasks | join (owners | derive tid = task_id) on id == ti\t",
+    );
+    expect(&mut p, "on id == tid").unwrap();
+    keys(&mut p, " | count\r");
+    expect(&mut p, "1 row").unwrap();
+    expect(&mut p, PROMPT).unwrap();
+    // A `let` earlier on the same line is a source with its own columns.
+    keys(
+        &mut p,
+        "let x = owners | derive unit = owner; x | select uni\t",
+    );
+    expect(&mut p, "select unit").unwrap();
+    keys(&mut p, " | take 1\r");
+    expect(&mut p, "1 row").unwrap();
+    expect(&mut p, PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
 fn tab_completes_an_owner_value() {
     let dir = tempdir("complete-value");
     let mut p = start(command(&dir));

@@ -155,9 +155,10 @@ fn significant(toks: &[Token]) -> Vec<Token> {
     toks.iter().copied().filter(|t| !t.is_trivia()).collect()
 }
 
-/// Where the current pipeline starts in `text`: after the innermost open `(` that starts a
-/// sub-pipeline, else after the last top-level `;` or statement-ending line break.
-fn pipeline_start(text: &str, toks: &[Token]) -> usize {
+/// Where the current statement starts in `text` (after the last top-level `;` or
+/// statement-ending line break), and where the current pipeline starts: after the innermost
+/// open `(` that starts a sub-pipeline, else at the statement's start.
+fn pipeline_start(text: &str, toks: &[Token]) -> (usize, usize) {
     // (byte after the opener, opener char, whether it opens a pipeline)
     let mut stack: Vec<(usize, char, bool)> = Vec::new();
     let mut start = 0;
@@ -202,11 +203,12 @@ fn pipeline_start(text: &str, toks: &[Token]) -> usize {
             prev = Some(*t);
         }
     }
-    stack
+    let pipeline = stack
         .iter()
         .rev()
         .find(|(_, _, p)| *p)
-        .map_or(start, |(at, _, _)| (*at).max(start))
+        .map_or(start, |(at, _, _)| (*at).max(start));
+    (start, pipeline)
 }
 
 /// The top-level `|` tokens of the pipeline starting at `start`.
@@ -227,7 +229,12 @@ fn top_level_pipes(text: &str, toks: &[Token], start: usize) -> Vec<Token> {
 
 fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Candidate>) {
     let toks = tokens(text);
-    let start = pipeline_start(text, &toks);
+    let (statement, start) = pipeline_start(text, &toks);
+    // The script before the current statement: its `let`s name sources the statement may
+    // read before they are run (a multi-line buffer), so the catalog reads a pipeline
+    // after them.
+    let prelude = &text[..statement];
+    let scoped = |pipeline: &str| format!("{prelude}{pipeline}");
     let pipes = top_level_pipes(text, &toks, start);
     let last_pipe = pipes.last().copied();
     // The pipeline feeding the current stage (for its columns and values).
@@ -263,7 +270,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         let Some(column) = compared_column(text, &before) else {
             return (base + text.len(), Vec::new());
         };
-        let values = cat.values(source_or(input, text, start), &column);
+        let values = cat.values(&scoped(source_or(input, text, start)), &column);
         let cands = values
             .into_iter()
             .map(|v| Candidate {
@@ -281,7 +288,13 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
     let prev_text = prev.map_or("", |p| p.text(text));
     let at = base + word_start;
     let names = |cat: &dyn Catalog| -> Vec<Candidate> {
-        cat.table_names()
+        let mut names = let_names(prelude);
+        for n in cat.table_names() {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
             .into_iter()
             .map(|n| Candidate {
                 replacement: quote_name(&n),
@@ -334,13 +347,18 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         .filter(|t| t.span.start > pipe.span.start)
         .collect();
     let verb = stage.first().map_or("", |t| t.text(text));
-    let input = source_or(input, text, start);
+    let input = scoped(source_or(input, text, start));
+    if verb == "join" {
+        let right = |source: &str| cat.columns(&scoped(source));
+        let cands = complete_join(text, &stage, &|| cat.columns(&input), &right);
+        return (at, filter(word, cands, false));
+    }
 
     // Right after `col ==` (or in `col in [`), offer the values as string literals.
     if word.is_empty() {
         if let Some(column) = compared_column(text, &before) {
             let values: Vec<Candidate> = cat
-                .values(input, &column)
+                .values(&input, &column)
                 .into_iter()
                 .map(|v| Candidate {
                     replacement: format!("\"{}\"", escape(&v, '"')),
@@ -353,24 +371,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         }
     }
 
-    let mut cands: Vec<Candidate> = cat
-        .columns(input)
-        .into_iter()
-        .map(|c| Candidate {
-            replacement: quote_name(&c),
-            display: c,
-        })
-        .collect();
-    if verb == "join" {
-        // `join T on a == b`: the right side's columns too.
-        if let Some(t) = stage.iter().skip(1).find(|t| t.kind == TokenKind::Ident) {
-            let right = t.text(text).trim_matches('`');
-            cands.extend(cat.columns(right).into_iter().map(|c| Candidate {
-                replacement: quote_name(&c),
-                display: c,
-            }));
-        }
-    }
+    let mut cands = column_candidates(cat.columns(&input));
     // Function names come from the one function table the checker uses.
     let kind = if verb == "summarize" {
         Kind::Aggregate
@@ -391,6 +392,96 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         cands.extend(KEYWORDS.iter().map(|k| Candidate::same(*k)));
     }
     (at, filter(word, cands, false))
+}
+
+/// Column names as candidates, backticked where a query needs it.
+fn column_candidates(columns: Vec<String>) -> Vec<Candidate> {
+    columns
+        .into_iter()
+        .map(|c| Candidate {
+            replacement: quote_name(&c),
+            display: c,
+        })
+        .collect()
+}
+
+/// Completion inside `join [KIND] SOURCE on KEY [== KEY], …` (`stage` holds its tokens
+/// before the word being typed, `join` first): after the source, `on`; in a key, the left
+/// side's columns (`left`), and after `==` the right side's (`right` of the source's text:
+/// a table, a `let`, or a parenthesised pipeline, typed like any pipeline). A join key is
+/// a name, so no functions or keywords are offered.
+fn complete_join(
+    text: &str,
+    stage: &[Token],
+    left: &dyn Fn() -> Vec<String>,
+    right: &dyn Fn(&str) -> Vec<String>,
+) -> Vec<Candidate> {
+    let is = |t: Option<&Token>, kind: TokenKind, s: &str| {
+        t.is_some_and(|t| t.kind == kind && t.text(text) == s)
+    };
+    // A kind keyword is a kind only when `on` does not follow at once (`join left on k`
+    // joins a table named `left`).
+    let mut at = 1;
+    if stage
+        .get(at)
+        .is_some_and(|t| t.kind == TokenKind::Keyword && JOIN_KINDS.contains(&t.text(text)))
+        && !is(stage.get(at + 1), TokenKind::Keyword, "on")
+    {
+        at += 1;
+    }
+    let Some(first) = stage.get(at) else {
+        return Vec::new();
+    };
+    // The source's text and the index of the token after it.
+    let (source, after) = if is(Some(first), TokenKind::Punct, "(") {
+        let mut depth = 0usize;
+        let close = stage[at..].iter().position(|t| {
+            match (t.kind, t.text(text)) {
+                (TokenKind::Punct, "(" | "[") => depth += 1,
+                (TokenKind::Punct, ")" | "]") => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth == 0
+        });
+        match close {
+            Some(i) => {
+                let close = stage[at + i];
+                (&text[first.span.end..close.span.start], at + i + 1)
+            }
+            None => return Vec::new(),
+        }
+    } else {
+        (first.text(text), at + 1)
+    };
+    let rest = &stage[after.min(stage.len())..];
+    let Some(on) = rest.first() else {
+        return vec![Candidate::same("on")];
+    };
+    if !is(Some(on), TokenKind::Keyword, "on") {
+        return Vec::new();
+    }
+    let after_eq = rest
+        .iter()
+        .rev()
+        .find(|t| matches!(t.text(text), "==" | ",") || t.kind == TokenKind::Keyword)
+        .is_some_and(|t| t.text(text) == "==");
+    column_candidates(if after_eq { right(source) } else { left() })
+}
+
+/// The names the `let`s of a script bind, latest first.
+fn let_names(script: &str) -> Vec<String> {
+    if script.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    for st in crate::lang::parse(script).0.statements.iter().rev() {
+        if let crate::lang::ast::Statement::Let { name, .. } = st {
+            if !names.contains(&name.name) {
+                names.push(name.name.clone());
+            }
+        }
+    }
+    names
 }
 
 /// The pipeline to ask for columns: the text before the last `|`, or (with no `|`) the
@@ -780,5 +871,64 @@ mod tests {
         let line = "owners | select role | where role == \"le";
         let (_, v) = complete(line, line.len(), &cat);
         assert_eq!(v[0].display, "lead");
+    }
+
+    #[test]
+    fn join_keys_offer_the_side_they_name() {
+        // `on KEY`: the left side's columns; after `==`: the right side's; no functions.
+        assert_eq!(shown("tasks | join owners o").1, ["on"]);
+        assert_eq!(shown("tasks | join left owners ").1, ["on"]);
+        assert_eq!(shown("tasks | join owners on i").1, ["id"]);
+        assert_eq!(
+            shown("tasks | join owners on id == ").1,
+            ["task_id", "owner", "role", "position"]
+        );
+        assert_eq!(
+            shown("tasks | join semi (owners) on id == ta").1,
+            ["task_id"]
+        );
+        // After `,` a new key starts on the left.
+        assert_eq!(
+            shown("tasks | join owners on id == task_id, ca").1,
+            ["category"]
+        );
+    }
+
+    #[test]
+    fn the_engine_types_the_right_side_and_earlier_lets() {
+        let engine = Engine::seed().unwrap();
+        let cat = EngineCatalog {
+            engine: &engine,
+            last_columns: Vec::new(),
+        };
+        let shown = |line: &str| -> Vec<String> {
+            complete(line, line.len(), &cat)
+                .1
+                .into_iter()
+                .map(|c| c.display)
+                .collect()
+        };
+        // The right side is typed like any pipeline: a parenthesised pipeline's own
+        // columns, not those of the first table it names.
+        assert_eq!(
+            shown("tasks | join (owners | derive who = owner) on id == w"),
+            ["who"]
+        );
+        // A `let` written earlier in the same (multi-line) buffer is a source with its
+        // own columns, and a name offered at the start of a statement.
+        let buffer = "let leads = owners | where role == \"lead\" | derive who = owner\n";
+        assert_eq!(shown(&format!("{buffer}lea")), ["leads"]);
+        assert_eq!(shown(&format!("{buffer}leads | where wh")), ["who"]);
+        assert_eq!(
+            shown(&format!("{buffer}tasks | join leads on id == wh")),
+            ["who"]
+        );
+        // Its values too.
+        let line = format!("{buffer}leads | where role == \"le");
+        assert_eq!(shown(&line), ["lead"]);
+        // A `let` with a mistake is not bound: no columns are offered from it (only the
+        // function names every stage gets).
+        let offered = shown("let bad = owners | where nope > 1\nbad | where ");
+        assert!(!offered.is_empty() && offered.iter().all(|c| c.ends_with("()")));
     }
 }

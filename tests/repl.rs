@@ -85,6 +85,21 @@ fn tab_completes_from_the_typed_right_side_and_earlier_lets() {
 }
 
 #[test]
+fn tab_completes_on_a_continuation_line() {
+    let dir = tempdir("complete-continued");
+    let mut p = start(command(&dir));
+    // The second line of a statement completes with the columns of the first.
+    p.send_line("owners | derive unit = owner |").unwrap();
+    expect(&mut p, "…>").unwrap();
+    keys(&mut p, "  select uni\t");
+    expect(&mut p, "select unit").unwrap();
+    keys(&mut p, " | take 1\r");
+    expect(&mut p, "1 row").unwrap();
+    expect(&mut p, PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
 fn tab_completes_an_owner_value() {
     let dir = tempdir("complete-value");
     let mut p = start(command(&dir));

@@ -62,6 +62,9 @@ pub struct ReplHelper {
     last_columns: Arc<Mutex<Vec<String>>>,
     /// The statement a line starting with `|` continues, for completing its columns.
     previous: Arc<Mutex<Option<String>>>,
+    /// The lines of an incomplete statement read so far (the continuation prompt is
+    /// showing), for completing the line being typed within the whole statement.
+    pending: Arc<Mutex<String>>,
     color: bool,
     hinter: HistoryHinter,
 }
@@ -91,13 +94,13 @@ impl Completer for ReplHelper {
             engine: &engine,
             last_columns,
         };
-        // `| where ro` continues the previous statement: complete within the whole.
-        let before = starts_with_pipe(line)
-            .then(|| self.previous.lock().ok().and_then(|p| p.clone()))
-            .flatten()
-            .map(|p| format!("{p}\n"));
-        let offset = before.as_ref().map_or(0, String::len);
-        let full = format!("{}{line}", before.unwrap_or_default());
+        // A continuation line completes within the whole statement: the lines read so far,
+        // and for `| where ro` the previous statement it continues.
+        let pending = self.pending.lock().map(|p| p.clone()).unwrap_or_default();
+        let previous = self.previous.lock().ok().and_then(|p| p.clone());
+        let before = text_before_line(&pending, line, previous.as_deref());
+        let offset = before.len();
+        let full = format!("{before}{line}");
         let (start, cands) = complete::complete(&full, pos + offset, &catalog);
         let Some(start) = start.checked_sub(offset) else {
             return Ok((pos, Vec::new()));
@@ -192,6 +195,22 @@ pub fn next_input(pending: &str, line: &str, previous: Option<&str>) -> Input {
     }
 }
 
+/// The text that precedes `line` in the statement [`next_input`] would build from it: the
+/// pending lines, and the previous statement when they (or the line) start with `|`.
+fn text_before_line(pending: &str, line: &str, previous: Option<&str>) -> String {
+    let mut before = pending.to_string();
+    if !before.is_empty() {
+        before.push('\n');
+    }
+    let starts = if pending.is_empty() { line } else { pending };
+    match previous {
+        Some(prev) if starts_with_pipe(starts) => {
+            format!("{prev}\n{}", before.trim_start())
+        }
+        _ => before,
+    }
+}
+
 /// Whether the input starts with a pipe (`| where …`), not `||` (no such operator).
 fn starts_with_pipe(text: &str) -> bool {
     let t = text.trim_start();
@@ -257,10 +276,12 @@ pub fn run(mut session: Session) -> bool {
     session.interrupt = Some(Arc::clone(&flag));
     let last_columns = Arc::new(Mutex::new(Vec::new()));
     let continued = Arc::new(Mutex::new(None));
+    let pending_shared = Arc::new(Mutex::new(String::new()));
     editor.set_helper(Some(ReplHelper {
         engine: Arc::clone(&session.engine),
         last_columns: Arc::clone(&last_columns),
         previous: Arc::clone(&continued),
+        pending: Arc::clone(&pending_shared),
         color: session.settings.color,
         hinter: HistoryHinter::new(),
     }));
@@ -293,6 +314,9 @@ pub fn run(mut session: Session) -> bool {
     let mut pending = String::new();
     let mut previous: Option<String> = None;
     loop {
+        if let Ok(mut shared) = pending_shared.lock() {
+            shared.clone_from(&pending);
+        }
         let shown = if pending.is_empty() {
             prompt
         } else {
@@ -418,5 +442,22 @@ mod tests {
             Input::Run("owners\n| where role ==\n\"lead\"".into())
         );
         assert_eq!(next_input("", "| count", None), Input::NothingToContinue);
+    }
+
+    #[test]
+    fn a_continuation_line_completes_within_its_statement() {
+        assert_eq!(text_before_line("", "owners | wh", None), "");
+        assert_eq!(
+            text_before_line("owners |", "  where ro", None),
+            "owners |\n"
+        );
+        assert_eq!(text_before_line("", "| wh", Some("owners")), "owners\n");
+        assert_eq!(
+            text_before_line("| where role ==", "\"le", Some("owners")),
+            "owners\n| where role ==\n"
+        );
+        // The same statement the line joins when it is run.
+        let whole = format!("{}{}", text_before_line("owners |", "count", None), "count");
+        assert_eq!(next_input("owners |", "count", None), Input::Run(whole));
     }
 }

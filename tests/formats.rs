@@ -266,6 +266,7 @@ fn undecodable_bytes_point_at_their_offset() {
         .code(1)
         .stderr(predicates::str::contains("byte 19 (0xFF)"))
         .stderr(predicates::str::contains("undecodable byte at offset 19"));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 // ---- HTML ----------------------------------------------------------------------------
@@ -495,6 +496,84 @@ fn bad_files_are_diagnostics_naming_the_file() {
         "password-protected",
     );
     refused("seed.pdf", "planq::plan::pdf", "pdftotext");
+}
+
+/// An .xlsx task sheet written with rust_xlsxwriter: a header row and two tasks, plus
+/// `extra` cells (row, column, text) — stray values far from the table.
+fn task_sheet_with(extra: &[(u32, u16, &str)]) -> std::path::PathBuf {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["序号", "工作任务", "牵头单位", "完成时限"],
+        ["1", "建成全省政务数据共享平台", "省数字办", "2024年6月"],
+        ["2", "新增5G基站8000个", "省通信管理局", "2024年12月"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
+    for &(r, c, text) in extra {
+        ws.write_string(r, c, text).expect("cell");
+    }
+    let path = std::env::temp_dir().join(format!(
+        "planq-formats-stray-{}-{}.xlsx",
+        std::process::id(),
+        extra.len()
+    ));
+    wb.save(&path).expect("save xlsx");
+    path
+}
+
+#[test]
+fn stray_cells_far_from_the_table_are_read_without_spanning_the_sheet() {
+    // The last cell of the sheet, XFD1048576: the grid from A1 would be 17 G cells, which
+    // aborted planq on allocation before the sheet reader kept only used rows and columns.
+    let path = task_sheet_with(&[(1_048_575, 16_383, "备注：本表由省数字办汇总")]);
+    let out = planq()
+        .args(["--plan", path.to_str().expect("utf-8 path"), "-c"])
+        .arg("tasks | select id, title")
+        .args(["--format", "csv"])
+        .output()
+        .expect("run planq");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("建成全省政务数据共享平台"), "{text}");
+    assert!(text.contains("新增5G基站8000个"), "{text}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn a_sheet_too_large_even_without_empty_rows_is_a_diagnostic() {
+    // 4 200 values on a diagonal: no row or column is empty, and 4 200 × 4 200 cells is
+    // more than the 16 Mi a sheet's grid may hold.
+    let diagonal: Vec<(u32, u16, String)> = (0..4200u32)
+        .map(|i| (10 + i, (10 + i) as u16, format!("v{i}")))
+        .collect();
+    let extra: Vec<(u32, u16, &str)> = diagonal
+        .iter()
+        .map(|(r, c, t)| (*r, *c, t.as_str()))
+        .collect();
+    let path = task_sheet_with(&extra);
+    planq()
+        .args([
+            "--plan",
+            path.to_str().expect("utf-8 path"),
+            "-c",
+            "tasks | count",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("planq::plan::sheet_too_large"))
+        // (the message wraps at a width that depends on the path: match its parts)
+        .stderr(predicates::str::contains("4212 values"))
+        .stderr(predicates::str::contains("4203 rows × 4204 columns"));
+    let _ = std::fs::remove_file(path);
 }
 
 // ---- no panic on any bytes -----------------------------------------------------------

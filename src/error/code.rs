@@ -174,6 +174,7 @@ codes! {
     PlanOwnerName = "planq::plan::owner_name",
     PlanPdf = "planq::plan::pdf",
     PlanSheetSkipped = "planq::plan::sheet_skipped",
+    PlanSheetTooLarge = "planq::plan::sheet_too_large",
     PlanStrict = "planq::plan::strict",
     PlanTableRow = "planq::plan::table_row",
     PlanUnknownZip = "planq::plan::unknown_zip",

@@ -39,30 +39,30 @@ pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadEr
     }
     let mut blocks = Vec::new();
     for sheet in book.sheet_names() {
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| open_error(name, format, &e))?;
-        let Some((r0, c0)) = range.start() else {
+        let (cells, corners) =
+            sheet_cells(&mut book, &sheet).map_err(|e| open_error(name, format, &e))?;
+        let Some(grid) = Grid::of(cells, corners) else {
             continue; // an empty sheet
         };
-        let mut grid: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect();
-        for (_, d) in merges.iter().filter(|(s, _)| *s == sheet) {
-            spread(&mut grid, (r0, c0), d);
+        if grid.area() > MAX_GRID_CELLS {
+            return Err(too_large(name, &sheet, &grid));
         }
-        let rows = grid
+        let mut rows = grid.rows();
+        for (_, d) in merges.iter().filter(|(s, _)| *s == sheet) {
+            spread(&mut rows, &grid.row_at, &grid.col_at, d);
+        }
+        let first_col = grid.col_at.first().copied().unwrap_or(0);
+        let rows = rows
             .into_iter()
-            .enumerate()
-            .map(|(i, cells)| Row {
+            .zip(&grid.row_at)
+            .map(|(cells, &row)| Row {
                 cells,
                 origin: Origin {
                     line: 0,
                     place: Place::Cell {
                         sheet: sheet.clone(),
-                        row: r0 + i as u32 + 1,
-                        col: c0 + 1,
+                        row: row + 1,
+                        col: first_col + 1,
                     },
                 },
             })
@@ -79,6 +79,126 @@ pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadEr
         text,
         blocks,
     })
+}
+
+/// The most cells a sheet's table may span (its rows × columns, empty cells included):
+/// 16 Mi, ≈ 400 MB of empty cells. A workbook declares its cells sparsely, so a few stray
+/// values far apart (`A1` and `XFD1048576`) would otherwise ask for a grid of terabytes.
+const MAX_GRID_CELLS: usize = 16 << 20;
+
+/// The non-empty cells of a sheet — 0-based (row, column) and text — and, when calamine
+/// built the sheet's range itself, that range's corners (the grid spans them, as calamine
+/// reports them). An .xlsx sheet is read cell by cell, so stray far cells cost nothing;
+/// calamine builds the others' ranges itself (an .xls sheet is at most 65 536 × 256 cells;
+/// .ods is capped by calamine).
+fn sheet_cells(
+    book: &mut Sheets<Cursor<&[u8]>>,
+    sheet: &str,
+) -> Result<(Vec<((u32, u32), String)>, Option<Corners>), calamine::Error> {
+    let mut out = Vec::new();
+    if let Sheets::Xlsx(x) = book {
+        let mut reader = match x.worksheet_cells_reader(sheet) {
+            Ok(r) => r,
+            // A chart sheet or the like: no cells (as calamine's own range reader says).
+            Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok((out, None)),
+            Err(e) => return Err(calamine::Error::Xlsx(e)),
+        };
+        while let Some(cell) = reader.next_cell().map_err(calamine::Error::Xlsx)? {
+            if *cell.get_value() != calamine::DataRef::Empty {
+                let data = Data::from(cell.get_value().clone());
+                out.push((cell.get_position(), cell_text(&data)));
+            }
+        }
+        return Ok((out, None));
+    }
+    let range = book.worksheet_range(sheet)?;
+    let (Some((r0, c0)), Some(end)) = (range.start(), range.end()) else {
+        return Ok((out, None));
+    };
+    for (r, c, d) in range.used_cells() {
+        // Offsets inside a calamine range fit its u32 coordinates.
+        let (r, c) = (u32::try_from(r), u32::try_from(c));
+        if let (Ok(r), Ok(c)) = (r, c) {
+            out.push(((r0.saturating_add(r), c0.saturating_add(c)), cell_text(d)));
+        }
+    }
+    Ok((out, Some(((r0, c0), end))))
+}
+
+/// The first and last (row, column) of a range.
+type Corners = ((u32, u32), (u32, u32));
+
+/// A sheet's cells laid out as a grid: the sheet rows and columns it keeps (0-based,
+/// ascending) and the text of each non-empty cell.
+struct Grid {
+    row_at: Vec<u32>,
+    col_at: Vec<u32>,
+    cells: Vec<((u32, u32), String)>,
+}
+
+impl Grid {
+    /// Every row and column between the first and last cell (and `corners`), or — when
+    /// that area is larger than [`MAX_GRID_CELLS`] — only the rows and columns that hold
+    /// a value: nothing is lost, and a few stray cells far from the table no longer span
+    /// the sheet. `None` for no cells.
+    fn of(cells: Vec<((u32, u32), String)>, corners: Option<Corners>) -> Option<Grid> {
+        let mut ends: Vec<(u32, u32)> = corners.map(|(a, b)| vec![a, b]).unwrap_or_default();
+        ends.extend(cells.iter().map(|c| c.0));
+        let r0 = ends.iter().map(|p| p.0).min()?;
+        let r1 = ends.iter().map(|p| p.0).max()?;
+        let c0 = ends.iter().map(|p| p.1).min()?;
+        let c1 = ends.iter().map(|p| p.1).max()?;
+        let area = (u64::from(r1 - r0) + 1).saturating_mul(u64::from(c1 - c0) + 1);
+        if area <= MAX_GRID_CELLS as u64 {
+            return Some(Grid {
+                row_at: (r0..=r1).collect(),
+                col_at: (c0..=c1).collect(),
+                cells,
+            });
+        }
+        let cells: Vec<_> = cells.into_iter().filter(|c| !c.1.is_empty()).collect();
+        let used = |axis: fn(&(u32, u32)) -> u32| {
+            let mut v: Vec<u32> = cells.iter().map(|c| axis(&c.0)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        Some(Grid {
+            row_at: used(|p| p.0),
+            col_at: used(|p| p.1),
+            cells,
+        })
+    }
+
+    /// Rows × columns.
+    fn area(&self) -> usize {
+        self.row_at.len().saturating_mul(self.col_at.len())
+    }
+
+    /// The grid's text, row by row (empty where no cell is).
+    fn rows(&self) -> Vec<Vec<String>> {
+        let mut rows = vec![vec![String::new(); self.col_at.len()]; self.row_at.len()];
+        for ((r, c), text) in &self.cells {
+            if let (Ok(i), Ok(j)) = (self.row_at.binary_search(r), self.col_at.binary_search(c)) {
+                rows[i][j].clone_from(text);
+            }
+        }
+        rows
+    }
+}
+
+/// Why a sheet with values spread too far is refused.
+fn too_large(name: &str, sheet: &str, grid: &Grid) -> ReadError {
+    ReadError::new(
+        Code::PlanSheetTooLarge,
+        format!(
+            "sheet `{sheet}` of `{name}` is too large to read as a table: even without its empty rows and columns, its {} values span {} rows × {} columns",
+            grid.cells.len(),
+            grid.row_at.len(),
+            grid.col_at.len()
+        ),
+        "delete the stray cells far from the task table (Ctrl+End shows the last used cell), or export the task sheet as CSV",
+    )
 }
 
 /// The merged ranges of an .ods workbook, per sheet, in calamine's absolute 0-based cell
@@ -171,23 +291,23 @@ fn ods_merges(bytes: &[u8]) -> Vec<(String, calamine::Dimensions)> {
     merges
 }
 
-/// Copies a merged range's top-left value into every cell of the range.
-fn spread(grid: &mut [Vec<String>], (r0, c0): (u32, u32), d: &calamine::Dimensions) {
-    let at = |r: u32, c: u32| -> Option<(usize, usize)> {
-        Some((r.checked_sub(r0)? as usize, c.checked_sub(c0)? as usize))
-    };
-    let Some((tr, tc)) = at(d.start.0, d.start.1) else {
+/// Copies a merged range's top-left value into every cell of the range (`row_at` and
+/// `col_at` name the sheet row and column of each grid row and column).
+fn spread(grid: &mut [Vec<String>], row_at: &[u32], col_at: &[u32], d: &calamine::Dimensions) {
+    let (Ok(tr), Ok(tc)) = (
+        row_at.binary_search(&d.start.0),
+        col_at.binary_search(&d.start.1),
+    ) else {
         return;
     };
     let Some(value) = grid.get(tr).and_then(|r| r.get(tc)).cloned() else {
         return;
     };
-    // Bounded by the sheet's used range: a merge declared over a million empty rows
-    // costs nothing.
-    let last_row = (d.end.0.saturating_sub(r0) as usize).min(grid.len().saturating_sub(1));
-    for row in grid.iter_mut().take(last_row + 1).skip(tr) {
-        let last_col = (d.end.1.saturating_sub(c0) as usize).min(row.len().saturating_sub(1));
-        for cell in row.iter_mut().take(last_col + 1).skip(tc) {
+    // Bounded by the grid: a merge declared over a million empty rows costs nothing.
+    let last_row = row_at.partition_point(|&r| r <= d.end.0);
+    let last_col = col_at.partition_point(|&c| c <= d.end.1);
+    for row in grid.iter_mut().take(last_row).skip(tr) {
+        for cell in row.iter_mut().take(last_col).skip(tc) {
             if cell.is_empty() {
                 *cell = value.clone();
             }
@@ -265,7 +385,8 @@ mod tests {
         ];
         spread(
             &mut g,
-            (0, 0),
+            &[0, 1],
+            &[0, 1],
             &calamine::Dimensions {
                 start: (0, 0),
                 end: (1_000_000, 0),

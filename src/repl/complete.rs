@@ -294,13 +294,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
                 names.push(n);
             }
         }
-        names
-            .into_iter()
-            .map(|n| Candidate {
-                replacement: quote_name(&n),
-                display: n,
-            })
-            .collect()
+        name_candidates(names)
     };
 
     // The source of the statement (or sub-pipeline).
@@ -371,7 +365,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         }
     }
 
-    let mut cands = column_candidates(cat.columns(&input));
+    let mut cands = name_candidates(cat.columns(&input));
     // Function names come from the one function table the checker uses.
     let kind = if verb == "summarize" {
         Kind::Aggregate
@@ -394,9 +388,9 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
     (at, filter(word, cands, false))
 }
 
-/// Column names as candidates, backticked where a query needs it.
-fn column_candidates(columns: Vec<String>) -> Vec<Candidate> {
-    columns
+/// Table or column names as candidates, backticked where a query needs it.
+fn name_candidates(names: Vec<String>) -> Vec<Candidate> {
+    names
         .into_iter()
         .map(|c| Candidate {
             replacement: quote_name(&c),
@@ -465,7 +459,7 @@ fn complete_join(
         .rev()
         .find(|t| matches!(t.text(text), "==" | ",") || t.kind == TokenKind::Keyword)
         .is_some_and(|t| t.text(text) == "==");
-    column_candidates(if after_eq { right(source) } else { left() })
+    name_candidates(if after_eq { right(source) } else { left() })
 }
 
 /// The names the `let`s of a script bind, latest first.

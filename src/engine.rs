@@ -1264,15 +1264,22 @@ impl Engine {
     /// plan holds the stages before its first syntax error or mistake. `None` when not
     /// even its source checks. What completion offers columns and values from.
     ///
-    /// `text` may be a script: the `let`s before its last statement are bound first (a
-    /// multi-line REPL buffer names them before they are run).
-    pub fn plan_so_far(&self, text: &str) -> Option<typed::Pipeline> {
-        self.so_far(text).map(|s| s.plan)
+    /// `before` is the script written before the pipeline (empty for none): its `let`s
+    /// are bound first, as a multi-line REPL buffer names them before they are run; its
+    /// mistakes are not the pipeline's.
+    pub fn plan_so_far(&self, before: &str, text: &str) -> Option<typed::Pipeline> {
+        self.so_far(before, text).map(|s| s.plan)
     }
 
     /// [`Engine::plan_so_far`] with the typed plans of the script's earlier `let`s.
-    fn so_far(&self, text: &str) -> Option<SoFar> {
-        let mut text = text;
+    fn so_far(&self, before: &str, text: &str) -> Option<SoFar> {
+        // `;` ends whatever `before` ends with: the pipeline is a statement of its own.
+        let (full, floor) = if before.trim().is_empty() {
+            (text.to_string(), 0)
+        } else {
+            (format!("{before};\n{text}"), before.len() + 2)
+        };
+        let mut text = full.as_str();
         // Each round cuts the text shorter; a few rounds reach any stage worth offering.
         for _ in 0..8 {
             let (script, errors) = parse(text);
@@ -1282,24 +1289,25 @@ impl Engine {
                 .map_or((0, 0), |st| (st.span().start, st.span().end));
             // An error after the start of the last statement the parser kept is in the
             // statement being typed (the parser drops a statement with an error, so the
-            // one being typed may be past the last one kept). Errors before it are in the
-            // script's earlier statements, which are only read for their `let`s.
+            // one being typed may be past the last one kept); errors before it, or in
+            // `before`, are in earlier statements, which are only read for their `let`s.
             let broken = errors
                 .iter()
                 .map(|e| e.span.start)
-                .filter(|&at| at >= last_start)
+                .filter(|&at| at >= last_start.max(floor))
                 .min();
             match broken {
-                None if script.statements.is_empty() => return None,
+                // Nothing after `before`: no pipeline to type.
+                None if script.statements.is_empty() || last_start < floor => return None,
                 None => return self.checked_so_far(text, &script.statements),
                 Some(at) => {
                     // Read the text before the stage the error is in — but never cut
-                    // into a statement the parser kept whole.
-                    let floor = if at >= last_end { last_end } else { last_start };
+                    // into `before` or a statement the parser kept whole.
+                    let kept = if at >= last_end { last_end } else { last_start };
                     let pipe = crate::lang::tokens(text).into_iter().rfind(|t| {
                         t.kind == crate::lang::TokenKind::Pipe
                             && t.span.end <= at
-                            && t.span.start >= floor
+                            && t.span.start >= kept.max(floor)
                     })?;
                     text = &text[..pipe.span.start];
                 }
@@ -1333,21 +1341,28 @@ impl Engine {
         Some(SoFar { lets, plan })
     }
 
-    /// The output columns (name, type name) of the pipeline `text` ends with, as far as
-    /// it goes ([`Engine::plan_so_far`]): for completion. Empty when its source is unknown.
-    pub fn columns_so_far(&self, text: &str) -> Vec<(String, String)> {
-        self.plan_so_far(text)
+    /// The output columns (name, type name) of the pipeline `text` ends with, after the
+    /// script `before` it, as far as it goes ([`Engine::plan_so_far`]): for completion.
+    /// Empty when its source is unknown.
+    pub fn columns_so_far(&self, before: &str, text: &str) -> Vec<(String, String)> {
+        self.plan_so_far(before, text)
             .map(|p| named_types(p.columns()))
             .unwrap_or_default()
     }
 
-    /// Up to `limit` distinct non-null values of a column at the end of a pipeline, as far
-    /// as it goes ([`Engine::plan_so_far`]), most frequent first (ties alphabetical) — for
+    /// Up to `limit` distinct non-null values of a column at the end of a pipeline after
+    /// the script `before` it, as far as it goes ([`Engine::plan_so_far`]), most frequent first (ties alphabetical) — for
     /// completing values inside string literals. When that gives none (the column is not
     /// there yet, or reading took too long), the values of the column in the pipeline's
     /// first table. Empty when neither has the column.
-    pub fn distinct_values(&self, pipeline: &str, column: &str, limit: usize) -> Vec<String> {
-        let Some(SoFar { lets, plan }) = self.so_far(pipeline) else {
+    pub fn distinct_values(
+        &self,
+        before: &str,
+        pipeline: &str,
+        column: &str,
+        limit: usize,
+    ) -> Vec<String> {
+        let Some(SoFar { lets, plan }) = self.so_far(before, pipeline) else {
             return Vec::new();
         };
         let mut values = self.values_of(&lets, &plan, column, limit);

@@ -407,7 +407,7 @@ fn completion_helpers() {
             ("count".to_string(), "int".to_string())
         ]
     );
-    let values = e.distinct_values("owners", "role", 2);
+    let values = e.distinct_values("", "owners", "role", 2);
     assert_eq!(values, ["responsible", "lead"]);
 }
 

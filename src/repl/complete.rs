@@ -30,10 +30,12 @@ const VALUE_LIMIT: usize = 200;
 pub trait Catalog {
     /// Table and `let` names.
     fn table_names(&self) -> Vec<String>;
-    /// The output columns of a (partial) pipeline such as `owners | where role == "lead"`.
-    fn columns(&self, pipeline: &str) -> Vec<String>;
-    /// Distinct values of `column` in the output of `pipeline`, most frequent first.
-    fn values(&self, pipeline: &str, column: &str) -> Vec<String>;
+    /// The output columns of a (partial) pipeline such as `owners | where role == "lead"`,
+    /// written after the script `before` (whose `let`s it may read; empty for none).
+    fn columns(&self, before: &str, pipeline: &str) -> Vec<String>;
+    /// Distinct values of `column` in the output of `pipeline` (after `before`), most
+    /// frequent first.
+    fn values(&self, before: &str, pipeline: &str, column: &str) -> Vec<String>;
     /// Columns of the last result (for `.chart`).
     fn last_columns(&self) -> Vec<String> {
         Vec::new()
@@ -57,18 +59,19 @@ impl Catalog for EngineCatalog<'_> {
         self.engine.tables().into_iter().map(|t| t.name).collect()
     }
 
-    fn columns(&self, pipeline: &str) -> Vec<String> {
+    fn columns(&self, before: &str, pipeline: &str) -> Vec<String> {
         // The typed plan of the pipeline as far as it goes: an unfinished or wrong stage
         // still leaves the columns of the stages before it.
         self.engine
-            .columns_so_far(pipeline)
+            .columns_so_far(before, pipeline)
             .into_iter()
             .map(|(n, _)| n)
             .collect()
     }
 
-    fn values(&self, pipeline: &str, column: &str) -> Vec<String> {
-        self.engine.distinct_values(pipeline, column, VALUE_LIMIT)
+    fn values(&self, before: &str, pipeline: &str, column: &str) -> Vec<String> {
+        self.engine
+            .distinct_values(before, pipeline, column, VALUE_LIMIT)
     }
 
     fn last_columns(&self) -> Vec<String> {
@@ -234,7 +237,6 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
     // read before they are run (a multi-line buffer), so the catalog reads a pipeline
     // after them.
     let prelude = &text[..statement];
-    let scoped = |pipeline: &str| format!("{prelude}{pipeline}");
     let pipes = top_level_pipes(text, &toks, start);
     let last_pipe = pipes.last().copied();
     // The pipeline feeding the current stage (for its columns and values).
@@ -270,7 +272,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         let Some(column) = compared_column(text, &before) else {
             return (base + text.len(), Vec::new());
         };
-        let values = cat.values(&scoped(source_or(input, text, start)), &column);
+        let values = cat.values(prelude, source_or(input, text, start), &column);
         let cands = values
             .into_iter()
             .map(|v| Candidate {
@@ -341,10 +343,10 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         .filter(|t| t.span.start > pipe.span.start)
         .collect();
     let verb = stage.first().map_or("", |t| t.text(text));
-    let input = scoped(source_or(input, text, start));
+    let input = source_or(input, text, start);
     if verb == "join" {
-        let right = |source: &str| cat.columns(&scoped(source));
-        let cands = complete_join(text, &stage, &|| cat.columns(&input), &right);
+        let right = |source: &str| cat.columns(prelude, source);
+        let cands = complete_join(text, &stage, &|| cat.columns(prelude, input), &right);
         return (at, filter(word, cands, false));
     }
 
@@ -352,7 +354,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
     if word.is_empty() {
         if let Some(column) = compared_column(text, &before) {
             let values: Vec<Candidate> = cat
-                .values(&input, &column)
+                .values(prelude, input, &column)
                 .into_iter()
                 .map(|v| Candidate {
                     replacement: format!("\"{}\"", escape(&v, '"')),
@@ -365,7 +367,7 @@ fn complete_query(text: &str, base: usize, cat: &dyn Catalog) -> (usize, Vec<Can
         }
     }
 
-    let mut cands = name_candidates(cat.columns(&input));
+    let mut cands = name_candidates(cat.columns(prelude, input));
     // Function names come from the one function table the checker uses.
     let kind = if verb == "summarize" {
         Kind::Aggregate
@@ -649,7 +651,7 @@ mod tests {
                 .map(String::from)
                 .to_vec()
         }
-        fn columns(&self, pipeline: &str) -> Vec<String> {
+        fn columns(&self, _before: &str, pipeline: &str) -> Vec<String> {
             let cols: &[&str] = if pipeline.contains("count by owner") {
                 &["owner", "count"]
             } else if pipeline.starts_with("owners") || pipeline.starts_with("(owners") {
@@ -661,7 +663,7 @@ mod tests {
             };
             cols.iter().map(|s| s.to_string()).collect()
         }
-        fn values(&self, pipeline: &str, column: &str) -> Vec<String> {
+        fn values(&self, _before: &str, pipeline: &str, column: &str) -> Vec<String> {
             match (pipeline.starts_with("owners"), column) {
                 (true, "owner") => ["省数字办", "省通管局", "有关部门", "各设区市政府"]
                     .map(String::from)
@@ -917,6 +919,10 @@ mod tests {
             shown(&format!("{buffer}tasks | join leads on id == wh")),
             ["who"]
         );
+        // A broken statement between them, and a broken stage in the statement being
+        // typed: still the columns of the stages before the break.
+        let broken = format!("{buffer}owners | where nope = 1\nleads | where who = 1 | select wh");
+        assert_eq!(shown(&broken), ["who"]);
         // Its values too.
         let line = format!("{buffer}leads | where role == \"le");
         assert_eq!(shown(&line), ["lead"]);

@@ -576,6 +576,36 @@ fn a_sheet_too_large_even_without_empty_rows_is_a_diagnostic() {
     let _ = std::fs::remove_file(path);
 }
 
+#[test]
+fn an_xls_sheet_declaring_impossible_dimensions_is_refused_not_a_crash() {
+    // seed-tasks.xls with its first sheet's DIMENSIONS record (BIFF8: first row, last row
+    // + 1 as u32) saying rows 5 to 1: calamine's arithmetic wraps to 4 billion rows and
+    // it reserves them all — the process aborted (the mutation proptest below found it).
+    let mut bytes = fixture("seed-tasks.xls");
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x00, 0x02, 0x0E, 0x00])
+        .expect("a DIMENSIONS record");
+    bytes[at + 4..at + 12].copy_from_slice(&[5, 0, 0, 0, 2, 0, 0, 0]);
+    let path = std::env::temp_dir().join(format!("planq-formats-dims-{}.xls", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write");
+    planq()
+        .args([
+            "--plan",
+            path.to_str().expect("utf-8 path"),
+            "-c",
+            "tasks | count",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("planq::plan::bad_spreadsheet"))
+        .stderr(predicates::str::contains(
+            "cells, more than an .xls sheet can hold",
+        ));
+    let _ = std::fs::remove_file(path);
+}
+
 // ---- no panic on any bytes -----------------------------------------------------------
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -10,6 +10,9 @@ use super::{render, Block, Document, Format, Origin, Place, ReadError, Row, Tabl
 
 /// Reads every sheet of a workbook as a table.
 pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadError> {
+    if format == Format::Xls {
+        xls_sizes_fit(name, bytes)?;
+    }
     let cursor = Cursor::new(bytes);
     let opened = match format {
         Format::Xlsx => calamine::open_workbook_from_rs(cursor)
@@ -123,6 +126,77 @@ fn sheet_cells(
         }
     }
     Ok((out, Some(((r0, c0), end))))
+}
+
+/// Refuses an .xls workbook a sheet of which declares more cells than an .xls sheet can
+/// hold (65 536 rows × 256 columns). calamine reserves room for every cell a sheet's
+/// DIMENSIONS record declares before it reads one, so a corrupt record (or one whose last
+/// row comes before its first) asks for terabytes and aborts the process: the records are
+/// read here first, with calamine's own arithmetic. A file whose container this reader
+/// cannot open is left to calamine, which reports it.
+fn xls_sizes_fit(name: &str, bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut container) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Some(stream) = ["Workbook", "Book"]
+        .into_iter()
+        .find(|s| container.is_stream(s))
+    else {
+        return Ok(());
+    };
+    let mut workbook = Vec::new();
+    let read = container
+        .open_stream(stream)
+        .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut workbook));
+    if read.is_err() {
+        return Ok(());
+    }
+    let (mut at, mut worst) = (0usize, 0u64);
+    while let Some(header) = workbook.get(at..at + 4) {
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let Some(data) = workbook.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        if typ == 0x0200 {
+            worst = worst.max(xls_declared_cells(data));
+        }
+        at += 4 + len;
+    }
+    if worst > MAX_GRID_CELLS as u64 {
+        return Err(ReadError::new(
+            Code::PlanBadSpreadsheet,
+            format!(
+                "`{name}` cannot be read as an xls workbook: a sheet declares {worst} cells, more than an .xls sheet can hold (65536 rows × 256 columns)"
+            ),
+            "the file is damaged: save it again from Excel or LibreOffice (or export the task sheet as CSV)",
+        ));
+    }
+    Ok(())
+}
+
+/// The cells calamine reserves for a DIMENSIONS record ([MS-XLS] 2.4.90): its rows ×
+/// columns as calamine 0.38 computes them (first and last-plus-one row and column;
+/// 32-bit row numbers in BIFF8, 16-bit in BIFF5; unsigned arithmetic that wraps).
+fn xls_declared_cells(r: &[u8]) -> u64 {
+    let u16_at = |i: usize| u32::from(u16::from_le_bytes([r[i], r[i + 1]]));
+    let u32_at = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return 0, // calamine refuses the record itself
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (start, end) = if 1 <= rl && 1 <= cl {
+        ((rf, cf), (rl - 1, cl - 1))
+    } else {
+        ((rf, cf), (rf, cf))
+    };
+    let rows = u64::from(end.0.wrapping_sub(start.0).wrapping_add(1));
+    let cols = u64::from(end.1.wrapping_sub(start.1).wrapping_add(1));
+    rows.saturating_mul(cols)
 }
 
 /// The first and last (row, column) of a range.
@@ -375,6 +449,29 @@ mod tests {
         assert_eq!(serial_date(45657.0).as_deref(), Some("2024-12-31"));
         assert_eq!(serial_date(25569.0).as_deref(), Some("1970-01-01"));
         assert_eq!(serial_date(-3.0), None);
+    }
+
+    #[test]
+    fn xls_dimensions_are_read_as_calamine_reads_them() {
+        let biff8 = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut r = Vec::new();
+            r.extend(rf.to_le_bytes());
+            r.extend(rl.to_le_bytes());
+            r.extend(cf.to_le_bytes());
+            r.extend(cl.to_le_bytes());
+            r.extend([0, 0]);
+            r
+        };
+        // A1:D10: rows 0..10, columns 0..4.
+        assert_eq!(xls_declared_cells(&biff8(0, 10, 0, 4)), 40);
+        // The largest an .xls sheet holds.
+        assert_eq!(xls_declared_cells(&biff8(0, 65_536, 0, 256)), 65_536 * 256);
+        // A last row before the first wraps around in calamine: billions of rows.
+        assert!(xls_declared_cells(&biff8(100, 50, 0, 4)) > MAX_GRID_CELLS as u64);
+        // Empty: one cell.
+        assert_eq!(xls_declared_cells(&biff8(0, 0, 0, 0)), 1);
+        // A record of another length is refused by calamine itself.
+        assert_eq!(xls_declared_cells(&[0; 12]), 0);
     }
 
     #[test]

@@ -191,9 +191,28 @@ pub(crate) struct Binding {
     source: Source,
     pipeline: Pipeline,
     columns: Columns,
-    /// Stages of its plan, through the bindings it reads (see [`Engine::plan_stages`]).
-    stages: usize,
+    /// The size of its plan, through the bindings it reads (see [`Engine::plan_extent`]).
+    extent: Extent,
 }
+
+/// How large a `let`'s polars plan is, through the bindings it reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Extent {
+    /// The longest chain of stages (bounded by [`MAX_STAGES`]).
+    stages: usize,
+    /// Every stage counted once per path that reaches it — what polars visits when it
+    /// plans the frame — or 1 when the binding is a [`segment`](compile::segment).
+    size: u64,
+    /// Whether the binding runs as a segment of its own: its plan would otherwise be
+    /// larger than [`SEGMENT_ABOVE`].
+    segment: bool,
+}
+
+/// The plan size (stages counted once per path) above which a `let` runs as a segment of
+/// its own ([`compile::segment`]). Twice [`MAX_STAGES`], so a chain of `let`s that each
+/// read one (bounded by `MAX_STAGES`) never reaches it; a chain that reads each link twice
+/// does after 11 links, where polars plans a segment in milliseconds.
+const SEGMENT_ABOVE: u64 = 2 * MAX_STAGES as u64;
 
 /// The planq engine. Cheap to query repeatedly; `let` bindings and parameters persist
 /// across calls of [`Engine::run_script`]. Cloning is cheap (tables share their buffers).
@@ -658,7 +677,9 @@ impl Engine {
                     return Ok(Some(lf));
                 }
                 let lf = self.compile_binding(i, stop, compiled)?;
-                let lf = if compiled.reads.get(&i).is_some_and(|&n| n >= 2) {
+                let lf = if self.lets[i].extent.segment {
+                    compile::segment(lf)?
+                } else if compiled.reads.get(&i).is_some_and(|&n| n >= 2) {
                     lf.cache()
                 } else {
                     lf
@@ -951,7 +972,7 @@ fn named_types(columns: &Columns) -> Vec<(String, String)> {
 
 /// A `let` the script bound, to be kept by the engine when the script persists its lets:
 /// name, pipeline, columns, and its plan's stages through the bindings it reads.
-type Bound = (String, Pipeline, Columns, usize);
+type Bound = (String, Pipeline, Columns, Extent);
 
 impl Engine {
     /// Runs one query and returns its rows. `src` may be a script: its `let`s are local to
@@ -1030,7 +1051,7 @@ impl Engine {
     ) -> Result<Vec<StatementResult>, Error> {
         let source = Source::new(name, src);
         let (results, bound) = self.execute(&source, None)?;
-        for (name, pipeline, columns, stages) in bound {
+        for (name, pipeline, columns, extent) in bound {
             self.let_index
                 .entry(name.clone())
                 .or_default()
@@ -1040,7 +1061,7 @@ impl Engine {
                 source: source.clone(),
                 pipeline,
                 columns,
-                stages,
+                extent,
             });
         }
         Ok(results)
@@ -1166,35 +1187,35 @@ impl Engine {
             });
         }
         let mut bound = Vec::new();
-        // The plan stages of the `let`s this script binds (see `plan_stages`).
-        let mut stages_of: HashMap<String, usize> = HashMap::new();
+        // The plan extents of the `let`s this script binds (see `plan_extent`).
+        let mut extent_of: HashMap<String, Extent> = HashMap::new();
         for (at, st) in script.statements.iter().enumerate() {
-            let stages = match st {
+            let extent = match st {
                 Statement::Let { pipeline, .. } | Statement::Query(pipeline) => {
-                    self.plan_stages(source, pipeline, &stages_of)?
+                    self.plan_extent(source, pipeline, &extent_of)?
                 }
             };
             match st {
                 Statement::Let { name, pipeline, .. } => {
-                    stages_of.insert(name.name.clone(), stages);
+                    extent_of.insert(name.name.clone(), extent);
                     let plan = checker.pipeline(pipeline)?;
                     self.check_kept(&plan, self.lets.len(), &compiled)?;
                     let lf = if last_read.get(&name.name).is_some_and(|&last| last > at) {
                         let lf = compile::pipeline(&env, &plan)?;
-                        Some(
-                            if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
-                                lf.cache()
-                            } else {
-                                lf
-                            },
-                        )
+                        Some(if extent.segment {
+                            compile::segment(lf)?
+                        } else if name_reads.get(name.name.as_str()).is_some_and(|&n| n >= 2) {
+                            lf.cache()
+                        } else {
+                            lf
+                        })
                     } else {
                         None
                     };
                     env.lets.push((name.name.clone(), lf));
                     let cols = plan.columns().clone();
                     checker.bind(&name.name, cols.clone());
-                    bound.push((name.name.clone(), pipeline.clone(), cols, stages));
+                    bound.push((name.name.clone(), pipeline.clone(), cols, extent));
                 }
                 Statement::Query(p) => {
                     let plan = checker.pipeline(p)?;
@@ -1207,26 +1228,30 @@ impl Engine {
         Ok(bound)
     }
 
-    /// How many stages the plan of `p` holds: its own, plus the most of any `let` it reads
-    /// (`local`: those bound earlier in the same script; then the engine's). A chain of
-    /// `let`s builds one plan, and each stage of a plan carries its schema, so a plan is
-    /// bounded like a pipeline ([`MAX_STAGES`]): 4,000 chained `let`s, each adding a column,
-    /// took 1.7 GB, and the cost grows with the square of the chain.
-    fn plan_stages(
+    /// How large the plan of `p` is ([`Extent`]): its own stages, plus for the longest chain
+    /// the most of any `let` it reads, and for the size every `let` it reads, once per
+    /// reading (`local`: those bound earlier in the same script; then the engine's). A
+    /// chain of `let`s builds one plan, and each stage of a plan carries its schema, so a
+    /// plan's longest chain is bounded like a pipeline ([`MAX_STAGES`]): 4,000 chained
+    /// `let`s, each adding a column, took 1.7 GB, and the cost grows with the square of the
+    /// chain. A plan whose size passes [`SEGMENT_ABOVE`] becomes a segment of its own.
+    fn plan_extent(
         &self,
         source: &Source,
         p: &Pipeline,
-        local: &HashMap<String, usize>,
-    ) -> Result<usize, Error> {
-        let mut read = 0;
+        local: &HashMap<String, Extent>,
+    ) -> Result<Extent, Error> {
+        let (mut read, mut size) = (0, p.stage_count() as u64);
         p.for_each_table_name(&mut |ident| {
-            let stages = local.get(&ident.name).copied().or_else(|| {
+            let extent = local.get(&ident.name).copied().or_else(|| {
                 match self.lookup(&ident.name, self.lets.len()) {
-                    Some(Named::Let(i)) => Some(self.lets[i].stages),
+                    Some(Named::Let(i)) => Some(self.lets[i].extent),
                     _ => None,
                 }
             });
-            read = read.max(stages.unwrap_or(0));
+            let extent = extent.unwrap_or_default();
+            read = read.max(extent.stages);
+            size = size.saturating_add(extent.size);
         });
         let stages = read + p.stage_count();
         if stages > MAX_STAGES {
@@ -1244,7 +1269,12 @@ impl Engine {
                  start the chain again from a table",
             ));
         }
-        Ok(stages)
+        let segment = size > SEGMENT_ABOVE;
+        Ok(Extent {
+            stages,
+            size: if segment { 1 } else { size },
+            segment,
+        })
     }
 
     /// The output columns (name, type name) of a pipeline — e.g. the text before the

@@ -66,6 +66,57 @@ pub struct Env<'a> {
     pub stop: Option<Arc<AtomicBool>>,
 }
 
+/// A `let`'s plan run once, on its first use, behind an opaque scan ([`segment`]).
+struct Segment {
+    plan: LazyFrame,
+    schema: SchemaRef,
+    /// The result, or the error's message, once run.
+    result: std::sync::OnceLock<Result<DataFrame, String>>,
+}
+
+impl AnonymousScan for Segment {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn schema(&self, _infer_schema_length: Option<usize>) -> PolarsResult<SchemaRef> {
+        Ok(self.schema.clone())
+    }
+
+    fn scan(&self, args: AnonymousScanArgs) -> PolarsResult<DataFrame> {
+        let result = self
+            .result
+            .get_or_init(|| self.plan.clone().collect().map_err(|e| e.to_string()));
+        match result {
+            Ok(df) => Ok(match args.n_rows {
+                Some(n) => df.head(Some(n)),
+                None => df.clone(),
+            }),
+            Err(message) => Err(polars_err!(ComputeError: "{message}")),
+        }
+    }
+}
+
+/// `lf` as a leaf of the plans that read it: run once, on first use, and its rows shared
+/// by every reader. polars plans a lazy frame that reads another twice (a `let` joined
+/// with itself) by visiting it once per path, so a chain of such `let`s took time
+/// doubling with each link (22 links: 7.7 s; 40 never finished). The engine cuts such a
+/// chain into segments of bounded plan size with this; within a segment polars still
+/// optimises as usual.
+pub fn segment(lf: LazyFrame) -> Result<LazyFrame, Internal> {
+    let mut probe = lf.clone();
+    let schema = probe
+        .collect_schema()
+        .map_err(|e| internal(format!("a `let`'s schema: {e}")))?;
+    let scan = Segment {
+        plan: lf,
+        schema,
+        result: std::sync::OnceLock::new(),
+    };
+    LazyFrame::anonymous_scan(Arc::new(scan), Default::default())
+        .map_err(|e| internal(format!("a `let` as a scan: {e}")))
+}
+
 /// The message of the error a [`Env::stop`] checkpoint raises.
 pub const STOPPED: &str = "planq: query stopped";
 

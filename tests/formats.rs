@@ -24,6 +24,9 @@
 //!   `pdftotext -layout`) of `seed.pdf` — what the PDF refusal tells an analyst to run.
 //! - `encrypted.xlsx`: msoffcrypto-tool's Office encryption of `seed-tasks.xlsx`.
 //! - `not-office.zip`, `no-document.docx`, `no-task-table.xlsx`: Python zipfile/openpyxl.
+//! - `damaged-dims.xls`: `seed-tasks.xls` as the mutation proptest below damaged it (seed
+//!   2032): a directory entry's child id and the second sheet's DIMENSIONS record changed,
+//!   the last byte dropped. calamine reads it and reserves 514 GB: planq aborted.
 
 use std::collections::BTreeSet;
 
@@ -496,6 +499,11 @@ fn bad_files_are_diagnostics_naming_the_file() {
         "password-protected",
     );
     refused("seed.pdf", "planq::plan::pdf", "pdftotext");
+    refused(
+        "damaged-dims.xls",
+        "planq::plan::bad_spreadsheet",
+        "its container is damaged",
+    );
 }
 
 /// An .xlsx task sheet written with rust_xlsxwriter: a header row and two tasks, plus

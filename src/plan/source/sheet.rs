@@ -129,50 +129,63 @@ fn sheet_cells(
 }
 
 /// Refuses an .xls workbook a sheet of which declares more cells than an .xls sheet can
-/// hold (65 536 rows × 256 columns). calamine reserves room for every cell a sheet's
-/// DIMENSIONS record declares before it reads one, so a corrupt record (or one whose last
-/// row comes before its first) asks for terabytes and aborts the process: the records are
-/// read here first, with calamine's own arithmetic. A file whose container this reader
-/// cannot open is left to calamine, which reports it.
+/// hold (65 536 rows × 256 columns), or whose container is damaged. calamine reserves room
+/// for every cell a sheet's DIMENSIONS record declares before it reads one, so a corrupt
+/// record (or one whose last row comes before its first) asks for terabytes and aborts
+/// the process: the records are read here first, where calamine reads them (from the
+/// stream's start, and from each sheet's offset in its BOUNDSHEET record), with
+/// calamine's own arithmetic.
 fn xls_sizes_fit(name: &str, bytes: &[u8]) -> Result<(), ReadError> {
-    let Ok(mut container) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(());
+    let damaged = |why: String| {
+        ReadError::new(
+            Code::PlanBadSpreadsheet,
+            format!("`{name}` cannot be read as an xls workbook: {why}"),
+            "the file is damaged: save it again from Excel or LibreOffice (or export the task sheet as CSV)",
+        )
     };
+    let mut container = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| damaged(format!("its container is damaged ({e})")))?;
     let Some(stream) = ["Workbook", "Book"]
         .into_iter()
         .find(|s| container.is_stream(s))
     else {
-        return Ok(());
+        return Ok(()); // calamine says which part is missing
     };
     let mut workbook = Vec::new();
-    let read = container
+    container
         .open_stream(stream)
-        .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut workbook));
-    if read.is_err() {
-        return Ok(());
-    }
-    let (mut at, mut worst) = (0usize, 0u64);
-    while let Some(header) = workbook.get(at..at + 4) {
-        let typ = u16::from_le_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-        let Some(data) = workbook.get(at + 4..at + 4 + len) else {
-            break;
-        };
-        if typ == 0x0200 {
-            worst = worst.max(xls_declared_cells(data));
-        }
-        at += 4 + len;
-    }
+        .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut workbook))
+        .map_err(|e| damaged(format!("its workbook stream cannot be read ({e})")))?;
+    let mut starts = vec![0usize];
+    starts.extend(
+        xls_records(&workbook, 0)
+            .filter(|(typ, data)| *typ == 0x0085 && data.len() >= 4)
+            .map(|(_, data)| u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize),
+    );
+    let worst = starts
+        .into_iter()
+        .flat_map(|at| xls_records(&workbook, at).filter(|(typ, _)| *typ == 0x0200))
+        .map(|(_, data)| xls_declared_cells(data))
+        .max()
+        .unwrap_or(0);
     if worst > MAX_GRID_CELLS as u64 {
-        return Err(ReadError::new(
-            Code::PlanBadSpreadsheet,
-            format!(
-                "`{name}` cannot be read as an xls workbook: a sheet declares {worst} cells, more than an .xls sheet can hold (65536 rows × 256 columns)"
-            ),
-            "the file is damaged: save it again from Excel or LibreOffice (or export the task sheet as CSV)",
-        ));
+        return Err(damaged(format!(
+            "a sheet declares {worst} cells, more than an .xls sheet can hold (65536 rows × 256 columns)"
+        )));
     }
     Ok(())
+}
+
+/// A BIFF stream's records (type, data) from byte `at` to its end.
+fn xls_records(stream: &[u8], mut at: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let header = stream.get(at..at.checked_add(4)?)?;
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let data = stream.get(at + 4..at + 4 + len)?;
+        at += 4 + len;
+        Some((typ, data))
+    })
 }
 
 /// The cells calamine reserves for a DIMENSIONS record ([MS-XLS] 2.4.90): its rows ×

@@ -502,7 +502,7 @@ fn bad_files_are_diagnostics_naming_the_file() {
     refused(
         "damaged-dims.xls",
         "planq::plan::bad_spreadsheet",
-        "its container is damaged",
+        "Malformed directory entry",
     );
 }
 

@@ -276,6 +276,20 @@ fn a_chain_of_lets_each_joined_with_itself_runs_in_linear_time() {
     assert!(owners.is_some_and(|n| n > 0));
     assert_eq!(count(engine.query("x | count").expect("x")), owners);
     assert_eq!(engine.query("x | take 3").expect("take").height(), 3);
+    // polars pushes the columns a reader needs into the segment's scan: they are honoured
+    // (they once were not, and `select` gave every column).
+    let picked = engine
+        .query("x | where role == \"lead\" | select owner, role | take 2")
+        .expect("select");
+    assert_eq!(picked.get_column_names(), ["owner", "role"]);
+    assert_eq!(picked.height(), 2);
+    let leads = engine
+        .query("owners | where role == \"lead\" | count")
+        .expect("leads");
+    let leads_x = engine
+        .query("x | where role == \"lead\" | count")
+        .expect("leads of x");
+    assert_eq!(count(leads_x), count(leads));
     let script = std::iter::once("let y = owners".to_string())
         .chain((0..links).map(|_| link.replace('x', "y")))
         .chain(std::iter::once("y | count".to_string()))

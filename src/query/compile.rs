@@ -87,12 +87,19 @@ impl AnonymousScan for Segment {
         let result = self
             .result
             .get_or_init(|| self.plan.clone().collect().map_err(|e| e.to_string()));
-        match result {
-            Ok(df) => Ok(match args.n_rows {
-                Some(n) => df.head(Some(n)),
-                None => df.clone(),
-            }),
-            Err(message) => Err(polars_err!(ComputeError: "{message}")),
+        let df = match result {
+            Ok(df) => df,
+            Err(message) => return Err(polars_err!(ComputeError: "{message}")),
+        };
+        // polars pushes a slice and the columns its readers need into every scan, and
+        // expects them honoured: the projection is not applied again above the scan.
+        let df = match args.n_rows {
+            Some(n) => df.head(Some(n)),
+            None => df.clone(),
+        };
+        match args.with_columns {
+            Some(columns) => df.select(columns.iter().cloned()),
+            None => Ok(df),
         }
     }
 }

@@ -111,7 +111,7 @@ def main():
          lambda n: [write(f"where{n}.pq", "tasks" + " | where line > 0" * n + " | count\n")])
     case("x in [n literals]", [2000, 4000, 8000],
          lambda n: [write(f"in{n}.pq", "tasks | where line in [" + ", ".join(map(str, range(n))) + "] | count\n")])
-    case("n lets, each reading the one before twice", [8, 12, 16],
+    case("n lets, each reading the one before twice", [100, 200, 400],
          lambda n: [write(f"semi{n}.pq", "let x = tasks\n" + "let x = x | join semi x on id\n" * n
                           + "x | count\n")])
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::numbers::{chinese_digit, is_chinese_numeral_char, parse_chinese};
+use super::numbers::{ascii_str, chinese_digit, is_chinese_numeral_char, parse_chinese_chars};
 
 /// A calendar date (proleptic Gregorian).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -272,14 +272,12 @@ fn number_at(chars: &[char], at: usize) -> Option<(u32, usize)> {
         j += 1;
     }
     if j > at {
-        let s: String = chars[at..j].iter().collect();
-        return s.parse().ok().map(|v| (v, j));
+        return ascii_str(&chars[at..j], |s| s.parse().ok()).map(|v| (v, j));
     }
     while j < chars.len() && (chinese_digit(chars[j]).is_some() || chars[j] == '十') {
         j += 1;
     }
-    let s: String = chars[at..j].iter().collect();
-    let v = parse_chinese(&s)?;
+    let v = parse_chinese_chars(chars[at..j].iter().copied())?;
     (v <= 10_000.0).then_some((v as u32, j))
 }
 

@@ -270,28 +270,35 @@ fn needs_quotes(s: &str, sep: char) -> bool {
         return s.contains([sep, '"', '\n', '\r']);
     }
     let sep = sep as u8;
-    let bytes = s.as_bytes();
-    // Eight bytes at a time: a word holds one of the four bytes when, XORed with that
-    // byte repeated, it has a zero byte (the classic "has zero byte" test).
+    // Eight bytes at a time. Every byte looked for is below `limit` (at most 0x80), so a
+    // word without a byte below it (Chinese text: every byte ≥ 0x80) is passed at once;
+    // only a word that has one is tested for each of the four (a word holds a byte `b`
+    // when, XORed with `b` repeated, it has a zero byte).
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let limit = u64::from(sep.max(b'"')) + 1;
+    let has_below = |w: u64| w.wrapping_sub(ONES * limit) & !w & HIGHS != 0;
     let has = |w: u64, b: u8| {
         let x = w ^ (ONES * u64::from(b));
         x.wrapping_sub(ONES) & !x & HIGHS != 0
     };
-    let mut chunks = bytes.chunks_exact(8);
+    let hit =
+        |w: u64| has_below(w) && (has(w, sep) || has(w, b'"') || has(w, b'\n') || has(w, b'\r'));
+    let mut chunks = s.as_bytes().chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        let w = u64::from_le_bytes(w);
-        if has(w, sep) || has(w, b'"') || has(w, b'\n') || has(w, b'\r') {
+        if hit(u64::from_le_bytes(w)) {
             return true;
         }
     }
-    chunks
+    // The last bytes as one more word, padded with 0xFF (none of the four, not below).
+    let last = chunks
         .remainder()
         .iter()
-        .any(|&b| b == sep || b == b'"' || b == b'\n' || b == b'\r')
+        .rev()
+        .fold(u64::MAX, |w, &b| (w << 8) | u64::from(b));
+    hit(last)
 }
 
 /// Appends the decimal digits of `v` (what `{v}` prints) without the formatter.
@@ -451,6 +458,7 @@ mod tests {
             "推进第0项建设,建成1000个民生信息化社区",
             "12345678\n",
             "1234567\n",
+            "x\u{0}y",
         ] {
             for sep in [',', '\t', '，'] {
                 assert_eq!(
@@ -458,6 +466,22 @@ mod tests {
                     s.contains([sep, '"', '\n', '\r']),
                     "{s:?} {sep:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_at_every_place_of_a_word() {
+        for n in 0..20 {
+            for b in 0u8..128 {
+                let mut v = vec![b'a'; n];
+                v.push(b);
+                v.extend_from_slice("省".as_bytes());
+                let s = String::from_utf8(v).unwrap();
+                for sep in [',', '\t', ';', '|'] {
+                    let want = s.contains([sep, '"', '\n', '\r']);
+                    assert_eq!(needs_quotes(&s, sep), want, "{s:?} {sep:?}");
+                }
             }
         }
     }

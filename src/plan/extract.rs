@@ -19,7 +19,7 @@ use super::owners::{
     parse_clause_raw, unknown_label, Named,
 };
 use super::targets::find_targets;
-use super::{Basis, Category, Owner, Plan, Role, Task, Warning};
+use super::{string_of, Basis, Category, Owner, Plan, Role, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,7 +115,19 @@ pub fn extract_in_batches(
     let originals: Option<Vec<&str>> =
         matches!(normalised, std::borrow::Cow::Owned(_)).then(|| text.split('\n').collect());
     let text: &str = &normalised;
-    let mut kinds: Vec<LineKind> = lines.iter().map(|l| classify(clean(l))).collect();
+    // Lines are classified independently, on rayon's pool (with the search for a notice
+    // that states the lead convention): the rest of the outline is serial.
+    let (kinds, notice) = rayon::join(
+        || {
+            lines
+                .par_iter()
+                .with_min_len(4096)
+                .map(|l| classify(clean(l)))
+                .collect::<Vec<LineKind>>()
+        },
+        || owners::states_first_leads(text),
+    );
+    let mut kinds = kinds;
     let mut plan = Plan::default();
     // Page debris is skipped before anything else reads the lines.
     for (i, kind) in kinds.iter_mut().enumerate() {
@@ -162,8 +174,6 @@ pub fn extract_in_batches(
             message,
         });
     }
-    // The notice may state the convention that the first unit listed leads.
-    let notice = owners::states_first_leads(text);
 
     // The first non-blank line is the title when it reads like one.
     let first = kinds.iter().position(|k| *k != LineKind::Blank);
@@ -717,9 +727,14 @@ fn build_task(
     // that targets and clauses can point at their own line.
     // `text` is the item as written; everything else reads the normalised lines.
     let body_as_written = ctx.as_written(n.line, n.body);
-    let mut text = body_as_written.to_string();
+    // Sized at once (a task with block lines would grow it line by line).
+    let mut text = String::with_capacity(
+        body_as_written.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>(),
+    );
+    text.push_str(body_as_written);
     let Scratch { chars, masked } = scratch;
     chars.clear();
+    chars.reserve(n.body.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>());
     chars.extend(n.body.chars());
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
@@ -760,7 +775,7 @@ fn build_task(
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
-            let rest: String = chars[offset + len..].iter().collect();
+            let rest: String = string_of(&chars[offset + len..]);
             match parse_deadline(&rest, ctx.year) {
                 // The label's whole value is the phrase (`2023年9月底，视进度调整`).
                 Some(d) => {
@@ -948,7 +963,7 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
             Some(j) => {
                 let inner = &chars[i + 1..j];
                 let content: Option<String> = owners::may_be_owner_clause(inner)
-                    .then(|| inner.iter().collect::<String>())
+                    .then(|| string_of(inner))
                     .filter(|c| owners::is_owner_clause(c));
                 if let Some(content) = content {
                     out.push((i, j + 1, content));
@@ -1001,7 +1016,7 @@ fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, St
             .map(|&c| owners::simplify(c))
             .collect();
         if owner_label(&head).is_some() {
-            let content: String = chars[i..].iter().collect();
+            let content: String = string_of(&chars[i..]);
             return Some((i, chars.len(), content));
         }
     }

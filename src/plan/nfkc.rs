@@ -22,10 +22,22 @@ pub fn map_char(c: char) -> Option<char> {
     if u < 0xA0 || (0x3400..=0x9FFF).contains(&u) {
         return None;
     }
+    // The CJK punctuation of every line (the extractor's canonical forms) stays as it is.
+    if is_canonical_punctuation(c) {
+        return None;
+    }
     table::NFKC
         .binary_search_by_key(&c, |&(from, _)| from)
         .ok()
         .map(|i| table::NFKC[i].1)
+}
+
+/// Full-width and CJK punctuation the extractor reads as written (no table entry).
+fn is_canonical_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '（' | '）' | '：' | '；' | '“' | '”' | '《' | '》' | '！' | '？'
+    )
 }
 
 /// `s` with every compatibility form mapped to its plain form; borrowed when nothing
@@ -129,6 +141,19 @@ mod tests {
         }
         // Every char from U+4000 to U+9FFF maps to itself.
         assert!(('\u{4000}'..='\u{9fff}').all(|c| map_char(c).is_none()));
+    }
+
+    #[test]
+    fn canonical_punctuation_is_not_in_the_table() {
+        for c in "，。、（）：；“”《》！？".chars() {
+            assert!(is_canonical_punctuation(c));
+            assert!(
+                table::NFKC
+                    .binary_search_by_key(&c, |&(from, _)| from)
+                    .is_err(),
+                "{c}"
+            );
+        }
     }
 
     #[test]

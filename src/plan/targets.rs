@@ -4,7 +4,7 @@
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
 use super::numbers::{chinese_digit, read_number, Found};
-use super::{Direction, Target};
+use super::{string_of, Direction, Target};
 
 /// A target found in text, before it is given an id and a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -426,7 +426,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         let (mut metric, end) = metric_after(chars, after);
         if metric.is_empty() {
             let phrase_start = phrase_start(chars, start);
-            let before: String = chars[phrase_start..start].iter().collect();
+            let before: String = string_of(&chars[phrase_start..start]);
             let (head, prefix) = strip_qualifier_suffix(&before);
             // Only with a qualifier (`突破`, `达到`): a bare `2亿` is too often a remark.
             if prefix.is_empty() || head.is_empty() {
@@ -447,7 +447,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
             value: found.value,
             unit: unit.to_string(),
             qualifier,
-            text: chars[phrase_start..end].iter().collect(),
+            text: string_of(&chars[phrase_start..end]),
             at: start,
         };
         return Some((t, end));
@@ -460,7 +460,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
 fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
     let (word, suffix) = suffix_at(chars, found.end)?;
     let phrase_start = phrase_start(chars, start);
-    let before: String = chars[phrase_start..start].iter().collect();
+    let before: String = string_of(&chars[phrase_start..start]);
     let (metric, prefix) = strip_qualifier_suffix(&before);
     if !matches!(prefix, "控制在" | "达到" | "不超过" | "下降到") && !before.ends_with("保持在")
     {
@@ -478,7 +478,7 @@ fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget
         } else {
             word.to_string()
         },
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     Some((t, end))
@@ -508,7 +508,7 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
         end += word.chars().count();
     }
     let phrase_start = phrase_start(chars, start);
-    let before: String = chars[phrase_start..start].iter().collect();
+    let before: String = string_of(&chars[phrase_start..start]);
     let (head, prefix_q) = strip_qualifier_suffix(&before);
     let direction = direction(prefix_q, suffix.map(|(_, d)| d));
     if qualifier.is_empty() {
@@ -521,7 +521,7 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
         value,
         unit: "%".into(),
         qualifier,
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     (t, end)
@@ -561,7 +561,7 @@ fn count_target(
         } else {
             phrase_start
         };
-        let before: String = chars[from..to].iter().collect();
+        let before: String = string_of(&chars[from..to]);
         metric = strip_scope(&strip_qualifier_suffix(&before).0);
     }
     let prefix = qualifier_before(chars, phrase_start, start);
@@ -576,7 +576,7 @@ fn count_target(
         value,
         unit: unit.to_string(),
         qualifier,
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     (t, end)
@@ -599,7 +599,8 @@ fn metric_after(chars: &[char], from: usize) -> (String, usize) {
         }
         j += 1;
     }
-    let metric = chars[from..j].iter().filter(|&&c| !is_quote(c)).collect();
+    let mut metric = string_of(&chars[from..j]);
+    metric.retain(|c| !is_quote(c));
     (metric, j)
 }
 
@@ -614,7 +615,7 @@ fn phrase_start(chars: &[char], at: usize) -> usize {
 
 /// The qualifier written just before the number (`超过100万户` → `超`).
 fn qualifier_before(chars: &[char], phrase_start: usize, at: usize) -> String {
-    let before: String = chars[phrase_start..at].iter().collect();
+    let before: String = string_of(&chars[phrase_start..at]);
     strip_qualifier_suffix(&before).1.to_string()
 }
 

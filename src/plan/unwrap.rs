@@ -198,7 +198,13 @@ fn starts_block(t: &str) -> bool {
 
 /// `牵头单位：…`, `完成时限:…`: a short Chinese label, then a colon.
 fn is_label_line(t: &str) -> bool {
-    let Some(at) = t.find(['：', ':']) else {
+    // The label has at most eight chars: its colon is among the first nine (a search of
+    // the whole line for it decoded every char of every line).
+    let Some((at, _)) = t
+        .char_indices()
+        .take(9)
+        .find(|&(_, c)| matches!(c, '：' | ':'))
+    else {
         return false;
     };
     let label = &t[..at];

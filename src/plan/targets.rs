@@ -432,7 +432,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
             if prefix.is_empty() || head.is_empty() {
                 return None;
             }
-            metric = strip_scope(&head);
+            metric = strip_scope(head);
         }
         let unit = if metric.ends_with(PERSON_ENDINGS) {
             "人"
@@ -469,7 +469,7 @@ fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget
     let metric = strip_scope(metric.strip_suffix("保持在").unwrap_or(metric));
     let end = found.end + word.chars().count();
     let t = RawTarget {
-        direction: direction(&prefix, Some(suffix)),
+        direction: direction(prefix, Some(suffix)),
         metric,
         value: found.value,
         unit: String::new(),
@@ -562,7 +562,7 @@ fn count_target(
             phrase_start
         };
         let before: String = string_of(&chars[from..to]);
-        metric = strip_scope(&strip_qualifier_suffix(&before).0);
+        metric = strip_scope(strip_qualifier_suffix(&before).0);
     }
     let prefix = qualifier_before(chars, phrase_start, start);
     let direction = direction(&prefix, suffix.map(|(_, d)| d));

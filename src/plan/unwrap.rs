@@ -42,13 +42,9 @@ pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
     // Every join is of a line that a continuation follows: a text with fewer such lines
     // than a wrapped text has joins (plans written one paragraph a line) is not wrapped,
     // and needs no widths measured.
-    if (0..lines.len())
+    (0..lines.len())
         .filter(|&i| continues(i))
-        .nth(MIN_JOINS - 1)
-        .is_none()
-    {
-        return None;
-    }
+        .nth(MIN_JOINS - 1)?;
     let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
     let page = page_width(&lines, &widths)?;
     // A line the page cut: full width, or most of it and stopping mid-phrase (Latin digits

@@ -428,8 +428,11 @@ fn exists_error(paths: &[String]) -> Error {
 /// Tasks per batch when a plan is exported batch by batch. Small batches cost no more
 /// time (a batch's frames are a few columns of a few hundred rows, `perf stat` showed no
 /// difference from 64 to 4096 tasks) and hold less: peak memory of a 100k-task export
-/// was 75 MB with 64, 80 MB with 256 and 143 MB with 4096 tasks a batch.
-const BATCH: usize = 256;
+/// was 75 MB with 64, 80 MB with 256 and 143 MB with 4096 tasks a batch. Once extraction
+/// got faster than writing (issue 13), three batches are always in flight (one built, one
+/// queued, one written): 256 then held 84–88 MB, 128 holds 79–80 MB for the same CPU time
+/// (callgrind: +1.7% instructions at 64).
+const BATCH: usize = 128;
 
 /// The tasks per batch: [`BATCH`], or `PLANQ_EXPORT_BATCH` when set (tests use 1 and 2 so
 /// that every batch boundary is crossed, `下同` carried owners among them).

@@ -6,7 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::numbers::{chinese_digit, is_chinese_numeral_char, parse_chinese};
+use super::numbers::{chinese_digit, is_chinese_numeral_char, parse_chinese_chars};
+use super::string_of;
 
 /// A calendar date (proleptic Gregorian).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,7 +225,7 @@ fn scan(chars: &[char], year: Option<i32>, lenient: bool) -> Vec<Deadline> {
                 if y.is_none() || date.is_some() {
                     out.push(Deadline {
                         at: i,
-                        text: chars[i..end].iter().collect(),
+                        text: string_of(&chars[i..end]),
                         date,
                         relative: spec.year.is_none(),
                     });
@@ -272,14 +273,16 @@ fn number_at(chars: &[char], at: usize) -> Option<(u32, usize)> {
         j += 1;
     }
     if j > at {
-        let s: String = chars[at..j].iter().collect();
-        return s.parse().ok().map(|v| (v, j));
+        // As `str::parse::<u32>` reads them: `None` when the digits overflow.
+        let v = chars[at..j].iter().try_fold(0u32, |v, &c| {
+            v.checked_mul(10)?.checked_add(c.to_digit(10)?)
+        })?;
+        return Some((v, j));
     }
     while j < chars.len() && (chinese_digit(chars[j]).is_some() || chars[j] == '十') {
         j += 1;
     }
-    let s: String = chars[at..j].iter().collect();
-    let v = parse_chinese(&s)?;
+    let v = parse_chinese_chars(chars[at..j].iter().copied())?;
     (v <= 10_000.0).then_some((v as u32, j))
 }
 

@@ -19,7 +19,7 @@ use super::owners::{
     parse_clause_raw, unknown_label, Named,
 };
 use super::targets::find_targets;
-use super::{Basis, Category, Owner, Plan, Role, Task, Warning};
+use super::{string_of, Basis, Category, Owner, Plan, Role, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,7 +115,19 @@ pub fn extract_in_batches(
     let originals: Option<Vec<&str>> =
         matches!(normalised, std::borrow::Cow::Owned(_)).then(|| text.split('\n').collect());
     let text: &str = &normalised;
-    let mut kinds: Vec<LineKind> = lines.iter().map(|l| classify(clean(l))).collect();
+    // Lines are classified independently, on rayon's pool (with the search for a notice
+    // that states the lead convention): the rest of the outline is serial.
+    let (kinds, notice) = rayon::join(
+        || {
+            lines
+                .par_iter()
+                .with_min_len(4096)
+                .map(|l| classify(clean(l)))
+                .collect::<Vec<LineKind>>()
+        },
+        || owners::states_first_leads(text),
+    );
+    let mut kinds = kinds;
     let mut plan = Plan::default();
     // Page debris is skipped before anything else reads the lines.
     for (i, kind) in kinds.iter_mut().enumerate() {
@@ -162,8 +174,6 @@ pub fn extract_in_batches(
             message,
         });
     }
-    // The notice may state the convention that the first unit listed leads.
-    let notice = owners::states_first_leads(text);
 
     // The first non-blank line is the title when it reads like one.
     let first = kinds.iter().position(|k| *k != LineKind::Blank);
@@ -296,7 +306,12 @@ pub fn extract_in_batches(
         lines: &lines,
         originals: originals.as_deref(),
     };
-    let statements = carried_statements(&lines, &kinds);
+    // Most plans have no such statement: one search of the whole text, not one per line.
+    let statements = if text.contains("以下") {
+        carried_statements(&lines, &kinds)
+    } else {
+        Vec::new()
+    };
     // Nothing reads the line kinds from here on: a batch may use their memory.
     drop(kinds);
     // `…，下同` reaches the following items of the same section until another clause:
@@ -697,6 +712,8 @@ impl Walk<'_, '_> {
 
 /// Builds one task from its outline node.
 /// Returns the task and whether its owner clause reaches the following items (`下同`).
+// Not inlined into the parallel loop, so that profiles show what a task costs.
+#[inline(never)]
 fn build_task(
     n: &Node,
     id: String,
@@ -710,9 +727,14 @@ fn build_task(
     // that targets and clauses can point at their own line.
     // `text` is the item as written; everything else reads the normalised lines.
     let body_as_written = ctx.as_written(n.line, n.body);
-    let mut text = body_as_written.to_string();
+    // Sized at once (a task with block lines would grow it line by line).
+    let mut text = String::with_capacity(
+        body_as_written.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>(),
+    );
+    text.push_str(body_as_written);
     let Scratch { chars, masked } = scratch;
     chars.clear();
+    chars.reserve(n.body.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>());
     chars.extend(n.body.chars());
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
@@ -740,7 +762,11 @@ fn build_task(
         let offset = chars.len();
         line_starts.push((offset, *line));
         chars.extend(more.chars());
-        let norm = label_head(more);
+        let norm = if may_have_label(more) {
+            label_head(more)
+        } else {
+            String::new()
+        };
         let is_block = if owner_label(&norm).is_some() || unknown_label(&norm).is_some() {
             let parsed = parse_clause_raw(more);
             note_warnings(&parsed.notes, *line, &id, warnings);
@@ -749,7 +775,7 @@ fn build_task(
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
-            let rest: String = chars[offset + len..].iter().collect();
+            let rest: String = string_of(&chars[offset + len..]);
             match parse_deadline(&rest, ctx.year) {
                 // The label's whole value is the phrase (`2023年9月底，视进度调整`).
                 Some(d) => {
@@ -937,7 +963,7 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
             Some(j) => {
                 let inner = &chars[i + 1..j];
                 let content: Option<String> = owners::may_be_owner_clause(inner)
-                    .then(|| inner.iter().collect::<String>())
+                    .then(|| string_of(inner))
                     .filter(|c| owners::is_owner_clause(c));
                 if let Some(content) = content {
                     out.push((i, j + 1, content));
@@ -958,6 +984,10 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
 /// later (a label at the start of a line is a block line). Returns the char range from
 /// the label to the end of `chars`, and its content.
 fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, String)> {
+    // Every label ends with a colon: without one after `min_start`, there is no label.
+    if !chars.get(min_start..)?.iter().any(|&c| is_colon(c)) {
+        return None;
+    }
     let mut depth = 0i32;
     for (i, &c) in chars.iter().enumerate() {
         if is_open(c) {
@@ -986,7 +1016,7 @@ fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, St
             .map(|&c| owners::simplify(c))
             .collect();
         if owner_label(&head).is_some() {
-            let content: String = chars[i..].iter().collect();
+            let content: String = string_of(&chars[i..]);
             return Some((i, chars.len(), content));
         }
     }
@@ -1022,7 +1052,10 @@ fn task_title(norm: &[char], written: &[char], clauses: &[(usize, usize, String)
             break;
         }
         kept.push(written.get(i).copied().unwrap_or(norm[i]));
-        if !"，,；;：:。.、 \u{3000}".contains(norm[i]) {
+        if !matches!(
+            norm[i],
+            '，' | ',' | '；' | ';' | '：' | ':' | '。' | '.' | '、' | ' ' | '\u{3000}'
+        ) {
             keep_len = kept.len();
         }
         i += 1;
@@ -1041,6 +1074,18 @@ fn heading_name(body: &str) -> String {
 /// without normalising (and allocating) the whole line.
 fn label_head(line: &str) -> String {
     normalise_head(line, 8)
+}
+
+/// Whether `line` may start with a block label (`牵头单位：`, `数据提供单位：`, `完成时限：`):
+/// every label ends with a colon within [`label_head`]'s eight chars, so a line without
+/// one there needs no normalised head (most lines: items and their text).
+fn may_have_label(line: &str) -> bool {
+    line.chars().take(8).any(is_colon)
+}
+
+/// The colons [`owners::simplify`] reads as `：`.
+fn is_colon(c: char) -> bool {
+    matches!(c, '：' | ':' | '﹕' | '︰')
 }
 
 /// Trims whitespace (full-width included) and a trailing `\r`.
@@ -1064,12 +1109,14 @@ fn classify(l: &str) -> LineKind<'_> {
     if is_debris(l) {
         return LineKind::Debris;
     }
-    let norm = label_head(l);
-    if owner_label(&norm).is_some() || unknown_label(&norm).is_some() {
-        return LineKind::OwnerBlock;
-    }
-    if deadline_label(&norm).is_some() {
-        return LineKind::DeadlineBlock;
+    if may_have_label(l) {
+        let norm = label_head(l);
+        if owner_label(&norm).is_some() || unknown_label(&norm).is_some() {
+            return LineKind::OwnerBlock;
+        }
+        if deadline_label(&norm).is_some() {
+            return LineKind::DeadlineBlock;
+        }
     }
     if let Some(n) = bare_numeral(l) {
         return LineKind::BareNumeral(n);
@@ -1172,7 +1219,14 @@ fn introduces_text(body: &str, arabic: bool) -> bool {
 /// Recognises a numbering marker at the start of a line. Punctuation variants are read
 /// as their plain forms: `1﹒` `1．` `１.` `1)` `（1）` `⑴` `⒈`.
 fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
-    let chars: Vec<(usize, char)> = l.char_indices().take(12).collect();
+    // The first twelve chars, on the stack: this runs for every line.
+    let mut head = [(0usize, '\0'); 12];
+    let mut len = 0;
+    for (slot, ic) in head.iter_mut().zip(l.char_indices()) {
+        *slot = ic;
+        len += 1;
+    }
+    let chars = &head[..len];
     let first = chars.first()?.1;
     let after_first = &l[first.len_utf8()..];
     // `⑴`…`⒇`, `⒈`…`⒛`, `①`…`⑳`: one char holds the number.
@@ -1205,7 +1259,7 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
             if !introduces_text(body, false) {
                 return None;
             }
-            return Some((Rank::ParenArabic, arabic_value(&inner), body));
+            return Some((Rank::ParenArabic, arabic_value(inner.iter().copied()), body));
         }
         if inner
             .iter()
@@ -1244,8 +1298,8 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
             return None;
         }
         let body = &l[b + sep.len_utf8()..];
-        let value: Vec<char> = chars[..digits].iter().map(|&(_, c)| c).collect();
-        return introduces_text(body, true).then(|| (rank, arabic_value(&value), body));
+        let value = chars[..digits].iter().map(|&(_, c)| c);
+        return introduces_text(body, true).then(|| (rank, arabic_value(value), body));
     }
     let cn = chars
         .iter()
@@ -1268,8 +1322,8 @@ fn numbering(l: &str) -> Option<(Rank, Option<u32>, &str)> {
 }
 
 /// The value of ASCII or full-width digits.
-fn arabic_value(digits: &[char]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &c| {
+fn arabic_value(digits: impl IntoIterator<Item = char>) -> Option<u32> {
+    digits.into_iter().try_fold(0u32, |acc, c| {
         acc.checked_mul(10)?.checked_add(digit_value(c)?)
     })
 }

@@ -221,6 +221,16 @@ pub struct Plan {
     pub warnings: Vec<Warning>,
 }
 
+/// `chars` as a string, sized at once: collecting chars one by one grows the string (and
+/// checks its room) at every char, which was a good part of reading a target.
+pub(crate) fn string_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    for &c in chars {
+        s.push(c);
+    }
+    s
+}
+
 /// The year a title starts with (`2023年数字福建工作要点` → 2023).
 pub fn year_of_title(title: &str) -> Option<i32> {
     date::plan_year(Some(title))

@@ -22,22 +22,56 @@ pub fn map_char(c: char) -> Option<char> {
     if u < 0xA0 || (0x3400..=0x9FFF).contains(&u) {
         return None;
     }
+    // The CJK punctuation of every line (the extractor's canonical forms) stays as it is.
+    if is_canonical_punctuation(c) {
+        return None;
+    }
     table::NFKC
         .binary_search_by_key(&c, |&(from, _)| from)
         .ok()
         .map(|i| table::NFKC[i].1)
 }
 
+/// Full-width and CJK punctuation the extractor reads as written (no table entry).
+fn is_canonical_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '（' | '）' | '：' | '；' | '“' | '”' | '《' | '》' | '！' | '？'
+    )
+}
+
 /// `s` with every compatibility form mapped to its plain form; borrowed when nothing
 /// changes. The result has exactly as many chars as `s`, line breaks where `s` has them.
 pub fn normalise_text(s: &str) -> Cow<'_, str> {
-    let Some(first) = s.char_indices().find(|&(_, c)| map_char(c).is_some()) else {
+    let Some(first) = first_mapped(s) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len());
-    out.push_str(&s[..first.0]);
-    out.extend(s[first.0..].chars().map(|c| map_char(c).unwrap_or(c)));
+    out.push_str(&s[..first]);
+    out.extend(s[first..].chars().map(|c| map_char(c).unwrap_or(c)));
     Cow::Owned(out)
+}
+
+/// The byte offset of the first char of `s` that [`map_char`] maps. Read byte by byte:
+/// ASCII and the three-byte forms led by `E4`–`E9` (U+4000–U+9FFF, ideographs) are passed
+/// over without decoding, which is almost every byte of a plan.
+fn first_mapped(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0..=0x7F => i += 1,
+            0xE4..=0xE9 => i += 3,
+            _ => {
+                let c = s.get(i..)?.chars().next()?;
+                if map_char(c).is_some() {
+                    return Some(i);
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    None
 }
 
 /// The char range `[from, from + len)` of `s`, as a string slice.
@@ -83,6 +117,43 @@ mod tests {
         assert!(matches!(normalise_text("纯中文文本"), Cow::Borrowed(_)));
         let s = "１、推进\u{3000}ＡＢ";
         assert_eq!(s.chars().count(), normalise_text(s).chars().count());
+    }
+
+    #[test]
+    fn the_byte_scan_finds_what_the_char_scan_finds() {
+        for s in [
+            "",
+            "abc",
+            "纯中文文本",
+            "建成１０００个",
+            "a\u{3000}b",
+            "（，。：）",
+            "⼯作",
+            "é\u{a0}",
+        ] {
+            assert_eq!(
+                first_mapped(s),
+                s.char_indices()
+                    .find(|&(_, c)| map_char(c).is_some())
+                    .map(|(i, _)| i),
+                "{s:?}"
+            );
+        }
+        // Every char from U+4000 to U+9FFF maps to itself.
+        assert!(('\u{4000}'..='\u{9fff}').all(|c| map_char(c).is_none()));
+    }
+
+    #[test]
+    fn canonical_punctuation_is_not_in_the_table() {
+        for c in "，。、（）：；“”《》！？".chars() {
+            assert!(is_canonical_punctuation(c));
+            assert!(
+                table::NFKC
+                    .binary_search_by_key(&c, |&(from, _)| from)
+                    .is_err(),
+                "{c}"
+            );
+        }
     }
 
     #[test]

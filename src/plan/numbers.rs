@@ -45,11 +45,15 @@ pub fn is_chinese_numeral_char(c: char) -> bool {
 /// Parses a whole Chinese numeral such as `三十`, `一百二十`, `两`, `十二`, `三万五千`.
 /// Returns `None` for strings that are not well-formed numerals.
 pub fn parse_chinese(s: &str) -> Option<f64> {
-    if s.is_empty() {
-        return None;
-    }
+    parse_chinese_chars(s.chars())
+}
+
+/// [`parse_chinese`] of chars (a slice of the text read, without a string made of it).
+pub fn parse_chinese_chars(chars: impl Iterator<Item = char>) -> Option<f64> {
+    let mut empty = true;
     let (mut total, mut section, mut digit): (f64, f64, Option<f64>) = (0.0, 0.0, None);
-    for c in s.chars() {
+    for c in chars {
+        empty = false;
         if let Some(d) = chinese_digit(c) {
             // Consecutive digits (二〇一〇, 零五) are read positionally.
             digit = Some(digit.map_or(0.0, |p| p * 10.0) + f64::from(d));
@@ -65,7 +69,24 @@ pub fn parse_chinese(s: &str) -> Option<f64> {
             return None;
         }
     }
+    if empty {
+        return None;
+    }
     Some(total + section + digit.unwrap_or(0.0))
+}
+
+/// `f` of `chars` as a string, when they are ASCII (digits, `.`): made on the stack for
+/// the short runs numbers are, so that reading a number allocates nothing.
+pub fn ascii_str<T>(chars: &[char], f: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+    let mut buf = [0u8; 32];
+    if chars.len() > buf.len() || !chars.iter().all(char::is_ascii) {
+        let s: String = chars.iter().collect();
+        return f(&s);
+    }
+    for (b, c) in buf.iter_mut().zip(chars) {
+        *b = *c as u8;
+    }
+    f(std::str::from_utf8(&buf[..chars.len()]).ok()?)
 }
 
 /// A number found in text: its value and where it ends (char index, exclusive).
@@ -95,8 +116,7 @@ pub fn read_number(chars: &[char], i: usize) -> Option<Found> {
                 j += 1;
             }
         }
-        let text: String = chars[i..j].iter().collect();
-        let mut value: f64 = text.parse().ok()?;
+        let mut value: f64 = ascii_str(&chars[i..j], |s| s.parse().ok())?;
         let mut multiplied = false;
         while let Some(m) = chars.get(j).copied().and_then(multiplier) {
             value *= m;
@@ -119,8 +139,7 @@ pub fn read_number(chars: &[char], i: usize) -> Option<Found> {
     while j < chars.len() && is_chinese_numeral_char(chars[j]) {
         j += 1;
     }
-    let text: String = chars[i..j].iter().collect();
-    let value = parse_chinese(&text)?;
+    let value = parse_chinese_chars(chars[i..j].iter().copied())?;
     let multiplied = chars[i..j].iter().any(|&c| multiplier(c).is_some());
     Some(Found {
         value,

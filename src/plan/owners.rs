@@ -250,7 +250,7 @@ pub struct Named {
 }
 
 /// What an owner clause says: the owners, and any parts that named nobody.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Clause {
     /// Owners in order.
     pub owners: Vec<Named>,
@@ -273,7 +273,40 @@ pub fn parse_clause(content: &str) -> Clause {
 
 /// Parses a clause without applying the plain-list convention, so that a task whose
 /// owners stand on several block lines can apply it once over all of them.
+///
+/// A plan names the same few units over and over (`(省数字办牵头，省经济信息中心配合)` on
+/// item after item), and reading a clause — segments, labels, role phrases, names,
+/// prefixes, the gazetteer — costs far more than looking it up: the answers for recent
+/// clauses are kept per thread (the clause alone decides its reading).
 pub fn parse_clause_raw(content: &str) -> Clause {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    /// Clauses longer than this are rare and read each time.
+    const MAX_KEY: usize = 512;
+    /// Entries kept before the memo starts again (bounds its memory).
+    const MAX_ENTRIES: usize = 2048;
+    thread_local! {
+        static MEMO: RefCell<HashMap<Box<str>, Clause>> = RefCell::new(HashMap::new());
+    }
+    if content.len() > MAX_KEY {
+        return parse_clause_uncached(content);
+    }
+    if let Some(known) = MEMO.with(|m| m.borrow().get(content).cloned()) {
+        return known;
+    }
+    let clause = parse_clause_uncached(content);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MAX_ENTRIES {
+            m.clear();
+        }
+        m.insert(content.into(), clause.clone());
+    });
+    clause
+}
+
+/// [`parse_clause_raw`] itself, without the memo.
+fn parse_clause_uncached(content: &str) -> Clause {
     let mut clause = Clause::default();
     let mut content = content.trim();
     // `…，下同`: these owners also own the following items.

@@ -3,8 +3,8 @@
 //! system numbers (`12345热线`, `211海峡…系统`), phases (`二期`) and levels (`三级`) are not
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
-use super::numbers::{read_number, Found};
-use super::{Direction, Target};
+use super::numbers::{chinese_digit, read_number, Found};
+use super::{string_of, Direction, Target};
 
 /// A target found in text, before it is given an id and a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ impl RawTarget {
     /// on source line `line`.
     pub fn into_target(self, task_id: &str, n: usize, line: u32) -> Target {
         Target {
-            id: format!("{task_id}#{n}"),
+            id: target_id(task_id, n),
             metric: self.metric,
             value: self.value,
             unit: self.unit,
@@ -40,6 +40,21 @@ impl RawTarget {
             line,
         }
     }
+}
+
+/// `<task_id>#<n>`, made without the formatting machinery (a plan has a target id per
+/// target, millions in a large one).
+fn target_id(task_id: &str, n: usize) -> String {
+    use std::fmt::Write;
+    let mut id = String::with_capacity(task_id.len() + 3);
+    id.push_str(task_id);
+    id.push('#');
+    if n < 10 {
+        id.push(char::from(b'0' + n as u8));
+    } else {
+        let _ = write!(id, "{n}");
+    }
+    id
 }
 
 /// Counter words and units, longest first so that `平方公里` wins over `公里`.
@@ -97,10 +112,38 @@ const COUNTERS: &[&str] = &[
 ];
 
 /// Characters that end a metric phrase after the unit, or start a target phrase before it.
-const STOPS: &[char] = &[
-    '，', '。', '；', '、', ',', '.', ';', '：', ':', '（', '(', '）', ')', '“', '”', '"', '\n',
-    ' ', '\u{3000}', '！', '？', '和', '与', '及', '或', '的', '等',
-];
+/// (A `match`, not a list searched char by char: it runs for every char of every phrase.)
+fn is_stop(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '；'
+            | '、'
+            | ','
+            | '.'
+            | ';'
+            | '：'
+            | ':'
+            | '（'
+            | '('
+            | '）'
+            | ')'
+            | '“'
+            | '”'
+            | '"'
+            | '\n'
+            | ' '
+            | '\u{3000}'
+            | '！'
+            | '？'
+            | '和'
+            | '与'
+            | '及'
+            | '或'
+            | '的'
+            | '等'
+    )
+}
 
 /// Verbs that end a metric phrase (`200万农民提供…` → `农民`).
 const METRIC_STOP_WORDS: &[&str] = &[
@@ -108,10 +151,82 @@ const METRIC_STOP_WORDS: &[&str] = &[
     "享受", "获得", "纳入", "以上", "左右", "以内",
 ];
 
-/// The first characters of [`METRIC_STOP_WORDS`], to skip the full comparison quickly.
-const METRIC_STOP_FIRST: &[char] = &[
-    '提', '实', '完', '建', '开', '覆', '接', '使', '达', '参', '享', '获', '纳', '以', '左',
-];
+/// Whether `c` is the first character of one of [`METRIC_STOP_WORDS`], to skip the full
+/// comparison quickly.
+fn may_start_metric_stop(c: char) -> bool {
+    matches!(
+        c,
+        '提' | '实'
+            | '完'
+            | '建'
+            | '开'
+            | '覆'
+            | '接'
+            | '使'
+            | '达'
+            | '参'
+            | '享'
+            | '获'
+            | '纳'
+            | '以'
+            | '左'
+    )
+}
+
+/// Whether `c` is the first character of one of [`COUNTERS`] (the list is searched only
+/// after a number that such a char follows).
+fn may_start_counter(c: char) -> bool {
+    matches!(
+        c,
+        '平' | '人'
+            | '万'
+            | '亿'
+            | '萬'
+            | '億'
+            | '個'
+            | '項'
+            | '戶'
+            | '條'
+            | '臺'
+            | '張'
+            | '輛'
+            | '棟'
+            | '種'
+            | '類'
+            | '處'
+            | '盏'
+            | '盞'
+            | '公'
+            | '千'
+            | '兆'
+            | '个'
+            | '所'
+            | '家'
+            | '户'
+            | '名'
+            | '座'
+            | '条'
+            | '项'
+            | '套'
+            | '台'
+            | '件'
+            | '张'
+            | '部'
+            | '本'
+            | '辆'
+            | '栋'
+            | '间'
+            | '亩'
+            | '吨'
+            | '元'
+            | '次'
+            | '处'
+            | '种'
+            | '类'
+            | '支'
+            | '批'
+    )
+}
 
 /// Leading verbs dropped from a metric read before its number (`新建5G基站1.5万个`).
 const LEADING_VERBS: &[&str] = &[
@@ -120,7 +235,9 @@ const LEADING_VERBS: &[&str] = &[
 ];
 
 /// Quotes may sit inside a metric (`20项“一件事”集成服务`); they are dropped from it.
-const QUOTES: &[char] = &['“', '”', '"', '《', '》', '‘', '’'];
+fn is_quote(c: char) -> bool {
+    matches!(c, '“' | '”' | '"' | '《' | '》' | '‘' | '’')
+}
 
 /// Leading scope words dropped from metrics (`全省建制村宽带率` → `建制村宽带率`).
 const SCOPES: &[&str] = &["全省", "全市", "全国", "全县", "全区", "全面", "省级"];
@@ -183,6 +300,10 @@ fn direction(prefix: &str, suffix: Option<Direction>) -> Direction {
 
 /// The suffix qualifier at `at`, if any: (word, direction).
 fn suffix_at(chars: &[char], at: usize) -> Option<(&'static str, Direction)> {
+    // Every suffix starts with `以` or `左`.
+    if !matches!(chars.get(at), Some('以' | '左')) {
+        return None;
+    }
     SUFFIX_QUALIFIERS
         .iter()
         .find(|(w, _)| starts_with_at(chars, at, w))
@@ -199,6 +320,12 @@ pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
     let mut quoted = 0u32;
     let mut q = 0;
     while i < chars.len() {
+        // Only a digit (Arabic or Chinese), `十` or the `百` of `百分之` starts a target:
+        // every other char is passed over at once (the quote cursor catches up below).
+        if !may_start_target(chars[i]) {
+            i += 1;
+            continue;
+        }
         while q <= i {
             match chars[q] {
                 '“' | '《' | '「' => quoted += 1,
@@ -231,6 +358,11 @@ pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
     out
 }
 
+/// Whether a target may start at `c`: what [`read_number`] or [`percent_words`] reads.
+fn may_start_target(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '十' | '百') || chinese_digit(c).is_some()
+}
+
 /// A number starting at `i` that is not glued to letters, digits or an ordinal `第`.
 fn candidate(chars: &[char], i: usize) -> Option<Found> {
     let prev = i.checked_sub(1).map(|p| chars[p]);
@@ -253,6 +385,10 @@ fn candidate(chars: &[char], i: usize) -> Option<Found> {
 
 /// A Latin unit at `at` that ends there (not followed by more letters, digits or `-`).
 fn latin_unit(chars: &[char], at: usize) -> Option<&'static str> {
+    // Every Latin unit starts with an ASCII letter.
+    if !chars.get(at).is_some_and(char::is_ascii_alphabetic) {
+        return None;
+    }
     LATIN_UNITS.iter().copied().find(|u| {
         let end = at + u.len();
         starts_with_at(chars, at, u)
@@ -272,7 +408,11 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         let unit_end = after + unit.chars().count();
         return Some(count_target(chars, start, found.value, unit, unit_end));
     }
-    if let Some(unit) = COUNTERS.iter().find(|u| starts_with_at(chars, after, u)) {
+    let counter = chars
+        .get(after)
+        .filter(|&&c| may_start_counter(c))
+        .and_then(|_| COUNTERS.iter().find(|u| starts_with_at(chars, after, u)));
+    if let Some(unit) = counter {
         let unit_end = after + unit.chars().count();
         // 一 with a counter is an idiom or an article (一件事, 一批, 一个平台), never a
         // measurable target; 两个, 三所 are.
@@ -286,13 +426,13 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         let (mut metric, end) = metric_after(chars, after);
         if metric.is_empty() {
             let phrase_start = phrase_start(chars, start);
-            let before: String = chars[phrase_start..start].iter().collect();
+            let before: String = string_of(&chars[phrase_start..start]);
             let (head, prefix) = strip_qualifier_suffix(&before);
             // Only with a qualifier (`突破`, `达到`): a bare `2亿` is too often a remark.
             if prefix.is_empty() || head.is_empty() {
                 return None;
             }
-            metric = strip_scope(&head);
+            metric = strip_scope(head);
         }
         let unit = if metric.ends_with(PERSON_ENDINGS) {
             "人"
@@ -307,7 +447,7 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
             value: found.value,
             unit: unit.to_string(),
             qualifier,
-            text: chars[phrase_start..end].iter().collect(),
+            text: string_of(&chars[phrase_start..end]),
             at: start,
         };
         return Some((t, end));
@@ -320,26 +460,25 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
 fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
     let (word, suffix) = suffix_at(chars, found.end)?;
     let phrase_start = phrase_start(chars, start);
-    let before: String = chars[phrase_start..start].iter().collect();
+    let before: String = string_of(&chars[phrase_start..start]);
     let (metric, prefix) = strip_qualifier_suffix(&before);
-    if !matches!(prefix.as_str(), "控制在" | "达到" | "不超过" | "下降到")
-        && !before.ends_with("保持在")
+    if !matches!(prefix, "控制在" | "达到" | "不超过" | "下降到") && !before.ends_with("保持在")
     {
         return None;
     }
-    let metric = strip_scope(metric.strip_suffix("保持在").unwrap_or(&metric));
+    let metric = strip_scope(metric.strip_suffix("保持在").unwrap_or(metric));
     let end = found.end + word.chars().count();
     let t = RawTarget {
-        direction: direction(&prefix, Some(suffix)),
+        direction: direction(prefix, Some(suffix)),
         metric,
         value: found.value,
         unit: String::new(),
         qualifier: if suffix == Direction::AtLeast && !prefix.is_empty() {
-            prefix.clone()
+            prefix.to_string()
         } else {
             word.to_string()
         },
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     Some((t, end))
@@ -369,20 +508,20 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
         end += word.chars().count();
     }
     let phrase_start = phrase_start(chars, start);
-    let before: String = chars[phrase_start..start].iter().collect();
-    let (mut metric, prefix_q) = strip_qualifier_suffix(&before);
-    let direction = direction(&prefix_q, suffix.map(|(_, d)| d));
+    let before: String = string_of(&chars[phrase_start..start]);
+    let (head, prefix_q) = strip_qualifier_suffix(&before);
+    let direction = direction(prefix_q, suffix.map(|(_, d)| d));
     if qualifier.is_empty() {
-        qualifier = prefix_q;
+        qualifier = prefix_q.to_string();
     }
-    metric = strip_scope(&metric);
+    let metric = strip_scope(head);
     let t = RawTarget {
         direction,
         metric,
         value,
         unit: "%".into(),
         qualifier,
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     (t, end)
@@ -422,8 +561,8 @@ fn count_target(
         } else {
             phrase_start
         };
-        let before: String = chars[from..to].iter().collect();
-        metric = strip_scope(&strip_qualifier_suffix(&before).0);
+        let before: String = string_of(&chars[from..to]);
+        metric = strip_scope(strip_qualifier_suffix(&before).0);
     }
     let prefix = qualifier_before(chars, phrase_start, start);
     let direction = direction(&prefix, suffix.map(|(_, d)| d));
@@ -437,7 +576,7 @@ fn count_target(
         value,
         unit: unit.to_string(),
         qualifier,
-        text: chars[phrase_start..end].iter().collect(),
+        text: string_of(&chars[phrase_start..end]),
         at: start,
     };
     (t, end)
@@ -446,12 +585,9 @@ fn count_target(
 /// The noun phrase after a unit, up to a stop character or stop word (at most 20 chars).
 fn metric_after(chars: &[char], from: usize) -> (String, usize) {
     let mut j = from;
-    while j < chars.len()
-        && j - from < 20
-        && (QUOTES.contains(&chars[j]) || !STOPS.contains(&chars[j]))
-    {
+    while j < chars.len() && j - from < 20 && (is_quote(chars[j]) || !is_stop(chars[j])) {
         if j > from
-            && METRIC_STOP_FIRST.contains(&chars[j])
+            && may_start_metric_stop(chars[j])
             && METRIC_STOP_WORDS
                 .iter()
                 .any(|w| starts_with_at(chars, j, w))
@@ -463,17 +599,15 @@ fn metric_after(chars: &[char], from: usize) -> (String, usize) {
         }
         j += 1;
     }
-    let metric = chars[from..j]
-        .iter()
-        .filter(|c| !QUOTES.contains(c))
-        .collect();
+    let mut metric = string_of(&chars[from..j]);
+    metric.retain(|c| !is_quote(c));
     (metric, j)
 }
 
 /// Where the phrase holding the number at `at` begins: after the previous stop character.
 fn phrase_start(chars: &[char], at: usize) -> usize {
     let mut j = at;
-    while j > 0 && !STOPS.contains(&chars[j - 1]) {
+    while j > 0 && !is_stop(chars[j - 1]) {
         j -= 1;
     }
     j
@@ -481,22 +615,22 @@ fn phrase_start(chars: &[char], at: usize) -> usize {
 
 /// The qualifier written just before the number (`超过100万户` → `超`).
 fn qualifier_before(chars: &[char], phrase_start: usize, at: usize) -> String {
-    let before: String = chars[phrase_start..at].iter().collect();
-    strip_qualifier_suffix(&before).1
+    let before: String = string_of(&chars[phrase_start..at]);
+    strip_qualifier_suffix(&before).1.to_string()
 }
 
 /// Splits a trailing qualifier off `before`: (`宽带率`, `达到`) from `宽带率达到`.
-fn strip_qualifier_suffix(before: &str) -> (String, String) {
+fn strip_qualifier_suffix(before: &str) -> (&str, &'static str) {
     for (word, canonical) in PREFIX_QUALIFIERS {
         if let Some(head) = before.strip_suffix(word) {
-            return (head.to_string(), canonical.to_string());
+            return (head, canonical);
         }
     }
     let head = before
         .strip_suffix('为')
         .or_else(|| before.strip_suffix('是'))
         .unwrap_or(before);
-    (head.to_string(), String::new())
+    (head, "")
 }
 
 /// Drops leading scope words and verbs that are not part of what is counted.
@@ -527,6 +661,22 @@ mod tests {
 
     fn t(m: &str, v: f64, u: &str, q: &str, text: &str) -> (String, f64, String, String, String) {
         (m.into(), v, u.into(), q.into(), text.into())
+    }
+
+    #[test]
+    fn first_char_tests_cover_their_lists() {
+        for w in COUNTERS {
+            assert!(may_start_counter(w.chars().next().unwrap()), "{w}");
+        }
+        for w in METRIC_STOP_WORDS {
+            assert!(may_start_metric_stop(w.chars().next().unwrap()), "{w}");
+        }
+        for (w, _) in SUFFIX_QUALIFIERS {
+            assert!(matches!(w.chars().next(), Some('以' | '左')), "{w}");
+        }
+        for w in LATIN_UNITS {
+            assert!(w.chars().next().unwrap().is_ascii_alphabetic(), "{w}");
+        }
     }
 
     #[test]

@@ -36,18 +36,29 @@ pub struct Unwrapped {
 /// Text with its wrapped paragraphs joined; `None` when the text does not look wrapped.
 pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
     let lines: Vec<&str> = text.split('\n').collect();
+    // Which lines go on with the paragraph above, read once per line.
+    let cont: Vec<bool> = lines.iter().map(|l| continuation(l)).collect();
+    let continues = |i: usize| i + 1 < lines.len() && cont[i + 1];
+    // Every join is of a line that a continuation follows: a text with fewer such lines
+    // than a wrapped text has joins (plans written one paragraph a line) is not wrapped,
+    // and needs no widths measured.
+    (0..lines.len())
+        .filter(|&i| continues(i))
+        .nth(MIN_JOINS - 1)?;
     let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
     let page = page_width(&lines, &widths)?;
     // A line the page cut: full width, or most of it and stopping mid-phrase (Latin digits
     // and letters are narrower on the page than in display columns, so a line with many of
     // them looks short).
-    let full = |i: usize| {
+    let is_full = |i: usize| {
         let open_end = !lines[i].trim_end().ends_with(ENDINGS);
         prose(lines[i]) && (widths[i] + SLACK >= page || (open_end && widths[i] * 5 >= page * 3))
     };
+    // Read once per line: the dry run and the joining both ask.
+    let full_lines: Vec<bool> = (0..lines.len()).map(is_full).collect();
+    let full = |i: usize| full_lines[i];
     // A dry run first: is this text wrapped at all?
-    let continues = |i: usize| i + 1 < lines.len() && continuation(lines[i + 1]);
-    let full_lines = (0..lines.len()).filter(|&i| full(i)).count();
+    let full_count = full_lines.iter().filter(|&&f| f).count();
     let joinable: Vec<usize> = (0..lines.len())
         .filter(|&i| full(i) && continues(i))
         .collect();
@@ -57,7 +68,7 @@ pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
         .iter()
         .filter(|&&i| !lines[i].trim_end().ends_with(ENDINGS))
         .count();
-    if joinable.len() < MIN_JOINS || joinable.len() * 2 < full_lines || cut * 2 < joinable.len() {
+    if joinable.len() < MIN_JOINS || joinable.len() * 2 < full_count || cut * 2 < joinable.len() {
         return None;
     }
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
@@ -70,7 +81,7 @@ pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
             continue; // a page number between two halves of a paragraph
         }
         match open {
-            Some(head) if continuation(lines[i]) => {
+            Some(head) if cont[i] => {
                 let piece = lines[i].trim();
                 let head_text = &mut out[head];
                 let trimmed_len = head_text.trim_end().len();
@@ -109,7 +120,31 @@ fn page_width(lines: &[&str], widths: &[usize]) -> Option<usize> {
 }
 
 fn width(line: &str) -> usize {
-    UnicodeWidthStr::width(line.trim_end())
+    let line = line.trim_end();
+    // Plan text is almost all ASCII, CJK ideographs and full-width punctuation, whose
+    // widths need no table (and take part in no multi-char rule of `unicode-width`); a
+    // line with any other char is measured by the library.
+    let mut w = 0;
+    for c in line.chars() {
+        match fast_width(c) {
+            Some(n) => w += n,
+            None => return UnicodeWidthStr::width(line),
+        }
+    }
+    w
+}
+
+/// The display width of the chars plan text is mostly made of, as `unicode-width` gives
+/// it (checked against the library in the tests); `None` for any other char.
+fn fast_width(c: char) -> Option<usize> {
+    match c {
+        ' '..='~' => Some(1),
+        '\u{4e00}'..='\u{9fff}'
+        | '\u{ff01}'..='\u{ff60}'
+        | '\u{3001}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}' => Some(2),
+        _ => None,
+    }
 }
 
 /// A line of running text: not blank, not a text-table row.
@@ -159,7 +194,13 @@ fn starts_block(t: &str) -> bool {
 
 /// `牵头单位：…`, `完成时限:…`: a short Chinese label, then a colon.
 fn is_label_line(t: &str) -> bool {
-    let Some(at) = t.find(['：', ':']) else {
+    // The label has at most eight chars: its colon is among the first nine (a search of
+    // the whole line for it decoded every char of every line).
+    let Some((at, _)) = t
+        .char_indices()
+        .take(9)
+        .find(|&(_, c)| matches!(c, '：' | ':'))
+    else {
         return false;
     };
     let label = &t[..at];
@@ -254,6 +295,27 @@ mod tests {
             "（三）建设数据交易场所，交易额达到10亿元，培育数商100家以上。(省发改委牵头)"
         );
         assert_eq!(joins, 6);
+    }
+
+    #[test]
+    fn fast_widths_are_the_library_s() {
+        let ranges = [
+            (' ', '~'),
+            ('\u{4e00}', '\u{9fff}'),
+            ('\u{ff01}', '\u{ff60}'),
+            ('\u{3000}', '\u{3020}'),
+            ('\u{2000}', '\u{2030}'),
+        ];
+        for (from, to) in ranges {
+            for c in from..=to {
+                let s = c.to_string();
+                if let Some(n) = fast_width(c) {
+                    assert_eq!(n, UnicodeWidthStr::width(s.as_str()), "{c:?}");
+                }
+                let line = format!("推进a{c}建设，1。");
+                assert_eq!(width(&line), UnicodeWidthStr::width(line.as_str()), "{c:?}");
+            }
+        }
     }
 
     #[test]

@@ -26,18 +26,12 @@ pub fn decode(
         }
         None => match Encoding::for_bom(bytes) {
             Some((enc, len)) => (enc, &bytes[len..]),
-            None if std::str::from_utf8(bytes).is_ok() => (UTF_8, bytes),
-            None => {
-                let utf8_ok = std::str::from_utf8(bytes)
-                    .err()
-                    .map_or(bytes.len(), |e| e.valid_up_to());
-                match first_error(GB18030, bytes) {
-                    None => (GB18030, bytes),
-                    // Mostly UTF-8 with a bad byte late in the file: report it as UTF-8.
-                    Some(gb_bad) if utf8_ok >= gb_bad => (UTF_8, bytes),
-                    Some(_) => (GB18030, bytes),
-                }
-            }
+            // Valid UTF-8 (most plans) is its own text: one check and one copy, not a
+            // trial decoding and a decoding.
+            None => match std::str::from_utf8(bytes) {
+                Ok(text) => return Ok((text.to_owned(), UTF_8.name())),
+                Err(_) => undetected(bytes),
+            },
         },
     };
     let offset = bytes.len() - body.len();
@@ -73,6 +67,19 @@ pub fn decode(
             e.at = Some(Box::new((shown, end..end + '\u{FFFD}'.len_utf8(), label)));
             Err(e)
         }
+    }
+}
+
+/// The encoding of text that has no BOM and is not valid UTF-8: GB18030, unless the text
+/// is mostly UTF-8 with a bad byte late in the file (then it is reported as UTF-8).
+fn undetected(bytes: &[u8]) -> (&'static Encoding, &[u8]) {
+    let utf8_ok = std::str::from_utf8(bytes)
+        .err()
+        .map_or(bytes.len(), |e| e.valid_up_to());
+    match first_error(GB18030, bytes) {
+        None => (GB18030, bytes),
+        Some(gb_bad) if utf8_ok >= gb_bad => (UTF_8, bytes),
+        Some(_) => (GB18030, bytes),
     }
 }
 
@@ -114,9 +121,16 @@ fn first_error(encoding: &'static Encoding, bytes: &[u8]) -> Option<usize> {
 /// under a task header (see [`split_row`]). Text without any table has no blocks: the
 /// extractor reads its lines directly.
 pub fn read(text: String, encoding: &'static str) -> Document {
+    // A table header needs a delimiter: text with none of them (most plans) is prose,
+    // found by a few searches of the whole text rather than several of each line.
+    let may_have_table = text.contains('\t')
+        || text.contains('|')
+        || text.contains('｜')
+        || text.contains("  ")
+        || text.contains('\u{3000}');
     let lines: Vec<&str> = text.split('\n').collect();
     let mut blocks = Vec::new();
-    if !lines.iter().any(|l| header_at(l).is_some()) {
+    if !may_have_table || !lines.iter().any(|l| header_at(l).is_some()) {
         // Plain prose: the text itself is read, line by line, by the extractor; a block per
         // line would only double the memory of a large plan.
         drop(lines);
@@ -215,7 +229,8 @@ fn header_at(line: &str) -> Option<(Delim, usize)> {
     for delim in [Delim::Tab, Delim::Bar, Delim::Spaces] {
         let has = match delim {
             Delim::Tab => line.contains('\t'),
-            Delim::Bar => line.contains(['|', '｜']),
+            // Two searches for one char each (memchr), not one that decodes every char.
+            Delim::Bar => line.contains('|') || line.contains('｜'),
             Delim::Spaces => line.contains("  ") || line.contains('\u{3000}'),
         };
         if !has {

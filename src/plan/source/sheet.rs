@@ -97,7 +97,7 @@ const MAX_GRID_CELLS: usize = 16 << 20;
 fn sheet_cells(
     book: &mut Sheets<Cursor<&[u8]>>,
     sheet: &str,
-) -> Result<(Vec<((u32, u32), String)>, Option<Corners>), calamine::Error> {
+) -> Result<(Cells, Option<Corners>), calamine::Error> {
     let mut out = Vec::new();
     if let Sheets::Xlsx(x) = book {
         let mut reader = match x.worksheet_cells_reader(sheet) {
@@ -212,6 +212,9 @@ fn xls_declared_cells(r: &[u8]) -> u64 {
     rows.saturating_mul(cols)
 }
 
+/// A sheet's non-empty cells: 0-based (row, column) and text.
+type Cells = Vec<((u32, u32), String)>;
+
 /// The first and last (row, column) of a range.
 type Corners = ((u32, u32), (u32, u32));
 
@@ -220,7 +223,7 @@ type Corners = ((u32, u32), (u32, u32));
 struct Grid {
     row_at: Vec<u32>,
     col_at: Vec<u32>,
-    cells: Vec<((u32, u32), String)>,
+    cells: Cells,
 }
 
 impl Grid {
@@ -228,7 +231,7 @@ impl Grid {
     /// that area is larger than [`MAX_GRID_CELLS`] — only the rows and columns that hold
     /// a value: nothing is lost, and a few stray cells far from the table no longer span
     /// the sheet. `None` for no cells.
-    fn of(cells: Vec<((u32, u32), String)>, corners: Option<Corners>) -> Option<Grid> {
+    fn of(cells: Cells, corners: Option<Corners>) -> Option<Grid> {
         let mut ends: Vec<(u32, u32)> = corners.map(|(a, b)| vec![a, b]).unwrap_or_default();
         ends.extend(cells.iter().map(|c| c.0));
         let r0 = ends.iter().map(|p| p.0).min()?;

@@ -466,14 +466,21 @@ fn text_tables_among_prose() {
 // ---- bad input -----------------------------------------------------------------------
 
 fn refused(file: &str, code: &str, says: &str) {
-    planq()
-        .args(["--plan", &format!("{DIR}/{file}"), "-c", "tasks | count"])
+    refused_at(&format!("{DIR}/{file}"), code, &[file, says]);
+}
+
+/// `planq --plan PATH -c 'tasks | count'` fails with exit 1, nothing on stdout, and the
+/// code and every text of `says` on stderr.
+fn refused_at(path: &str, code: &str, says: &[&str]) {
+    let mut assert = planq()
+        .args(["--plan", path, "-c", "tasks | count"])
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicates::str::contains(code))
-        .stderr(predicates::str::contains(file))
-        .stderr(predicates::str::contains(says));
+        .stderr(predicates::str::contains(code));
+    for text in says {
+        assert = assert.stderr(predicates::str::contains(*text));
+    }
 }
 
 #[test]
@@ -567,20 +574,12 @@ fn a_sheet_too_large_even_without_empty_rows_is_a_diagnostic() {
         .map(|(r, c, t)| (*r, *c, t.as_str()))
         .collect();
     let path = task_sheet_with(&extra);
-    planq()
-        .args([
-            "--plan",
-            path.to_str().expect("utf-8 path"),
-            "-c",
-            "tasks | count",
-        ])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicates::str::contains("planq::plan::sheet_too_large"))
-        // (the message wraps at a width that depends on the path: match its parts)
-        .stderr(predicates::str::contains("4212 values"))
-        .stderr(predicates::str::contains("4203 rows × 4204 columns"));
+    // (the message wraps at a width that depends on the path: match its parts)
+    refused_at(
+        path.to_str().expect("utf-8 path"),
+        "planq::plan::sheet_too_large",
+        &["4212 values", "4203 rows × 4204 columns"],
+    );
     let _ = std::fs::remove_file(path);
 }
 
@@ -597,20 +596,11 @@ fn an_xls_sheet_declaring_impossible_dimensions_is_refused_not_a_crash() {
     bytes[at + 4..at + 12].copy_from_slice(&[5, 0, 0, 0, 2, 0, 0, 0]);
     let path = std::env::temp_dir().join(format!("planq-formats-dims-{}.xls", std::process::id()));
     std::fs::write(&path, &bytes).expect("write");
-    planq()
-        .args([
-            "--plan",
-            path.to_str().expect("utf-8 path"),
-            "-c",
-            "tasks | count",
-        ])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicates::str::contains("planq::plan::bad_spreadsheet"))
-        .stderr(predicates::str::contains(
-            "cells, more than an .xls sheet can hold",
-        ));
+    refused_at(
+        path.to_str().expect("utf-8 path"),
+        "planq::plan::bad_spreadsheet",
+        &["cells, more than an .xls sheet can hold"],
+    );
     let _ = std::fs::remove_file(path);
 }
 

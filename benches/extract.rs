@@ -141,7 +141,7 @@ fn label(n: usize) -> String {
 
 fn benches(c: &mut Criterion) {
     // The allocator as the `planq` binary sets it, so the figures are the binary's.
-    planq::cli::alloc::huge_pages_off();
+    planq::cli::alloc::configure();
     c.bench_function("extract/seed", |b| {
         b.iter(|| extract(black_box(SEED), ExtractOptions::default()))
     });

@@ -6,6 +6,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    planq::cli::alloc::huge_pages_off();
+    planq::cli::alloc::configure();
     planq::cli::main()
 }

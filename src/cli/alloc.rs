@@ -20,9 +20,32 @@ extern "C" {
 /// re-check when the crate changes.
 const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 
+/// `mi_option_purge_delay` in the same v3 header (checked the same way: 15).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// The allocator settings of the binary: [`huge_pages_off`] and [`purge_at_once`]. Call it
+/// first thing in `main`, before any other thread exists.
+pub fn configure() {
+    huge_pages_off();
+    purge_at_once();
+}
+
+/// Makes mimalloc give freed memory back to the system at once instead of after its
+/// purge delay, unless the environment sets `MIMALLOC_PURGE_DELAY` (which then wins:
+/// 1000 gives the resident peak of the default, 10 about 65 MB in the case below). Extraction and export free batch after batch,
+/// and a busy allocator held the freed memory while the next batches grew: peak resident
+/// memory of `export --out` on a 17.5 MB plan 76 → 62 MB (4.4× → 3.6× the file), of
+/// `-c 'owners | count by role'` on it 537 → 481 MB, at the same CPU time within noise.
+pub fn purge_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: stores one integer option inside mimalloc; no memory is touched.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
+}
+
 /// Turns mimalloc's transparent huge pages off for this process, unless the environment
-/// sets `MIMALLOC_ALLOW_THP` (which then wins). Call it first thing in `main`, before any
-/// other thread exists; it matters when mimalloc is the global allocator.
+/// sets `MIMALLOC_ALLOW_THP` (which then wins). Called by [`configure`], before any other
+/// thread exists; it matters when mimalloc is the global allocator.
 ///
 /// Why: mimalloc asks the kernel for transparent huge pages on its large regions
 /// (madvise); where THP defrag is `madvise`, each such fault may compact memory first, and

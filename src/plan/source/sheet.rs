@@ -162,15 +162,15 @@ fn xls_sizes_fit(name: &str, bytes: &[u8]) -> Result<(), ReadError> {
             .filter(|(typ, data)| *typ == 0x0085 && data.len() >= 4)
             .map(|(_, data)| u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize),
     );
-    let worst = starts
-        .into_iter()
-        .flat_map(|at| xls_records(&workbook, at).filter(|(typ, _)| *typ == 0x0200))
-        .map(|(_, data)| xls_declared_cells(data))
-        .max()
-        .unwrap_or(0);
+    let declared = starts
+        .iter()
+        .flat_map(|&at| xls_records(&workbook, at).filter(|(typ, _)| *typ == 0x0200))
+        .map(|(_, data)| xls_declared_cells(data));
+    let spanned = starts.iter().map(|&at| xls_spanned_cells(&workbook, at));
+    let worst = declared.chain(spanned).max().unwrap_or(0);
     if worst > MAX_GRID_CELLS as u64 {
         return Err(damaged(format!(
-            "a sheet declares {worst} cells, more than an .xls sheet can hold (65536 rows × 256 columns)"
+            "a sheet declares or spans {worst} cells, more than an .xls sheet can hold (65536 rows × 256 columns)"
         )));
     }
     Ok(())
@@ -186,6 +186,44 @@ fn xls_records(stream: &[u8], mut at: usize) -> impl Iterator<Item = (u16, &[u8]
         at += 4 + len;
         Some((typ, data))
     })
+}
+
+/// The grid calamine lays out for the sheet whose substream starts at `at`: rows ×
+/// columns between the first and last cell its records place (a value or a formula, as
+/// calamine 0.38 collects them), up to the sheet's EOF. calamine allocates that grid
+/// whole, so one cell record with a damaged column (a u16, where a sheet has 256) asked for
+/// 36 GB.
+fn xls_spanned_cells(stream: &[u8], at: usize) -> u64 {
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    let mut place = |row: u32, first: u32, last: u32| {
+        rows = (rows.0.min(row), rows.1.max(row));
+        cols = (cols.0.min(first), cols.1.max(last));
+    };
+    let u16_at = |d: &[u8], i: usize| u32::from(u16::from_le_bytes([d[i], d[i + 1]]));
+    let mut depth = 0usize;
+    for (typ, data) in xls_records(stream, at) {
+        match typ {
+            // BOF: the sheet's own first, then nested substreams (charts).
+            0x0809 => depth += 1,
+            0x000A if depth <= 1 => break,
+            0x000A => depth -= 1,
+            // Number, Label, RString, BoolErr, Rk, LabelSst, Formula: row, column first.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if data.len() >= 4 => {
+                let col = u16_at(data, 2);
+                place(u16_at(data, 0), col, col);
+            }
+            // MulRk: row, first column, …, last column.
+            0x00BD if data.len() >= 6 => {
+                let (first, last) = (u16_at(data, 2), u16_at(data, data.len() - 2));
+                place(u16_at(data, 0), first.min(last), first.max(last));
+            }
+            _ => {}
+        }
+    }
+    if rows.0 > rows.1 {
+        return 0;
+    }
+    (u64::from(rows.1 - rows.0) + 1).saturating_mul(u64::from(cols.1 - cols.0) + 1)
 }
 
 /// The cells calamine reserves for a DIMENSIONS record ([MS-XLS] 2.4.90): its rows ×
@@ -488,6 +526,45 @@ mod tests {
         assert_eq!(xls_declared_cells(&biff8(0, 0, 0, 0)), 1);
         // A record of another length is refused by calamine itself.
         assert_eq!(xls_declared_cells(&[0; 12]), 0);
+    }
+
+    #[test]
+    fn xls_cells_span_the_grid_calamine_lays_out() {
+        let record = |typ: u16, data: &[u8]| {
+            let mut r = typ.to_le_bytes().to_vec();
+            r.extend((data.len() as u16).to_le_bytes());
+            r.extend(data);
+            r
+        };
+        let cell = |row: u16, col: u16| {
+            let mut d = row.to_le_bytes().to_vec();
+            d.extend(col.to_le_bytes());
+            d.extend([0; 10]); // format and value
+            d
+        };
+        let mut stream = record(0x0809, &[0; 16]);
+        stream.extend(record(0x0203, &cell(2, 1)));
+        stream.extend(record(0x0203, &cell(11, 3)));
+        // A nested chart substream's records stay inside the sheet.
+        stream.extend(record(0x0809, &[0; 16]));
+        stream.extend(record(0x000A, &[]));
+        stream.extend(record(0x000A, &[]));
+        // After the sheet's EOF: another sheet's cell, not counted.
+        stream.extend(record(0x0203, &cell(60_000, 200)));
+        // Rows 2..=11, columns 1..=3.
+        assert_eq!(xls_spanned_cells(&stream, 0), 30);
+        // A damaged column number: 65 536 columns wide.
+        let mut damaged = record(0x0809, &[0; 16]);
+        damaged.extend(record(0x0203, &cell(0, 0)));
+        damaged.extend(record(0x0204, &cell(60_000, 65_535)));
+        assert!(xls_spanned_cells(&damaged, 0) > MAX_GRID_CELLS as u64);
+        // MulRk: first and last column.
+        let mut mulrk = 5u16.to_le_bytes().to_vec();
+        mulrk.extend(7u16.to_le_bytes());
+        mulrk.extend([0; 12]);
+        mulrk.extend(8u16.to_le_bytes());
+        let stream = [record(0x0809, &[0; 16]), record(0x00BD, &mulrk)].concat();
+        assert_eq!(xls_spanned_cells(&stream, 0), 2);
     }
 
     #[test]

@@ -583,47 +583,52 @@ fn a_sheet_too_large_even_without_empty_rows_is_a_diagnostic() {
     let _ = std::fs::remove_file(path);
 }
 
-#[test]
-fn an_xls_sheet_declaring_impossible_dimensions_is_refused_not_a_crash() {
-    // seed-tasks.xls with its first sheet's DIMENSIONS record (BIFF8: first row, last row
-    // + 1 as u32) saying rows 5 to 1: calamine's arithmetic wraps to 4 billion rows and
-    // it reserves them all — the process aborted (the mutation proptest below found it).
+/// `seed-tasks.xls` with the first record whose header (type, length) is `header` given
+/// `data` at the start of its body, written to a temporary file: `planq` refuses it as a
+/// damaged workbook whose message holds `says`.
+fn patched_xls_is_refused(name: &str, header: [u8; 4], data: &[u8], says: &str) {
     let mut bytes = fixture("seed-tasks.xls");
     let at = bytes
         .windows(4)
-        .position(|w| w == [0x00, 0x02, 0x0E, 0x00])
-        .expect("a DIMENSIONS record");
-    bytes[at + 4..at + 12].copy_from_slice(&[5, 0, 0, 0, 2, 0, 0, 0]);
-    let path = std::env::temp_dir().join(format!("planq-formats-dims-{}.xls", std::process::id()));
+        .position(|w| w == header)
+        .expect("the record in seed-tasks.xls");
+    bytes[at + 4..at + 4 + data.len()].copy_from_slice(data);
+    let path =
+        std::env::temp_dir().join(format!("planq-formats-{name}-{}.xls", std::process::id()));
     std::fs::write(&path, &bytes).expect("write");
+    // (the message wraps at a width that depends on the path: match a word of it)
     refused_at(
         path.to_str().expect("utf-8 path"),
         "planq::plan::bad_spreadsheet",
-        // (the message wraps at a width that depends on the path: match a word of it)
-        &["25769803758"],
+        &[says],
     );
     let _ = std::fs::remove_file(path);
 }
 
 #[test]
-fn an_xls_cell_placed_far_outside_any_sheet_is_refused_not_a_crash() {
-    // seed-tasks.xls with one LabelSst record (a text cell: row, column as u16) moved to
-    // row 60 000, column 65 535: calamine lays out the grid between the first and last
-    // cell, 3.9 G cells, and the process aborted (the mutation proptest found it).
-    let mut bytes = fixture("seed-tasks.xls");
-    let at = bytes
-        .windows(4)
-        .position(|w| w == [0xFD, 0x00, 0x0A, 0x00])
-        .expect("a LabelSst record");
-    bytes[at + 4..at + 8].copy_from_slice(&[0x60, 0xEA, 0xFF, 0xFF]);
-    let path = std::env::temp_dir().join(format!("planq-formats-cell-{}.xls", std::process::id()));
-    std::fs::write(&path, &bytes).expect("write");
-    refused_at(
-        path.to_str().expect("utf-8 path"),
-        "planq::plan::bad_spreadsheet",
-        &["3932160000"],
+fn an_xls_sheet_declaring_impossible_dimensions_is_refused_not_a_crash() {
+    // The first sheet's DIMENSIONS record (BIFF8: first row, last row + 1 as u32) saying
+    // rows 5 to 1: calamine's arithmetic wraps to 4 billion rows and it reserves them all —
+    // the process aborted (the mutation proptest below found it).
+    patched_xls_is_refused(
+        "dims",
+        [0x00, 0x02, 0x0E, 0x00],
+        &[5, 0, 0, 0, 2, 0, 0, 0],
+        "25769803758",
     );
-    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn an_xls_cell_placed_far_outside_any_sheet_is_refused_not_a_crash() {
+    // One LabelSst record (a text cell: row, column as u16) moved to row 60 000, column
+    // 65 535: calamine lays out the grid between the first and last cell, 3.9 G cells, and
+    // the process aborted (the mutation proptest found it).
+    patched_xls_is_refused(
+        "cell",
+        [0xFD, 0x00, 0x0A, 0x00],
+        &[0x60, 0xEA, 0xFF, 0xFF],
+        "3932160000",
+    );
 }
 
 // ---- no panic on any bytes -----------------------------------------------------------

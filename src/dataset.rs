@@ -44,8 +44,9 @@ impl PlanDoc {
     pub fn from_file(path: &str, options: ReadOptions) -> Result<Self, Error> {
         let doc = {
             // The bytes are dropped once decoded: a large plan is not held twice.
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-            source::read(path, &bytes, options).map_err(|e| read_error(path, e))?
+            let bytes =
+                source::read_file(std::path::Path::new(path)).map_err(|e| Error::io(path, &e))?;
+            source::read_shared(path, bytes, options).map_err(|e| read_error(path, e))?
         };
         PlanDoc::from_document(path, doc)
     }
@@ -59,7 +60,7 @@ impl PlanDoc {
             text,
             ..
         } = doc;
-        let source = Source::new(name, Arc::<str>::from(text));
+        let source = Source::new(name, text);
         let is_table_format = matches!(
             format,
             Format::Csv | Format::Tsv | Format::Xlsx | Format::Xls | Format::Ods

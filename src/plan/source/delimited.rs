@@ -7,7 +7,7 @@ use crate::plan::table::is_task_header;
 
 /// Reads a delimited file whose text is already decoded.
 pub fn read(
-    text: String,
+    text: std::sync::Arc<str>,
     encoding: &'static str,
     delim: u8,
     format: Format,
@@ -20,7 +20,7 @@ pub fn read(
             "close the quoted cell with `\"`, or write a literal quote as `\"\"`",
         );
         e.at = Some(Box::new((
-            text.clone(),
+            text.to_string(),
             start..start,
             "quote opened here".into(),
         )));

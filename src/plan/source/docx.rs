@@ -57,7 +57,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
     Ok(Document {
         format: Format::Docx,
         encoding: None,
-        text,
+        text: text.into(),
         blocks,
     })
 }

@@ -384,7 +384,7 @@ impl TokenSink for Sink {
 }
 
 /// Reads an HTML page whose text is already decoded.
-pub fn read(text: String, encoding: &'static str) -> Document {
+pub fn read(text: std::sync::Arc<str>, encoding: &'static str) -> Document {
     let sink = Sink {
         state: RefCell::new(State::default()),
     };
@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn blocks_lines_entities_and_chrome() {
         let html = "<!DOCTYPE html>\n<html><head><title>t</title><style>p{}</style></head>\n<body>\n<nav>首页 | 新闻</nav>\n<script>var a = '<p>x</p>';</script>\n<h1>2025年工作要点</h1>\n<p>一、总体&nbsp;要求</p><p>(一)建设\n平台&amp;网络。<br>(二)推广</p>\n<div><ul><li>甲</li><li>乙</li></ul></div>\n</body></html>";
-        let doc = read(html.to_string(), "UTF-8");
+        let doc = read(html.into(), "UTF-8");
         assert_eq!(
             paras(&doc),
             [
@@ -437,7 +437,7 @@ mod tests {
     #[test]
     fn task_tables_and_layout_tables() {
         let html = "<table><tr><td><p>前言</p>\n<table border=1>\n<tr><th>序号</th><th>工作任务</th><th>牵头单位</th></tr>\n<tr><td colspan=3>一、基础</td></tr>\n<tr><td>1</td><td>甲</td><td rowspan=2>省数字办</td></tr>\n<tr><td>2</td><td>乙</td></tr>\n</table></td></tr></table>";
-        let doc = read(html.to_string(), "UTF-8");
+        let doc = read(html.into(), "UTF-8");
         let t = doc
             .blocks
             .iter()

@@ -23,6 +23,7 @@ mod zipped;
 
 use crate::error::Code;
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a block came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,8 +170,9 @@ pub struct Document {
     pub encoding: Option<&'static str>,
     /// The display text: the decoded file for text and HTML; for binary formats one line
     /// per paragraph or table row (cells separated by tabs). Every [`Origin::line`] is a
-    /// line of this text.
-    pub text: String,
+    /// line of this text. Shared: diagnostics hold the same text (a large plan's text
+    /// is made once, not copied for them).
+    pub text: std::sync::Arc<str>,
     /// Paragraphs and tables in document order (empty for a text file without tables,
     /// whose lines are read directly from `text`).
     pub blocks: Vec<Block>,
@@ -256,21 +258,86 @@ pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, 
         Magic::Ole => read_ole(name, bytes),
         Magic::Other => {
             let (text, encoding) = text::decode(bytes, options.encoding)?;
-            let lower = name.to_ascii_lowercase();
-            #[cfg(feature = "html")]
-            if html::looks_like_html(&text) || lower.ends_with(".html") || lower.ends_with(".htm")
-            {
-                return Ok(html::read(text, encoding));
-            }
-            if lower.ends_with(".csv") {
-                return delimited::read(text, encoding, b',', Format::Csv);
-            }
-            if lower.ends_with(".tsv") {
-                return delimited::read(text, encoding, b'\t', Format::Tsv);
-            }
-            Ok(text::read(text, encoding))
+            read_decoded(name, text, encoding)
         }
     }
+}
+
+/// [`read`] of bytes already shared: a UTF-8 text file without a byte-order mark (most
+/// plans) becomes its text without a copy — for a large plan one copy of the whole file,
+/// and its memory, fewer. Anything else is [`read`].
+pub fn read_shared(
+    name: &str,
+    bytes: Arc<[u8]>,
+    options: ReadOptions,
+) -> Result<Document, ReadError> {
+    if options.encoding.is_none() && matches!(magic(&bytes), Magic::Other) {
+        return match text::shared_utf8(bytes) {
+            Ok(text) => read_decoded(name, text, "UTF-8"),
+            Err(bytes) => read(name, &bytes, options),
+        };
+    }
+    read(name, &bytes, options)
+}
+
+/// The bytes of the file at `path`, read into one shared buffer of the file's size (no
+/// second buffer to grow into, or to copy the text out of: see [`read_shared`]).
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let size = file
+        .metadata()
+        .ok()
+        .and_then(|m| usize::try_from(m.len()).ok())
+        .unwrap_or(0);
+    let mut buf = zeroed(size);
+    let mut n = 0;
+    if let Some(slice) = Arc::get_mut(&mut buf) {
+        while n < slice.len() {
+            match file.read(&mut slice[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    // A file that is not the size it said (shrunk or grown meanwhile, a pipe, a file
+    // system that does not know sizes): what it holds, read to its end.
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    if n == size && rest.is_empty() {
+        return Ok(buf);
+    }
+    let mut all = Vec::with_capacity(n + rest.len());
+    all.extend_from_slice(&buf[..n]);
+    all.extend_from_slice(&rest);
+    Ok(Arc::from(all))
+}
+
+/// `size` zero bytes, shared. A large buffer comes from the allocator as fresh pages: no
+/// zeroing pass before the file is read into it.
+fn zeroed(size: usize) -> Arc<[u8]> {
+    let buf: Arc<[std::mem::MaybeUninit<u8>]> = Arc::new_zeroed_slice(size);
+    // SAFETY: every byte is zero, a valid `u8`.
+    unsafe { buf.assume_init() }
+}
+
+/// A decoded text read as its kind is read: a web page, a CSV or TSV table (by its
+/// name), or plain text.
+fn read_decoded(name: &str, text: Arc<str>, encoding: &'static str) -> Result<Document, ReadError> {
+    let lower = name.to_ascii_lowercase();
+    #[cfg(feature = "html")]
+    if html::looks_like_html(&text) || lower.ends_with(".html") || lower.ends_with(".htm") {
+        return Ok(html::read(text, encoding));
+    }
+    if lower.ends_with(".csv") {
+        return delimited::read(text, encoding, b',', Format::Csv);
+    }
+    if lower.ends_with(".tsv") {
+        return delimited::read(text, encoding, b'\t', Format::Tsv);
+    }
+    Ok(text::read(text, encoding))
 }
 
 #[cfg(any(feature = "docx", feature = "spreadsheet"))]
@@ -410,6 +477,47 @@ pub(crate) fn squash(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_and_its_utf8_shared_not_copied() {
+        let dir = std::env::temp_dir().join(format!("planq-read-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let cases: [(&str, Vec<u8>, bool); 5] = [
+            ("plain.txt", "一、数字福建\n".into(), true),
+            ("empty.txt", Vec::new(), true),
+            ("big.txt", "（一）数字。\n".repeat(20_000).into(), true),
+            // A byte-order mark, and bytes that are not UTF-8: read as `read` reads them.
+            ("bom.txt", b"\xEF\xBB\xBF\xE4\xB8\x80".to_vec(), false),
+            ("gbk.txt", b"\xCA\xFD\xD7\xD6".to_vec(), false),
+        ];
+        for (name, bytes, shared) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let read_back = read_file(&path).expect("read");
+            assert_eq!(&read_back[..], &bytes[..], "{name}");
+            match text::shared_utf8(read_back.clone()) {
+                Ok(t) => {
+                    assert!(shared, "{name}");
+                    assert_eq!(t.as_bytes(), &bytes[..], "{name}");
+                    // The same memory, not a copy.
+                    assert_eq!(t.as_ptr(), read_back.as_ptr(), "{name}");
+                }
+                Err(back) => {
+                    assert!(!shared, "{name}");
+                    assert_eq!(&back[..], &bytes[..], "{name}");
+                }
+            }
+            // Either way the document is what `read` makes of the bytes.
+            let options = ReadOptions::default();
+            assert_eq!(
+                read_shared(name, read_back, options).ok(),
+                read(name, &bytes, options).ok(),
+                "{name}"
+            );
+        }
+        assert!(read_file(&dir.join("missing.txt")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn column_names() {

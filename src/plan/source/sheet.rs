@@ -79,7 +79,7 @@ pub fn read(name: &str, bytes: &[u8], format: Format) -> Result<Document, ReadEr
     Ok(Document {
         format,
         encoding: None,
-        text,
+        text: text.into(),
         blocks,
     })
 }

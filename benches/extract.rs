@@ -70,31 +70,42 @@ pub fn synthetic_plan(tasks: usize) -> String {
 }
 
 /// What `planq export --out DIR` does with a plain-text plan (`src/cli/export.rs`), into
-/// a sink and on one thread (the binary writes on a thread of its own while the next batch
-/// is extracted): the tasks in batches of 256, each batch's `tasks`, `owners`, `targets`
-/// and `shortfall` rows built and written as CSV, then the other tables.
+/// a sink (the binary writes on a thread of its own while the next batch is extracted):
+/// the tasks in batches of 512, each task's `tasks`, `owners`, `targets` and `shortfall`
+/// rows made as CSV on the thread that built it, then the other tables.
 fn export_batched(doc: &str) {
     use planq::frames;
-    let mut counts = frames::CategoryCounts::default();
-    let mut first = true;
-    let plan = planq::plan::extract_in_batches(doc, ExtractOptions::default(), 256, &mut |tasks| {
-        counts.add(&tasks);
-        let batch = planq::plan::Plan {
-            tasks,
-            ..Default::default()
-        };
-        let mut tables = frames::per_task(&batch).expect("frames");
-        frames::add_plan_column(&mut tables, "synthetic").expect("plan column");
-        for (_, df) in &tables {
-            if first {
-                planq::render::write(df, Format::Csv, &mut std::io::sink()).expect("csv");
-            } else {
-                planq::render::formats::write_rows(df, Format::Csv, &mut std::io::sink())
-                    .expect("csv");
+    use std::io::Write;
+    // As `planq export --out` writes a plain-text plan: each task's rows made where it is
+    // built (`frames::csv::task_rows`), appended to its tables' files (here a sink).
+    let mut out = std::io::sink();
+    for header in frames::csv::headers().expect("headers") {
+        out.write_all(header.as_bytes()).expect("write");
+    }
+    let mut per_root: Vec<(i64, i64)> = Vec::new();
+    let finish = |task, category| frames::csv::task_rows(task, category, "synthetic");
+    let plan = planq::plan::extract_finished(
+        doc,
+        ExtractOptions::default(),
+        512,
+        &finish,
+        &mut |rows: Vec<frames::csv::TaskRows>| {
+            for r in &rows {
+                if per_root.len() <= r.category {
+                    per_root.resize(r.category + 1, (0, 0));
+                }
+                per_root[r.category].0 += 1;
+                per_root[r.category].1 += r.targets as i64;
+                for k in 0..frames::PER_TASK.len() {
+                    out.write_all(r.table(k).as_bytes()).expect("write");
+                }
             }
-        }
-        first = false;
-    });
+        },
+    );
+    let mut counts = frames::CategoryCounts::default();
+    for (c, &(tasks, targets)) in plan.categories.iter().zip(&per_root) {
+        counts.add_counts(&c.name, tasks, targets);
+    }
     let mut rest = frames::after_tasks(&plan, &counts).expect("frames");
     frames::add_plan_column(&mut rest, "synthetic").expect("plan column");
     for (_, df) in &rest {

@@ -4,10 +4,12 @@
 
 use polars::prelude::*;
 
+pub mod csv;
+
 use crate::error::{Code, Error, ErrorKind};
 use crate::plan::{Date, Plan};
 use crate::progress::Report;
-use crate::shortfall::{shortfall, Status};
+use crate::shortfall::shortfall;
 
 /// The built-in tables, in the order they are listed to users.
 pub const TABLES: &[&str] = &[
@@ -102,15 +104,20 @@ impl CategoryCounts {
     /// Counts `tasks` and their targets in their categories.
     pub fn add(&mut self, tasks: &[crate::plan::Task]) {
         for t in tasks {
-            let n = t.targets.len() as i64;
-            match self.0.get_mut(t.category.as_str()) {
-                Some(e) => {
-                    e.0 += 1;
-                    e.1 += n;
-                }
-                None => {
-                    self.0.insert(t.category.clone(), (1, n));
-                }
+            self.add_counts(&t.category, 1, t.targets.len() as i64);
+        }
+    }
+
+    /// Counts `tasks` tasks with `targets` targets in the category named `name` (tasks
+    /// counted elsewhere, by category index: see `planq export --out`).
+    pub fn add_counts(&mut self, name: &str, tasks: i64, targets: i64) {
+        match self.0.get_mut(name) {
+            Some(e) => {
+                e.0 += tasks;
+                e.1 += targets;
+            }
+            None => {
+                self.0.insert(name.to_string(), (tasks, targets));
             }
         }
     }
@@ -197,13 +204,8 @@ fn tasks(plan: &Plan) -> PolarsResult<DataFrame> {
         opt_str_col(
             "owners",
             t.iter().map(|t| {
-                let mut names: Vec<&str> = Vec::new();
-                for o in &t.owners {
-                    if !names.contains(&o.name.as_str()) {
-                        names.push(&o.name);
-                    }
-                }
-                (!names.is_empty()).then(|| names.join("、"))
+                let mut names = String::new();
+                owner_names(t, &mut names).then_some(names)
             }),
         ),
         date_col("deadline", t.iter().map(|t| t.deadline).collect())?,
@@ -213,6 +215,23 @@ fn tasks(plan: &Plan) -> PolarsResult<DataFrame> {
         ),
         int_col("line", t.iter().map(|t| i64::from(t.line)).collect()),
     ])
+}
+
+/// Writes the task's distinct owner names, in order of appearance and joined by `、`, into
+/// `out` (cleared first): the `owners` column of `tasks`. False when it has none (null).
+fn owner_names(task: &crate::plan::Task, out: &mut String) -> bool {
+    out.clear();
+    for (k, o) in task.owners.iter().enumerate() {
+        // A name listed twice (lead of one clause, support of another) is shown once.
+        if task.owners[..k].iter().any(|p| p.name == o.name) {
+            continue;
+        }
+        if k > 0 {
+            out.push('、');
+        }
+        out.push_str(&o.name);
+    }
+    !task.owners.is_empty()
 }
 
 fn owners(plan: &Plan) -> PolarsResult<DataFrame> {
@@ -314,14 +333,7 @@ fn shortfall_frame(plan: &Plan, reports: &[Report]) -> PolarsResult<DataFrame> {
         Column::new("actual".into(), f64s(&|r| r.actual)),
         Column::new("shortfall".into(), f64s(&|r| r.shortfall)),
         Column::new("pct_done".into(), f64s(&|r| r.pct_done)),
-        str_col(
-            "status",
-            rows.iter().map(|r| match r.status {
-                Status::Met => "met",
-                Status::Behind => "behind",
-                Status::Unreported => "unreported",
-            }),
-        ),
+        str_col("status", rows.iter().map(|r| r.status.as_str())),
         date_col("as_of", rows.iter().map(|r| r.as_of).collect())?,
     ])
 }

@@ -1,6 +1,6 @@
 //! Shortfall: each target against its latest progress report.
 
-use crate::plan::{Date, Direction, Plan};
+use crate::plan::{Date, Direction, Plan, Target, Task};
 use crate::progress::fast_hash::FastMap;
 use crate::progress::Report;
 
@@ -13,6 +13,17 @@ pub enum Status {
     Behind,
     /// No report yet.
     Unreported,
+}
+
+impl Status {
+    /// The status as written in tables: `met`, `behind`, `unreported`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Behind => "behind",
+            Status::Unreported => "unreported",
+        }
+    }
 }
 
 /// One row of the `shortfall` table.
@@ -69,52 +80,54 @@ pub fn shortfall<'a>(plan: &'a Plan, reports: &[Report]) -> Vec<Row<'a>> {
             .or_insert(r);
     }
     plan.targets()
-        .map(|(task, target)| {
-            let latest = latest_of.get(target.id.as_str()).copied();
-            let actual = latest.map(|r| r.actual);
-            let at_most = target.direction == Direction::AtMost;
-            let status = match actual {
-                None => Status::Unreported,
-                Some(a) if at_most && a <= target.value => Status::Met,
-                Some(a) if !at_most && a >= target.value => Status::Met,
-                Some(_) => Status::Behind,
-            };
-            // For an at-most target the wrong side is above it.
-            let (over, ratio) = (
-                |a: f64| {
-                    if at_most {
-                        a - target.value
-                    } else {
-                        target.value - a
-                    }
-                },
-                |a: f64| {
-                    if at_most {
-                        (target.value, a)
-                    } else {
-                        (a, target.value)
-                    }
-                },
-            );
-            Row {
-                target_id: &target.id,
-                task_id: &task.id,
-                category: &task.category,
-                metric: &target.metric,
-                unit: &target.unit,
-                direction: target.direction,
-                target: target.value,
-                actual,
-                shortfall: actual.map(|a| tidy(over(a).max(0.0))),
-                pct_done: actual.and_then(|a| {
-                    let (num, den) = ratio(a);
-                    (den != 0.0).then(|| (num / den * 1e4).round() / 100.0)
-                }),
-                status,
-                as_of: latest.map(|r| r.as_of),
-            }
-        })
+        .map(|(task, target)| row(task, target, latest_of.get(target.id.as_str()).copied()))
         .collect()
+}
+
+/// The `shortfall` row of `target` (of `task`) given its latest report, if any.
+pub fn row<'a>(task: &'a Task, target: &'a Target, latest: Option<&Report>) -> Row<'a> {
+    let actual = latest.map(|r| r.actual);
+    let at_most = target.direction == Direction::AtMost;
+    let status = match actual {
+        None => Status::Unreported,
+        Some(a) if at_most && a <= target.value => Status::Met,
+        Some(a) if !at_most && a >= target.value => Status::Met,
+        Some(_) => Status::Behind,
+    };
+    // For an at-most target the wrong side is above it.
+    let (over, ratio) = (
+        |a: f64| {
+            if at_most {
+                a - target.value
+            } else {
+                target.value - a
+            }
+        },
+        |a: f64| {
+            if at_most {
+                (target.value, a)
+            } else {
+                (a, target.value)
+            }
+        },
+    );
+    Row {
+        target_id: &target.id,
+        task_id: &task.id,
+        category: &task.category,
+        metric: &target.metric,
+        unit: &target.unit,
+        direction: target.direction,
+        target: target.value,
+        actual,
+        shortfall: actual.map(|a| tidy(over(a).max(0.0))),
+        pct_done: actual.and_then(|a| {
+            let (num, den) = ratio(a);
+            (den != 0.0).then(|| (num / den * 1e4).round() / 100.0)
+        }),
+        status,
+        as_of: latest.map(|r| r.as_of),
+    }
 }
 
 /// Rounds away binary noise (`96 − 95.2` = `0.7999999999999972` → `0.8`).

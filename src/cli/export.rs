@@ -425,14 +425,12 @@ fn exists_error(paths: &[String]) -> Error {
     .with_help("add --force to replace them, or choose another --out directory")
 }
 
-/// Tasks per batch when a plan is exported batch by batch. Small batches cost no more
-/// time (a batch's frames are a few columns of a few hundred rows, `perf stat` showed no
-/// difference from 64 to 4096 tasks) and hold less: peak memory of a 100k-task export
-/// was 75 MB with 64, 80 MB with 256 and 143 MB with 4096 tasks a batch. Once extraction
-/// got faster than writing (issue 13), three batches are always in flight (one built, one
-/// queued, one written): 256 then held 84–88 MB, 128 holds 79–80 MB for the same CPU time
-/// (callgrind: +1.7% instructions at 64).
-const BATCH: usize = 128;
+/// Tasks per batch when a plan is exported batch by batch. A batch is handed back as its
+/// tasks' CSV rows (about what the tasks take), and three are in flight at most (one being
+/// built, one queued, one being written). Larger batches mean fewer hand-overs between the
+/// extractor, rayon's pool and the writer: for 100k tasks 128 took 0.48 s and 61 MB, 512
+/// 0.44 s and 63 MB, 4096 0.50 s and 82 MB (`PLANQ_EXPORT_BATCH`, median of 7).
+const BATCH: usize = 512;
 
 /// The tasks per batch: [`BATCH`], or `PLANQ_EXPORT_BATCH` when set (tests use 1 and 2 so
 /// that every batch boundary is crossed, `下同` carried owners among them).
@@ -481,23 +479,20 @@ fn batchable(data: &DataArgs) -> Option<Batchable> {
     let options = crate::plan::source::ReadOptions {
         encoding: data.encoding,
     };
-    let doc = {
-        // The bytes are dropped once decoded, as `PlanDoc::from_file` does.
-        let bytes = std::fs::read(path).ok()?;
-        crate::plan::source::read(path, &bytes, options).ok()?
-    };
+    // A UTF-8 file's bytes become its text (no copy); other bytes are dropped once
+    // decoded, as `PlanDoc::from_file` does.
+    let bytes = crate::plan::source::read_file(Path::new(path)).ok()?;
+    let doc = crate::plan::source::read_shared(path, bytes, options).ok()?;
     if !crate::plan::reads_in_batches(&doc) {
         return None;
     }
-    // The text as diagnostics hold it, made now rather than after the extraction (when it
-    // would be a copy on top of the last batch); the decoded string and the bytes go.
+    // The text, shared with diagnostics; the bytes and the blocks go.
     let crate::plan::source::Document {
         format,
         encoding,
         text,
         ..
     } = doc;
-    let text = Arc::<str>::from(text);
     super::alloc::give_back_free_memory();
     Some(Batchable {
         path: path.clone(),
@@ -535,8 +530,9 @@ fn batched(
     color: bool,
 ) -> Result<(), Error> {
     use crate::corpus::{plans_frame_counted, stem_id, PlanCounts};
+    use crate::frames::csv::TaskRows;
     use crate::frames::{self, CategoryCounts};
-    use crate::plan::{ExtractOptions, Task};
+    use crate::plan::ExtractOptions;
 
     let names: Vec<&str> = frames::TABLES
         .iter()
@@ -546,37 +542,58 @@ fn batched(
     let id = stem_id(&path);
     let mut counts = PlanCounts::default();
     let mut per_category = CategoryCounts::default();
-    // Batches are written on a thread of their own while the extractor builds the next
-    // (a batch's frames and CSV cost about what its extraction costs); one batch waits
-    // at most, so memory stays the text, the outline and about three batches.
+    // Each task's rows are formatted on rayon's pool as soon as it is complete, by the
+    // thread that built it (its strings still in that core's cache; the task freed where
+    // it was allocated), and written on a thread of their own while the extractor goes
+    // on; one batch waits at most, so memory stays the text, the outline and about three
+    // batches of rows.
+    let mut per_root: Vec<(i64, i64)> = Vec::new();
     let (plan, writer) = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Task>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<TaskRows>>(1);
         let mut writer = BatchWriter {
             names: &names,
             dir,
             args,
-            id: &id,
             files: Vec::new(),
             failed: None,
+            rows: Default::default(),
         };
         let handle = scope.spawn(move || {
             for tasks in rx {
-                writer.write(tasks);
+                writer.write(&tasks);
             }
+            writer.finish();
             writer
         });
-        let mut sink = |tasks: Vec<Task>| {
-            counts.add_tasks(&tasks);
-            per_category.add(&tasks);
+        let mut sink = |tasks: Vec<TaskRows>| {
+            counts.tasks += tasks.len();
+            for t in &tasks {
+                counts.owners += t.owners;
+                counts.targets += t.targets;
+                if per_root.len() <= t.category {
+                    per_root.resize(t.category + 1, (0, 0));
+                }
+                per_root[t.category].0 += 1;
+                per_root[t.category].1 += t.targets as i64;
+            }
             // A writer that stopped has its error; the extraction still ends, so that the
             // warnings are reported before it, as on the general path.
             let _ = tx.send(tasks);
         };
-        let plan =
-            crate::plan::text_in_batches(&text, ExtractOptions::default(), batch_size(), &mut sink);
+        let finish = |task, category| crate::frames::csv::task_rows(task, category, &id);
+        let plan = crate::plan::text_finished(
+            &text,
+            ExtractOptions::default(),
+            batch_size(),
+            &finish,
+            &mut sink,
+        );
         drop(tx);
         (plan, handle.join())
     });
+    for (category, &(tasks, targets)) in plan.categories.iter().zip(&per_root) {
+        per_category.add_counts(&category.name, tasks, targets);
+    }
     let Ok(mut writer) = writer else {
         return Err(Error::new(
             ErrorKind::Data,
@@ -627,22 +644,27 @@ fn io_error(what: &str, e: io::Error) -> Error {
 }
 
 /// The writing half of [`batched`]: opens the files at the first batch and appends each
-/// batch's rows of the [`crate::frames::PER_TASK`] tables.
+/// batch's rows of the [`crate::frames::PER_TASK`] tables (formatted from the tasks by
+/// `crate::frames::csv`).
 struct BatchWriter<'a> {
     /// Every table's name, in the order of `files`.
     names: &'a [&'a str],
     dir: &'a str,
     args: &'a ExportArgs,
-    /// The plan's id (the `plan` column).
-    id: &'a str,
     /// Each table's file and its name as shown; empty until the first batch.
     files: Vec<(String, crate::render::file::Pending)>,
     /// The first failure; later batches are then dropped unwritten.
     failed: Option<Error>,
+    /// The rows of each [`crate::frames::PER_TASK`] table not yet written.
+    rows: [String; 4],
 }
 
+/// Bytes of a table's rows held before they are written, and handed to the disk without
+/// waiting ([`crate::render::file::Pending::write_behind`]): large writes, little held.
+const ROWS_HELD: usize = 1 << 18;
+
 impl BatchWriter<'_> {
-    fn write(&mut self, tasks: Vec<crate::plan::Task>) {
+    fn write(&mut self, tasks: &[crate::frames::csv::TaskRows]) {
         if self.failed.is_some() {
             return;
         }
@@ -651,10 +673,17 @@ impl BatchWriter<'_> {
         }
     }
 
-    fn try_write(&mut self, tasks: Vec<crate::plan::Task>) -> Result<(), Error> {
-        use crate::frames;
-        let first = self.files.is_empty();
-        if first {
+    /// Writes the rows still held, once every batch is in.
+    fn finish(&mut self) {
+        if self.failed.is_none() && !self.files.is_empty() {
+            if let Err(e) = self.flush(0) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn try_write(&mut self, tasks: &[crate::frames::csv::TaskRows]) -> Result<(), Error> {
+        if self.files.is_empty() {
             std::fs::create_dir_all(self.dir).map_err(|e| io_error(self.dir, e))?;
             // Refuse before writing anything: all the tables or none replaced.
             for p in paths_of(self.names.iter().copied(), self.dir, "csv", self.args.force)? {
@@ -663,26 +692,38 @@ impl BatchWriter<'_> {
                     .map_err(|e| write_error(&shown, e))?;
                 self.files.push((shown, file));
             }
+            // The per-task tables' headers, as their frames render them.
+            let headers = crate::frames::csv::headers()?;
+            for (text, header) in self.rows.iter_mut().zip(headers) {
+                if self.args.bom {
+                    text.push_str(render::formats::BOM);
+                }
+                text.push_str(&header);
+            }
         }
-        let batch = crate::plan::Plan {
-            tasks,
-            ..Default::default()
-        };
-        let mut tables = frames::per_task(&batch)?;
-        drop(batch);
-        frames::add_plan_column(&mut tables, self.id)?;
-        for (name, df) in &tables {
+        for t in tasks {
+            for (k, text) in self.rows.iter_mut().enumerate() {
+                text.push_str(t.table(k));
+            }
+        }
+        self.flush(ROWS_HELD)
+    }
+
+    /// Writes each per-task table's rows held once they pass `held` bytes (0: all of them).
+    fn flush(&mut self, held: usize) -> Result<(), Error> {
+        for (name, text) in crate::frames::PER_TASK.iter().zip(&mut self.rows) {
+            if text.len() <= held || text.is_empty() {
+                continue;
+            }
             let Some(k) = self.names.iter().position(|n| n == name) else {
                 continue;
             };
             let (shown, file) = &mut self.files[k];
-            let w = file.writer();
-            if first {
-                render::write_with_bom(df, Format::Csv, self.args.bom, w)
-            } else {
-                render::formats::write_rows(df, Format::Csv, w)
-            }
-            .map_err(|e| io_error(shown, e))?;
+            file.writer()
+                .write_all(text.as_bytes())
+                .and_then(|()| file.write_behind())
+                .map_err(|e| io_error(shown, e))?;
+            text.clear();
         }
         Ok(())
     }

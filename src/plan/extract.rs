@@ -103,15 +103,32 @@ pub(crate) fn every_task(run: impl FnOnce(&mut dyn FnMut(Vec<Task>)) -> Plan) ->
 /// export --out` of a plan of a million tasks).
 pub fn extract_in_batches(
     text: &str,
-    _options: ExtractOptions,
+    options: ExtractOptions,
     batch: usize,
     sink: &mut dyn FnMut(Vec<Task>),
+) -> Plan {
+    extract_finished(text, options, batch, &|task, _| task, sink)
+}
+
+/// [`extract_in_batches`], handing `sink` what `finish` makes of each task instead of the
+/// task. `finish` gets the complete task (its carried owners added) and its category's
+/// index in [`Plan::categories`]. It runs on rayon's pool: for most tasks on the thread
+/// that has just built it, where its strings still are in the cache (a task without owners
+/// of its own, or any task of a plan with a `以下…` statement, is finished after the
+/// batch's carried owners are added). `planq export --out` formats each task's CSV rows
+/// there, and the task is freed by the thread that made it.
+pub fn extract_finished<R: Send>(
+    text: &str,
+    _options: ExtractOptions,
+    batch: usize,
+    finish: &(dyn Fn(Task, usize) -> R + Sync),
+    sink: &mut dyn FnMut(Vec<R>),
 ) -> Plan {
     // Parsing reads the normalised text (fullwidth digits, compatibility forms: see
     // `nfkc`); a task's `text` and `title` are taken from the same char range of the
     // original lines, so they stay as written. `originals` is `None` when nothing changed.
     let normalised = nfkc::normalise_text(text);
-    let lines: Vec<&str> = normalised.split('\n').collect();
+    let lines: Vec<&str> = split_lines(&normalised);
     let originals: Option<Vec<&str>> =
         matches!(normalised, std::borrow::Cow::Owned(_)).then(|| text.split('\n').collect());
     let text: &str = &normalised;
@@ -272,32 +289,14 @@ pub fn extract_in_batches(
     plan.preamble = preamble.join("\n");
     let year = plan_year(plan.title.as_deref());
 
-    // Numbering that skips or repeats is worth a warning: items may be missing.
-    check_numbering(&nodes, &roots, &mut plan.warnings);
-
-    // Categories, and the leaves of the outline with their ids and headings, in order.
-    let mut leaves: Vec<Leaf> =
-        Vec::with_capacity(nodes.iter().filter(|n| n.children.is_empty()).count());
-    // Subcategories, each joined once per heading (leaves hold its index, not a copy).
-    let mut subcategories: Vec<String> = Vec::new();
-    let root_ids = id_components(&nodes, &roots);
-    for ((ri, &root), comp) in roots.iter().enumerate().zip(root_ids) {
-        let no = nodes[root].number.unwrap_or((ri + 1) as u32);
-        let name = heading_name(nodes[root].body);
-        plan.categories.push(Category {
-            no,
-            name,
-            line: nodes[root].line,
-        });
-        let mut walk = Walk {
-            nodes: &nodes,
-            path: vec![comp],
-            headings: Vec::new(),
-            subcategories: &mut subcategories,
-            leaves: &mut leaves,
-        };
-        walk.collect(root, None, ri);
-    }
+    // Numbering that skips or repeats is worth a warning: items may be missing. Checked
+    // on the pool beside the walk of the outline, which reads it too (the two took 30 ms
+    // of a 100k-task plan, one after the other).
+    let ((), (categories, subcategories, leaves, id_parts)) = rayon::join(
+        || check_numbering(&nodes, &roots, &mut plan.warnings),
+        || walk_outline(&nodes, &roots),
+    );
+    plan.categories = categories;
     // Tasks are independent once the outline is known: build them in parallel (large
     // documents), keeping document order for tasks and warnings alike.
     let ctx = Context {
@@ -323,27 +322,60 @@ pub fn extract_in_batches(
         let end = leaves.len().min(start.saturating_add(batch));
         let categories = &plan.categories;
         let subcategories = &subcategories;
-        let built: Vec<(Task, Vec<Warning>, bool, usize)> = leaves[start..end]
-            .par_iter_mut()
+        // Only a task without owners may be given the previous task's (`下同`), and a
+        // `以下…` statement adds owners to every later task: those stay open until the
+        // batch's carried owners are added; every other task is finished at once.
+        let open_after_build = |task: &Task| task.owners.is_empty() || !statements.is_empty();
+        let built: Vec<(Built<R>, Vec<Warning>)> = leaves[start..end]
+            .par_iter()
             .map_init(Scratch::default, |scratch, leaf| {
                 let mut warnings = Vec::new();
                 let (task, carries) = build_task(
                     &nodes[leaf.node],
-                    std::mem::take(&mut leaf.id),
+                    leaf_id(&nodes, &id_parts, leaf.node),
                     categories[leaf.root].name.clone(),
                     leaf.subcategory.map(|k| subcategories[k].clone()),
                     &mut warnings,
                     scratch,
                     &ctx,
                 );
-                (task, warnings, carries, leaf.root)
+                let root = leaf.root;
+                let built = if open_after_build(&task) {
+                    Built::Open {
+                        task,
+                        carries,
+                        root,
+                    }
+                } else {
+                    Built::Done {
+                        carried: carries.then(|| (root, task.owners.clone())),
+                        out: finish(task, root),
+                    }
+                };
+                (built, warnings)
             })
             .collect();
         start = end;
         // Reserved at once: growing a vector of a million tasks by doubling copies it ~20
         // times.
-        let mut tasks: Vec<Task> = Vec::with_capacity(built.len());
-        for (mut task, warnings, carries, root) in built {
+        let mut slots: Vec<Built<R>> = Vec::with_capacity(built.len());
+        let mut open = 0;
+        for (built, warnings) in built {
+            plan.warnings.extend(warnings);
+            let (mut task, carries, root) = match built {
+                Built::Done { out, carried } => {
+                    // A finished task has owners of its own: it ends any carry before it,
+                    // and starts one when it says `下同`.
+                    carry = carried;
+                    slots.push(Built::Done { out, carried: None });
+                    continue;
+                }
+                Built::Open {
+                    task,
+                    carries,
+                    root,
+                } => (task, carries, root),
+            };
             if !task.owners.is_empty() {
                 carry = carries.then(|| (root, task.owners.clone()));
             } else if let Some((carry_root, owners)) = &carry {
@@ -357,15 +389,95 @@ pub fn extract_in_batches(
                     add_carried(&mut task, named.iter().map(|n| (n.name.clone(), n.role)));
                 }
             }
-            tasks.push(task);
-            plan.warnings.extend(warnings);
+            open += 1;
+            slots.push(Built::Open {
+                task,
+                carries,
+                root,
+            });
         }
-        sink(tasks);
+        let outs: Vec<R> = if open == 0 {
+            slots
+                .into_iter()
+                .filter_map(|s| match s {
+                    Built::Done { out, .. } => Some(out),
+                    Built::Open { .. } => None,
+                })
+                .collect()
+        } else {
+            slots
+                .into_par_iter()
+                .map(|s| match s {
+                    Built::Done { out, .. } => out,
+                    Built::Open { task, root, .. } => finish(task, root),
+                })
+                .collect()
+        };
+        sink(outs);
     }
     drop(leaves);
     // Warnings in reading order (stable: several on one line keep the order found).
     plan.warnings.sort_by_key(|w| w.line);
     plan
+}
+
+/// A task as the pool hands it back: finished, or open until the batch's carried owners
+/// are added (see [`extract_finished`]).
+enum Built<R> {
+    /// Finished; `carried` holds its owners (and category) when it says `下同`.
+    Done {
+        out: R,
+        carried: Option<(usize, Vec<Owner>)>,
+    },
+    /// Still to be given carried owners, then finished.
+    Open {
+        task: Task,
+        carries: bool,
+        root: usize,
+    },
+}
+
+/// `text.split('\n')`, collected; a large text a megabyte at a time on rayon's pool (the
+/// split took 8 ms of a 17 MB plan's export on one thread).
+fn split_lines(text: &str) -> Vec<&str> {
+    const PIECE: usize = 1 << 20;
+    if text.len() <= 2 * PIECE {
+        return text.split('\n').collect();
+    }
+    // Each piece but the last ends just after a line break.
+    let bytes = text.as_bytes();
+    let mut cuts = vec![0];
+    let mut at = PIECE;
+    while at < text.len() {
+        let Some(k) = memchr::memchr(b'\n', &bytes[at..]) else {
+            break;
+        };
+        cuts.push(at + k + 1);
+        at += k + 1 + PIECE;
+    }
+    cuts.push(text.len());
+    let last = cuts.len() - 2;
+    let parts: Vec<Vec<&str>> = cuts
+        .windows(2)
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(k, w)| {
+            let piece = text.get(w[0]..w[1]).unwrap_or_default();
+            // A piece's line break ends its last line; no empty line follows it.
+            let piece = if k < last {
+                piece.strip_suffix('\n').unwrap_or(piece)
+            } else {
+                piece
+            };
+            piece.split('\n').collect()
+        })
+        .collect();
+    let mut lines = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        lines.extend(p);
+    }
+    lines
 }
 
 /// What every task needs to know about the whole document.
@@ -610,11 +722,11 @@ struct Scratch {
     masked: Vec<bool>,
 }
 
-/// A task-to-be: an outline leaf with its id, its top-level section (the category) and
-/// its subcategory. Indexes, not copies: a plan of a million tasks holds a million leaves.
+/// A task-to-be: an outline leaf, its top-level section (the category) and its
+/// subcategory. Indexes, not copies: a plan of a million tasks holds a million leaves (its
+/// id is written when its task is built, from the id parts of the node and its parents).
 struct Leaf {
     node: usize,
-    id: String,
     /// Index of the subcategory's text.
     subcategory: Option<usize>,
     /// Index of its top-level section (its category).
@@ -644,33 +756,101 @@ fn id_components(nodes: &[Node], siblings: &[usize]) -> Vec<IdPart> {
 }
 
 /// One component of a task id: a number, and which time it is printed at its level.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct IdPart {
     number: u32,
     repeat: u32,
 }
 
-/// `2.6`, `2.6~2`: the id written from its parts.
+/// `2.6`, `2.6~2`: the id written from its parts (digits written directly: the
+/// formatter, once per number of every task's id, was a tenth of the outline's walk).
 fn id_string(path: &[IdPart]) -> String {
-    use std::fmt::Write;
-    let mut id = String::new();
+    let mut id = String::with_capacity(path.len() * 4);
     for (i, p) in path.iter().enumerate() {
         if i > 0 {
             id.push('.');
         }
-        let _ = write!(id, "{}", p.number);
+        push_digits(&mut id, p.number);
         if p.repeat > 1 {
-            let _ = write!(id, "~{}", p.repeat);
+            id.push('~');
+            push_digits(&mut id, p.repeat);
         }
     }
     id
 }
 
+/// Appends the decimal digits of `n` (what `{n}` prints).
+fn push_digits(out: &mut String, n: u32) {
+    let mut buf = [0u8; 10];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// The categories (the roots of the outline), the subcategories' texts, and the leaves
+/// (the tasks-to-be) with their ids and headings, in document order.
+fn walk_outline(
+    nodes: &[Node],
+    roots: &[usize],
+) -> (Vec<Category>, Vec<String>, Vec<Leaf>, Vec<IdPart>) {
+    let mut categories = Vec::with_capacity(roots.len());
+    let mut id_parts = vec![IdPart::default(); nodes.len()];
+    let mut leaves: Vec<Leaf> =
+        Vec::with_capacity(nodes.iter().filter(|n| n.children.is_empty()).count());
+    // Subcategories, each joined once per heading (leaves hold its index, not a copy).
+    let mut subcategories: Vec<String> = Vec::new();
+    let root_ids = id_components(nodes, roots);
+    for ((ri, &root), comp) in roots.iter().enumerate().zip(root_ids) {
+        let no = nodes[root].number.unwrap_or((ri + 1) as u32);
+        let name = heading_name(nodes[root].body);
+        categories.push(Category {
+            no,
+            name,
+            line: nodes[root].line,
+        });
+        if let Some(p) = id_parts.get_mut(root) {
+            *p = comp;
+        }
+        let mut walk = Walk {
+            nodes,
+            id_parts: &mut id_parts,
+            headings: Vec::new(),
+            subcategories: &mut subcategories,
+            leaves: &mut leaves,
+        };
+        walk.collect(root, None, ri);
+    }
+    (categories, subcategories, leaves, id_parts)
+}
+
+/// The id of the task at outline node `node` (`2.6`, `2.6~2`): the id parts of the node
+/// and of its parents up to its top-level section.
+fn leaf_id(nodes: &[Node], id_parts: &[IdPart], node: usize) -> String {
+    let mut path: Vec<IdPart> = Vec::with_capacity(8);
+    let mut at = Some(node);
+    while let Some(n) = at {
+        path.push(id_parts.get(n).copied().unwrap_or_default());
+        at = nodes.get(n).and_then(|n| n.parent);
+    }
+    path.reverse();
+    id_string(&path)
+}
+
 /// A walk of one top-level section's outline, collecting its leaves (the tasks) in order.
 struct Walk<'w, 'a> {
     nodes: &'w [Node<'a>],
-    /// Id components from the root down to the node visited.
-    path: Vec<IdPart>,
+    /// Each node's id part, set as the walk reaches it.
+    id_parts: &'w mut Vec<IdPart>,
     /// Headings between the root and the node visited.
     headings: Vec<String>,
     subcategories: &'w mut Vec<String>,
@@ -685,7 +865,6 @@ impl Walk<'_, '_> {
         if n.children.is_empty() {
             self.leaves.push(Leaf {
                 node,
-                id: id_string(&self.path),
                 subcategory,
                 root,
             });
@@ -700,9 +879,10 @@ impl Walk<'_, '_> {
         }
         let comps = id_components(self.nodes, &n.children);
         for (&child, comp) in n.children.iter().zip(comps) {
-            self.path.push(comp);
+            if let Some(p) = self.id_parts.get_mut(child) {
+                *p = comp;
+            }
             self.collect(child, below, root);
-            self.path.pop();
         }
         if !is_root {
             self.headings.pop();
@@ -1395,6 +1575,51 @@ fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_text_is_split_in_pieces_as_it_is_whole() {
+        let line = "（一）推进数字福建建设。(省数字办牵头)";
+        for (n, end) in [(200_000, ""), (200_000, "\n"), (150_001, "\n\n"), (3, "")] {
+            let mut text = vec![line; n].join("\n");
+            text.push_str(end);
+            // A run of empty lines across a piece boundary too.
+            let mut mid = text.len() / 2;
+            while !text.is_char_boundary(mid) {
+                mid += 1;
+            }
+            text.insert_str(mid, "\n\n\n");
+            let whole: Vec<&str> = text.split('\n').collect();
+            assert_eq!(split_lines(&text), whole, "{n} lines ending {end:?}");
+        }
+        assert_eq!(split_lines(""), vec![""]);
+    }
+
+    #[test]
+    fn ids_are_written_as_the_formatter_writes_them() {
+        for (number, repeat) in [
+            (0, 1),
+            (1, 1),
+            (9, 2),
+            (10, 1),
+            (123, 7),
+            (u32::MAX, u32::MAX),
+        ] {
+            let path = [
+                IdPart {
+                    number: 2,
+                    repeat: 1,
+                },
+                IdPart { number, repeat },
+            ];
+            let by_format = if repeat > 1 {
+                format!("2.{number}~{repeat}")
+            } else {
+                format!("2.{number}")
+            };
+            assert_eq!(id_string(&path), by_format);
+        }
+        assert_eq!(id_string(&[]), "");
+    }
 
     #[test]
     fn numbering_markers() {

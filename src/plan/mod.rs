@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use date::{find_deadlines, parse_deadline, plan_year, Date, Deadline};
-pub use extract::{extract, extract_in_batches, ExtractOptions};
+pub use extract::{extract, extract_finished, extract_in_batches, ExtractOptions};
 use source::{Block, Document, Format};
 
 /// The seed plan, compiled into the binary as the default document.
@@ -265,10 +265,23 @@ fn prose_in_batches(
     batch: usize,
     sink: &mut dyn FnMut(Vec<Task>),
 ) -> Plan {
+    prose_finished(prose, options, text_file, batch, &|task, _| task, sink)
+}
+
+/// [`prose_in_batches`] with each task finished by `finish` (see
+/// [`extract::extract_finished`]).
+fn prose_finished<R: Send>(
+    prose: &str,
+    options: ExtractOptions,
+    text_file: bool,
+    batch: usize,
+    finish: &(dyn Fn(Task, usize) -> R + Sync),
+    sink: &mut dyn FnMut(Vec<R>),
+) -> Plan {
     let Some(unwrapped) = text_file.then(|| unwrap::join_wrapped(prose)).flatten() else {
-        return extract_in_batches(prose, options, batch, sink);
+        return extract::extract_finished(prose, options, batch, finish, sink);
     };
-    let mut plan = extract_in_batches(&unwrapped.text, options, batch, sink);
+    let mut plan = extract::extract_finished(&unwrapped.text, options, batch, finish, sink);
     plan.warnings.push(Warning {
         code: Code::PlanWrapped,
         line: unwrapped.first,
@@ -298,6 +311,19 @@ pub fn text_in_batches(
     sink: &mut dyn FnMut(Vec<Task>),
 ) -> Plan {
     prose_in_batches(text, options, true, batch, sink)
+}
+
+/// [`text_in_batches`], handing `sink` what `finish` makes of each complete task, with its
+/// category's index in [`Plan::categories`], instead of the task: see
+/// [`extract::extract_finished`].
+pub fn text_finished<R: Send>(
+    text: &str,
+    options: ExtractOptions,
+    batch: usize,
+    finish: &(dyn Fn(Task, usize) -> R + Sync),
+    sink: &mut dyn FnMut(Vec<R>),
+) -> Plan {
+    prose_finished(text, options, true, batch, finish, sink)
 }
 
 /// Extracts a plan from a document of any format: its paragraphs go through the prose

@@ -43,13 +43,36 @@ fn is_canonical_punctuation(c: char) -> bool {
 /// `s` with every compatibility form mapped to its plain form; borrowed when nothing
 /// changes. The result has exactly as many chars as `s`, line breaks where `s` has them.
 pub fn normalise_text(s: &str) -> Cow<'_, str> {
-    let Some(first) = first_mapped(s) else {
+    let Some(first) = first_mapped_in_pieces(s) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len());
     out.push_str(&s[..first]);
     out.extend(s[first..].chars().map(|c| map_char(c).unwrap_or(c)));
     Cow::Owned(out)
+}
+
+/// [`first_mapped`] of a large text, searched a megabyte at a time on rayon's pool (most
+/// plans have nothing to map: the whole text is read, 9 ms for 17 MB on one thread).
+fn first_mapped_in_pieces(s: &str) -> Option<usize> {
+    use rayon::prelude::*;
+    const PIECE: usize = 1 << 20;
+    if s.len() <= 2 * PIECE {
+        return first_mapped(s);
+    }
+    // Piece boundaries on char boundaries.
+    let mut cuts: Vec<usize> = (0..s.len()).step_by(PIECE).collect();
+    for c in &mut cuts {
+        while !s.is_char_boundary(*c) {
+            *c += 1;
+        }
+    }
+    cuts.push(s.len());
+    cuts.windows(2)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter_map(|w| first_mapped(s.get(w[0]..w[1])?).map(|k| w[0] + k))
+        .min()
 }
 
 /// The byte offset of the first char of `s` that [`map_char`] maps. Read byte by byte:
@@ -92,6 +115,28 @@ pub fn char_slice(s: &str, from: usize, len: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_text_is_searched_in_pieces_as_it_is_whole() {
+        // Three megabytes of text, a fullwidth digit at each place tried: near the start,
+        // on both sides of a piece boundary, at the end; and none.
+        let base = "推进数字福建建设。\n".repeat(3 << 20 >> 4);
+        assert!(base.len() > 2 << 20);
+        assert_eq!(first_mapped_in_pieces(&base), None);
+        for at in [0, 3, (1 << 20) - 3, 1 << 20, (1 << 20) + 7, base.len() - 1] {
+            let mut at = at.min(base.len());
+            while !base.is_char_boundary(at) {
+                at -= 1;
+            }
+            let text = format!("{}１{}", &base[..at], &base[at..]);
+            assert_eq!(
+                first_mapped_in_pieces(&text),
+                first_mapped(&text),
+                "at {at}"
+            );
+            assert_eq!(first_mapped_in_pieces(&text), Some(at));
+        }
+    }
 
     #[test]
     fn table_is_sorted_and_one_to_one() {

@@ -192,48 +192,77 @@ impl<'a> Cells<'a> {
 
     /// Appends the next cell's text (nothing for null) to `line`, quoted for `sep`.
     fn push_next(&mut self, line: &mut String, scratch: &mut String, sep: char) {
-        use std::fmt::Write as _;
-        scratch.clear();
         match self {
-            Cells::Str(it) => {
-                if let Some(Some(s)) = it.next() {
-                    push_field(line, s, sep);
-                }
-                return;
-            }
-            Cells::Int(it) => {
-                if let Some(Some(v)) = it.next() {
-                    push_int(line, v); // digits and `-` never need quoting
-                }
-                return;
-            }
-            // Floats and dates are formatted in place, as `cell_text` formats them, without
-            // a string per cell; a whole float (`2000`, the usual target) prints as the
-            // integer it is, which is what `{f}` prints for it, without the float
-            // formatter (`-0.0` excepted: it prints `-0`).
-            Cells::Float(it) => {
-                if let Some(Some(f)) = it.next() {
-                    if f.fract() == 0.0 && f.abs() < 1e15 && (f != 0.0 || f.is_sign_positive()) {
-                        push_int(line, f as i64); // digits and `-`: no quoting
-                        return;
-                    }
-                    let _ = write!(scratch, "{f}");
-                }
-            }
-            Cells::Date(it) => {
-                if let Some(Some(d)) = it.next() {
-                    let _ = write!(scratch, "{}", crate::plan::Date::from_days_since_epoch(d));
-                }
-            }
+            Cells::Str(it) => push_text_cell(line, it.next().flatten(), sep),
+            Cells::Int(it) => push_int_cell(line, it.next().flatten()),
+            Cells::Float(it) => push_float_cell(line, scratch, it.next().flatten(), sep),
+            Cells::Date(it) => push_date_cell(
+                line,
+                scratch,
+                it.next()
+                    .flatten()
+                    .map(crate::plan::Date::from_days_since_epoch),
+                sep,
+            ),
             Cells::Other(c, i) => {
+                scratch.clear();
                 if let Some(text) = c.get(*i).ok().and_then(|v| cell_text(&v)) {
                     scratch.push_str(&text);
                 }
                 *i += 1;
+                push_field(line, scratch, sep);
             }
         }
-        push_field(line, scratch, sep);
     }
+}
+
+// The cell writers below are the one definition of how a text, integer, float or date
+// cell is written to CSV/TSV: frames are written through them, and so are the rows that
+// `export --out` writes straight from a plan's tasks (`crate::frames::csv`), so the two
+// cannot drift apart.
+
+/// Appends a text cell (nothing for null), quoted for `sep` when it must be.
+pub fn push_text_cell(line: &mut String, s: Option<&str>, sep: char) {
+    if let Some(s) = s {
+        push_field(line, s, sep);
+    }
+}
+
+/// Appends an integer cell (nothing for null): digits and `-` never need quoting.
+pub fn push_int_cell(line: &mut String, v: Option<i64>) {
+    if let Some(v) = v {
+        push_int(line, v);
+    }
+}
+
+/// Appends a float cell (nothing for null) as `cell_text` formats it, without a string
+/// per cell; a whole float (`2000`, the usual target) prints as the integer it is, which
+/// is what `{f}` prints for it, without the float formatter (`-0.0` excepted: it prints
+/// `-0`). `scratch` is a buffer the caller keeps between cells.
+pub fn push_float_cell(line: &mut String, scratch: &mut String, f: Option<f64>, sep: char) {
+    use std::fmt::Write as _;
+    let Some(f) = f else { return };
+    if f.fract() == 0.0 && f.abs() < 1e15 && (f != 0.0 || f.is_sign_positive()) {
+        push_int(line, f as i64); // digits and `-`: no quoting
+        return;
+    }
+    scratch.clear();
+    let _ = write!(scratch, "{f}");
+    push_field(line, scratch, sep);
+}
+
+/// Appends a date cell (nothing for null) as `YYYY-MM-DD`, formatted in place.
+pub fn push_date_cell(
+    line: &mut String,
+    scratch: &mut String,
+    d: Option<crate::plan::Date>,
+    sep: char,
+) {
+    use std::fmt::Write as _;
+    let Some(d) = d else { return };
+    scratch.clear();
+    let _ = write!(scratch, "{d}");
+    push_field(line, scratch, sep);
 }
 
 /// Appends one field: TSV escapes tabs and line breaks (it has no quoting); CSV quotes a

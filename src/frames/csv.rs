@@ -1,0 +1,348 @@
+//! The [`PER_TASK`](super::PER_TASK) tables of a batch of tasks written straight to CSV,
+//! without building their frames: what `planq export --out DIR` of a large plain-text plan
+//! writes batch by batch (issue 8). Building polars columns for a few hundred rows and
+//! reading them back cell by cell cost about as much as extracting the tasks.
+//!
+//! The bytes are the ones [`crate::render::write`] gives the frames of
+//! [`super::per_task`] with the `plan` column added: the header lines are made by
+//! rendering those frames for no tasks, every cell goes through the cell writers the frame
+//! renderer uses (`crate::render::formats::push_*_cell`), and the rows take their columns
+//! in the frames' order — which the tests here compare, table by table, on every fixture
+//! plan.
+
+use crate::error::Error;
+use crate::plan::{Plan, Task};
+use crate::render::formats::{push_date_cell, push_float_cell, push_int_cell, push_text_cell};
+
+/// CSV's separator.
+const SEP: char = ',';
+
+/// The header line of each [`PER_TASK`](super::PER_TASK) table, `plan` column included,
+/// as the frame renderer writes it.
+pub fn headers() -> Result<Vec<String>, Error> {
+    let mut tables = super::per_task(&Plan::default())?;
+    super::add_plan_column(&mut tables, "")?;
+    tables
+        .iter()
+        .map(|(name, df)| {
+            let mut out = Vec::new();
+            crate::render::write(df, crate::render::Format::Csv, &mut out).map_err(|e| {
+                Error::new(
+                    crate::error::ErrorKind::Data,
+                    crate::error::Code::Frames,
+                    format!("could not write the header of `{name}`: {e}"),
+                )
+            })?;
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        })
+        .collect()
+}
+
+/// One task's rows of the four [`PER_TASK`](super::PER_TASK) tables, in one string (one
+/// allocation a task), with what the `plans` and `categories` tables count of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskRows {
+    text: String,
+    /// Where each table's rows end in `text`.
+    ends: [usize; 4],
+    /// Its category's index in [`Plan::categories`].
+    pub category: usize,
+    /// Its owners.
+    pub owners: usize,
+    /// Its targets.
+    pub targets: usize,
+}
+
+impl TaskRows {
+    /// The task's rows of the `k`th [`PER_TASK`](super::PER_TASK) table.
+    pub fn table(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        self.text.get(start..self.ends[k]).unwrap_or_default()
+    }
+}
+
+/// The rows of `task` (of the category at `category` in [`Plan::categories`], with `plan`
+/// as the last column), made with the calling thread's buffers: what `export --out` makes
+/// of each task on the thread that built it (see [`crate::plan::extract_finished`]). The
+/// task is freed here, by that thread.
+pub fn task_rows(task: Task, category: usize, plan: &str) -> TaskRows {
+    thread_local! {
+        static BUFFERS: std::cell::RefCell<(Scratch, [String; 4])> = Default::default();
+    }
+    BUFFERS.with(|b| {
+        let (scratch, out) = &mut *b.borrow_mut();
+        for o in out.iter_mut() {
+            o.clear();
+        }
+        per_task_rows(std::slice::from_ref(&task), plan, scratch, out);
+        let mut text = String::with_capacity(out.iter().map(String::len).sum());
+        let mut ends = [0; 4];
+        for (end, o) in ends.iter_mut().zip(out.iter()) {
+            text.push_str(o);
+            *end = text.len();
+        }
+        TaskRows {
+            text,
+            ends,
+            category,
+            owners: task.owners.len(),
+            targets: task.targets.len(),
+        }
+    })
+}
+
+/// Buffers kept between batches, so that a batch allocates nothing once they have grown.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    cell: String,
+    owners: String,
+}
+
+/// Appends the rows of `tasks` (a run of a plan's tasks, see
+/// [`crate::plan::text_in_batches`]) to each [`PER_TASK`](super::PER_TASK) table's text
+/// in `out` (`tasks`, `owners`, `targets`, `shortfall`, in that order), with `plan` as the
+/// last column and no progress reports. Nothing is cleared: the caller writes and clears
+/// `out` when it likes.
+pub fn per_task_rows(tasks: &[Task], plan: &str, scratch: &mut Scratch, out: &mut [String; 4]) {
+    let [tasks_csv, owners_csv, targets_csv, shortfall_csv] = out;
+    let cell = &mut scratch.cell;
+    for t in tasks {
+        task_row(t, plan, cell, &mut scratch.owners, tasks_csv);
+        for o in &t.owners {
+            let line = &mut *owners_csv;
+            push_text_cell(line, Some(&t.id), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&o.name), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(o.role.as_str()), SEP);
+            line.push(SEP);
+            push_int_cell(line, Some(i64::from(o.position)));
+            line.push(SEP);
+            push_text_cell(line, Some(o.basis.as_str()), SEP);
+            line.push(SEP);
+            push_text_cell(line, o.label.as_deref(), SEP);
+            end_row(line, plan);
+        }
+        for g in &t.targets {
+            shortfall_row(
+                &crate::shortfall::row(t, g, None),
+                plan,
+                cell,
+                shortfall_csv,
+            );
+            let line = &mut *targets_csv;
+            push_text_cell(line, Some(&g.id), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&t.id), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&g.metric), SEP);
+            line.push(SEP);
+            push_float_cell(line, cell, Some(g.value), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&g.unit), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&g.qualifier), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(g.direction.as_str()), SEP);
+            line.push(SEP);
+            push_text_cell(line, Some(&g.text), SEP);
+            line.push(SEP);
+            push_int_cell(line, Some(i64::from(g.line)));
+            end_row(line, plan);
+        }
+    }
+}
+
+fn task_row(t: &Task, plan: &str, cell: &mut String, owners: &mut String, line: &mut String) {
+    push_text_cell(line, Some(&t.id), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(&t.category), SEP);
+    line.push(SEP);
+    push_text_cell(line, t.subcategory.as_deref(), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(&t.title), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(&t.text), SEP);
+    line.push(SEP);
+    let has_owners = super::owner_names(t, owners);
+    push_text_cell(line, has_owners.then_some(owners.as_str()), SEP);
+    line.push(SEP);
+    push_date_cell(line, cell, t.deadline, SEP);
+    line.push(SEP);
+    push_text_cell(line, t.deadline_text.as_deref(), SEP);
+    line.push(SEP);
+    push_int_cell(line, Some(i64::from(t.line)));
+    end_row(line, plan);
+}
+
+/// A target's `shortfall` row with no progress reports: the row
+/// [`crate::shortfall::shortfall`] computes, so that a change there reaches both paths.
+fn shortfall_row(r: &crate::shortfall::Row, plan: &str, cell: &mut String, line: &mut String) {
+    push_text_cell(line, Some(r.target_id), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.task_id), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.category), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.metric), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.unit), SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.direction.as_str()), SEP);
+    line.push(SEP);
+    push_float_cell(line, cell, Some(r.target), SEP);
+    line.push(SEP);
+    push_float_cell(line, cell, r.actual, SEP);
+    line.push(SEP);
+    push_float_cell(line, cell, r.shortfall, SEP);
+    line.push(SEP);
+    push_float_cell(line, cell, r.pct_done, SEP);
+    line.push(SEP);
+    push_text_cell(line, Some(r.status.as_str()), SEP);
+    line.push(SEP);
+    push_date_cell(line, cell, r.as_of, SEP);
+    end_row(line, plan);
+}
+
+/// Ends a row: the `plan` column, then the line break.
+fn end_row(line: &mut String, plan: &str) {
+    line.push(SEP);
+    push_text_cell(line, Some(plan), SEP);
+    line.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{extract, Basis, Date, Direction, ExtractOptions, Owner, Role, Target};
+
+    /// What the frame path writes for `batch`: its frames with the `plan` column, rendered.
+    fn through_frames(batch: &Plan, plan: &str) -> Vec<String> {
+        let mut tables = super::super::per_task(batch).expect("frames");
+        super::super::add_plan_column(&mut tables, plan).expect("plan column");
+        tables
+            .iter()
+            .map(|(_, df)| {
+                let mut out = Vec::new();
+                crate::render::write(df, crate::render::Format::Csv, &mut out).expect("csv");
+                String::from_utf8(out).expect("utf-8")
+            })
+            .collect()
+    }
+
+    /// The same tables written here: the headers, then the rows batch by batch.
+    fn direct(batch: &Plan, plan: &str, per_batch: usize) -> Vec<String> {
+        let mut out: [String; 4] = Default::default();
+        for (o, h) in out.iter_mut().zip(headers().expect("headers")) {
+            o.push_str(&h);
+        }
+        let mut scratch = Scratch::default();
+        for tasks in batch.tasks.chunks(per_batch.max(1)) {
+            per_task_rows(tasks, plan, &mut scratch, &mut out);
+        }
+        out.to_vec()
+    }
+
+    fn assert_same(batch: &Plan, plan: &str) {
+        let expected = through_frames(batch, plan);
+        for per_batch in [1, 3, 1000] {
+            let got = direct(batch, plan, per_batch);
+            for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert!(
+                    g == e,
+                    "{}: batches of {per_batch}\n--- direct\n{g}\n--- frames\n{e}",
+                    super::super::PER_TASK[k]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_writes_what_its_frames_write() {
+        let plan = extract(crate::plan::SEED, ExtractOptions::default());
+        assert!(plan.tasks.len() > 20 && plan.targets().count() > 5);
+        assert_same(&plan, "seed");
+    }
+
+    #[test]
+    fn every_text_fixture_writes_what_its_frames_write() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for dir in ["tests/plans/genre", "tests/plans/issuers", "tests/fixtures"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue; // not UTF-8: other tests read those through `source`
+                };
+                let plan = extract(&text, ExtractOptions::default());
+                assert_same(&plan, "p");
+                seen += 1;
+            }
+        }
+        assert!(seen > 20, "only {seen} fixtures read");
+    }
+
+    /// Values no real plan may hold but the writer must still write as the frames do:
+    /// separators, quotes, line breaks and edge spaces; floats that are not whole, `-0`,
+    /// huge and not a number; nulls in every nullable column; an owner named twice and an
+    /// empty name; a plan id that needs quoting.
+    #[test]
+    fn awkward_values_are_written_as_the_frames_write_them() {
+        let owner = |name: &str, role, label: Option<&str>| Owner {
+            name: name.into(),
+            role,
+            position: 1,
+            basis: Basis::Stated,
+            label: label.map(Into::into),
+        };
+        let target = |id: &str, value: f64, direction| Target {
+            id: id.into(),
+            metric: "a,b".into(),
+            value,
+            unit: "\"个\"".into(),
+            qualifier: " 以上".into(),
+            direction,
+            text: "line\nbreak".into(),
+            line: 7,
+        };
+        let task = |id: &str| Task {
+            id: id.into(),
+            category: "一, 二".into(),
+            subcategory: None,
+            title: "title ".into(),
+            text: "text\r\nmore".into(),
+            owners: vec![],
+            deadline: None,
+            deadline_text: None,
+            line: 3,
+            targets: vec![],
+        };
+        let mut a = task("1.1");
+        a.subcategory = Some("sub \"x\"".into());
+        a.owners = vec![
+            owner("", Role::Lead, None),
+            owner("省A厅", Role::Support, Some("责任单位,牵头")),
+            owner("", Role::Responsible, None),
+            owner("省A厅", Role::Lead, Some("")),
+        ];
+        a.deadline = Date::new(2025, 12, 31);
+        a.deadline_text = Some("年内完成".into());
+        a.targets = vec![
+            target("1.1#1", 96.5, Direction::AtLeast),
+            target("1.1#2", -0.0, Direction::AtMost),
+            target("1.1#3", 1e20, Direction::About),
+            target("1.1#4", f64::NAN, Direction::AtLeast),
+            target("1.1#5", -3.0, Direction::AtLeast),
+            target("1.1#6", 0.1 + 0.2, Direction::AtLeast),
+        ];
+        let plan = Plan {
+            tasks: vec![a, task("1.2"), task("1.2~2")],
+            ..Default::default()
+        };
+        assert_same(&plan, "a \"plan\", quoted");
+        assert_same(&plan, "");
+    }
+}

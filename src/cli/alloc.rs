@@ -32,10 +32,14 @@ pub fn configure() {
 
 /// Makes mimalloc give freed memory back to the system at once instead of after its
 /// purge delay, unless the environment sets `MIMALLOC_PURGE_DELAY` (which then wins:
-/// 1000 gives the resident peak of the default, 10 about 65 MB in the case below). Extraction and export free batch after batch,
-/// and a busy allocator held the freed memory while the next batches grew: peak resident
-/// memory of `export --out` on a 17.5 MB plan 76 → 62 MB (4.4× → 3.6× the file), of
-/// `-c 'owners | count by role'` on it 537 → 481 MB, at the same CPU time within noise.
+/// 1000 gives the resident peak of the default). Extraction and export free batch after
+/// batch, and a busy allocator held the freed memory while the next batches grew: peak
+/// resident memory of `export --out` on a 17.5 MB plan 76 → 62 MB (4.4× → 3.6× the
+/// file), of `-c 'owners | count by role'` on it 537 → 481 MB, at the same CPU time
+/// within noise. A short delay is faster — on this VM each page faulted back in costs a
+/// few µs (`clear_page_erms` was 15% of an export's samples), and 10 ms made that export
+/// ≈ 5–10% faster — but its peak was then 69–71 MB, at the edge of issue 8's bound of 4×
+/// the file (70 MB): the memory bound wins.
 pub fn purge_at_once() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: stores one integer option inside mimalloc; no memory is touched.

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""End-to-end speed of `planq export --out DIR` (issue 8: plan → every table as CSV files).
+
+Usage: scripts/export_speed.py [--runs N] [--sizes 10k,100k,1M] PLANQ [PLANQ...]
+       (e.g. `cargo build --release` first, then
+        scripts/export_speed.py "$CARGO_TARGET_DIR/release/planq")
+
+The plans are `scripts/growth.py`'s synthetic plans (sections of nine numbered items with
+owner clauses, three targets each, block lines), 10k / 100k / 1M tasks (1.7 / 17.5 / 176 MB),
+written once into a temporary directory. Each binary exports each plan N times; the runs
+of several binaries are interleaved, so that a machine that gets busier or quieter treats
+them alike. Prints one markdown row per binary and size: median wall time, the plan's
+megabytes (10^6 bytes) per wall second, median CPU time (user + system), and the largest
+peak resident memory (`/usr/bin/time -f %M`) with its ratio to the file.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import growth  # noqa: E402
+
+SECTIONS = {"10k": 1_112, "100k": 11_112, "1M": 111_112}  # nine tasks a section
+
+
+def run_once(planq, plan, out):
+    shutil.rmtree(out, ignore_errors=True)
+    timing = out + ".time"
+    subprocess.run(
+        ["/usr/bin/time", "-o", timing, "-f", "%e %U %S %M", planq, "--plan", plan,
+         "export", "--out", out],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+    )
+    with open(timing) as f:
+        wall, user, system, kb = f.read().split()[-4:]
+    shutil.rmtree(out, ignore_errors=True)
+    return float(wall), float(user) + float(system), int(kb) * 1024
+
+
+def main():
+    args = argparse.ArgumentParser()
+    args.add_argument("--runs", type=int, default=7)
+    args.add_argument("--sizes", default="10k,100k,1M")
+    args.add_argument("planq", nargs="+")
+    a = args.parse_args()
+    sizes = a.sizes.split(",")
+    with tempfile.TemporaryDirectory(prefix="planq-export-speed-") as tmp:
+        print("| binary | tasks (file) | wall, median | MB/s | CPU, median | peak RSS (× file) |")
+        print("|---|---|---|---|---|---|")
+        for size in sizes:
+            plan = os.path.join(tmp, f"plan{size}.txt")
+            with open(plan, "w", encoding="utf-8") as f:
+                f.write(growth.plan(SECTIONS[size]))
+            file_bytes = os.path.getsize(plan)
+            runs = {b: [] for b in a.planq}
+            for _ in range(a.runs):
+                for b in a.planq:
+                    runs[b].append(run_once(b, plan, os.path.join(tmp, "out")))
+            for b, r in runs.items():
+                wall = statistics.median(x[0] for x in r)
+                cpu = statistics.median(x[1] for x in r)
+                rss = max(x[2] for x in r)
+                print(
+                    f"| {b} | {size} ({file_bytes / 1e6:.1f} MB) | {wall:.3f} s | "
+                    f"{file_bytes / 1e6 / wall:.1f} | {cpu:.2f} s | "
+                    f"{rss / 1e6:.0f} MB ({rss / file_bytes:.1f}×) |"
+                )
+            os.remove(plan)
+
+
+if __name__ == "__main__":
+    main()

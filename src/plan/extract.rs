@@ -770,31 +770,13 @@ fn id_string(path: &[IdPart]) -> String {
         if i > 0 {
             id.push('.');
         }
-        push_digits(&mut id, p.number);
+        super::push_decimal(&mut id, u64::from(p.number));
         if p.repeat > 1 {
             id.push('~');
-            push_digits(&mut id, p.repeat);
+            super::push_decimal(&mut id, u64::from(p.repeat));
         }
     }
     id
-}
-
-/// Appends the decimal digits of `n` (what `{n}` prints).
-fn push_digits(out: &mut String, n: u32) {
-    let mut buf = [0u8; 10];
-    let mut at = buf.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &buf[at..] {
-        out.push(char::from(d));
-    }
 }
 
 /// The categories (the roots of the outline), the subcategories' texts, and the leaves

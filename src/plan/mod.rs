@@ -250,6 +250,24 @@ impl Plan {
     }
 }
 
+/// Appends the decimal digits of `n` (what `{n}` prints) without the formatter, which
+/// costs more than the digits where millions of numbers are written (task ids, CSV cells).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Digits only: ASCII, so always UTF-8.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
 /// [`extract`] on prose; a text file's prose first has its hard-wrapped paragraphs joined
 /// (text converted from PDF), with a warning that says so.
 fn extract_prose(prose: &str, options: ExtractOptions, text_file: bool) -> Plan {

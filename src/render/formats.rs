@@ -332,21 +332,10 @@ fn needs_quotes(s: &str, sep: char) -> bool {
 
 /// Appends the decimal digits of `v` (what `{v}` prints) without the formatter.
 fn push_int(line: &mut String, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     if v < 0 {
         line.push('-');
     }
-    line.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    crate::plan::push_decimal(line, v.unsigned_abs());
 }
 
 /// The rows of `df` as CSV (or TSV) without the header line, exactly as [`write`] writes

@@ -425,11 +425,12 @@ fn exists_error(paths: &[String]) -> Error {
     .with_help("add --force to replace them, or choose another --out directory")
 }
 
-/// Tasks per batch when a plan is exported batch by batch. A batch is handed back as its
-/// tasks' CSV rows (about what the tasks take), and three are in flight at most (one being
-/// built, one queued, one being written). Larger batches mean fewer hand-overs between the
-/// extractor, rayon's pool and the writer: for 100k tasks 128 took 0.48 s and 61 MB, 512
-/// 0.44 s and 63 MB, 4096 0.50 s and 82 MB (`PLANQ_EXPORT_BATCH`, median of 7).
+/// Tasks per batch when a plan is exported batch by batch. A batch is handed over as its
+/// tasks' CSV rows, and three are in flight at most (one being built, one queued, one
+/// being written). For 100k tasks, batches of 256 / 512 / 1024 / 2048 took 0.57 / 0.56 /
+/// 0.58 / 0.61 s and peaked at 63 / 64 / 66 / 71 MB (`PLANQ_EXPORT_BATCH`, median of 9
+/// interleaved runs, in a slow hour of the host); with frames per batch, before, 128 had
+/// been best.
 const BATCH: usize = 512;
 
 /// The tasks per batch: [`BATCH`], or `PLANQ_EXPORT_BATCH` when set (tests use 1 and 2 so

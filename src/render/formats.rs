@@ -338,20 +338,6 @@ fn push_int(line: &mut String, v: i64) {
     crate::plan::push_decimal(line, v.unsigned_abs());
 }
 
-/// The rows of `df` as CSV (or TSV) without the header line, exactly as [`write`] writes
-/// them: a table written in batches (`planq export --out` of a large plan) has its header
-/// and first batch from [`write`], then each further batch from here.
-pub fn write_rows(df: &DataFrame, format: Format, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        Format::Csv | Format::Table => delimited_rows(df, ',', out),
-        Format::Tsv => delimited_rows(df, '\t', out),
-        other => Err(io::Error::other(format!(
-            "{} is not written in batches",
-            other.name()
-        ))),
-    }
-}
-
 fn write_delimited(df: &DataFrame, sep: u8, out: &mut dyn Write) -> io::Result<()> {
     let sep = sep as char;
     let mut line = String::new();

@@ -358,8 +358,9 @@ pub fn extract_finished<R: Send>(
         start = end;
         // Reserved at once: growing a vector of a million tasks by doubling copies it ~20
         // times.
-        let mut slots: Vec<Built<R>> = Vec::with_capacity(built.len());
-        let mut open = 0;
+        // Finished tasks in order; an open one's place is kept empty until it is finished.
+        let mut outs: Vec<Option<R>> = Vec::with_capacity(built.len());
+        let mut open: Vec<(usize, Task, usize)> = Vec::new();
         for (built, warnings) in built {
             plan.warnings.extend(warnings);
             let (mut task, carries, root) = match built {
@@ -367,7 +368,7 @@ pub fn extract_finished<R: Send>(
                     // A finished task has owners of its own: it ends any carry before it,
                     // and starts one when it says `下同`.
                     carry = carried;
-                    slots.push(Built::Done { out, carried: None });
+                    outs.push(Some(out));
                     continue;
                 }
                 Built::Open {
@@ -389,30 +390,23 @@ pub fn extract_finished<R: Send>(
                     add_carried(&mut task, named.iter().map(|n| (n.name.clone(), n.role)));
                 }
             }
-            open += 1;
-            slots.push(Built::Open {
-                task,
-                carries,
-                root,
-            });
+            open.push((outs.len(), task, root));
+            outs.push(None);
         }
-        let outs: Vec<R> = if open == 0 {
-            slots
-                .into_iter()
-                .filter_map(|s| match s {
-                    Built::Done { out, .. } => Some(out),
-                    Built::Open { .. } => None,
-                })
-                .collect()
-        } else {
-            slots
+        if !open.is_empty() {
+            let finished: Vec<(usize, R)> = open
                 .into_par_iter()
-                .map(|s| match s {
-                    Built::Done { out, .. } => out,
-                    Built::Open { task, root, .. } => finish(task, root),
-                })
-                .collect()
-        };
+                .map(|(k, task, root)| (k, finish(task, root)))
+                .collect();
+            for (k, out) in finished {
+                if let Some(slot) = outs.get_mut(k) {
+                    *slot = Some(out);
+                }
+            }
+        }
+        // Every place is filled; for tasks (`R = Task`, whose `Option` is no larger) this
+        // reuses the vector.
+        let outs: Vec<R> = outs.into_iter().flatten().collect();
         sink(outs);
     }
     drop(leaves);

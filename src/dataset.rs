@@ -103,7 +103,7 @@ impl PlanDoc {
     /// the document's text, `name` its path. No tasks is an error, as for any plan.
     pub fn batched(
         name: &str,
-        text: Arc<str>,
+        text: crate::error::SourceText,
         format: (Format, Option<&'static str>),
         plan: Plan,
         tasks: usize,

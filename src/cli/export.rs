@@ -8,7 +8,6 @@
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::error::{Code, Error, ErrorKind};
 use crate::lang::suggest::closest;
@@ -506,7 +505,7 @@ fn batchable(data: &DataArgs) -> Option<Batchable> {
 /// A plan file that [`batched`] writes: its path, text, format and encoding.
 struct Batchable {
     path: String,
-    text: Arc<str>,
+    text: crate::error::SourceText,
     format: crate::plan::source::Format,
     encoding: Option<&'static str>,
 }

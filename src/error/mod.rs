@@ -7,6 +7,7 @@
 //! together as `related` diagnostics of one summary error.
 
 mod code;
+mod source_text;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -18,6 +19,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 pub use code::Code;
+pub use source_text::SourceText;
 
 use crate::lang::ast::Span;
 
@@ -49,7 +51,7 @@ pub struct Source {
     /// Display name: a file path, `<query>` or `<stdin>`.
     pub name: String,
     /// The full text.
-    pub text: Arc<str>,
+    pub text: SourceText,
     /// Line indexes, built on first use and shared by clones: a file with thousands of
     /// warnings or errors must not rescan its text for each one.
     index: Arc<LineIndex>,
@@ -66,7 +68,7 @@ struct LineIndex {
 
 impl Source {
     /// A source from a name and its text.
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<SourceText>) -> Self {
         Source {
             name: name.into(),
             text: text.into(),
@@ -368,9 +370,10 @@ impl SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

@@ -7,7 +7,7 @@ use crate::plan::table::is_task_header;
 
 /// Reads a delimited file whose text is already decoded.
 pub fn read(
-    text: std::sync::Arc<str>,
+    text: crate::error::SourceText,
     encoding: &'static str,
     delim: u8,
     format: Format,

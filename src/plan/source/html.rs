@@ -384,7 +384,7 @@ impl TokenSink for Sink {
 }
 
 /// Reads an HTML page whose text is already decoded.
-pub fn read(text: std::sync::Arc<str>, encoding: &'static str) -> Document {
+pub fn read(text: crate::error::SourceText, encoding: &'static str) -> Document {
     let sink = Sink {
         state: RefCell::new(State::default()),
     };

@@ -22,6 +22,7 @@ pub mod text;
 mod zipped;
 
 use crate::error::Code;
+use crate::error::SourceText;
 use std::fmt;
 use std::sync::Arc;
 
@@ -172,7 +173,7 @@ pub struct Document {
     /// per paragraph or table row (cells separated by tabs). Every [`Origin::line`] is a
     /// line of this text. Shared: diagnostics hold the same text (a large plan's text
     /// is made once, not copied for them).
-    pub text: std::sync::Arc<str>,
+    pub text: SourceText,
     /// Paragraphs and tables in document order (empty for a text file without tables,
     /// whose lines are read directly from `text`).
     pub blocks: Vec<Block>,
@@ -258,17 +259,17 @@ pub fn read(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Document, 
         Magic::Ole => read_ole(name, bytes),
         Magic::Other => {
             let (text, encoding) = text::decode(bytes, options.encoding)?;
-            read_decoded(name, text, encoding)
+            read_decoded(name, text.into(), encoding)
         }
     }
 }
 
-/// [`read`] of bytes already shared: a UTF-8 text file without a byte-order mark (most
-/// plans) becomes its text without a copy — for a large plan one copy of the whole file,
-/// and its memory, fewer. Anything else is [`read`].
+/// [`read`] of a file's bytes as [`read_file`] gives them: a UTF-8 text file without a
+/// byte-order mark (most plans) becomes its text without a copy — for a large plan one
+/// copy of the whole file, and its memory, fewer. Anything else is [`read`].
 pub fn read_shared(
     name: &str,
-    bytes: Arc<[u8]>,
+    bytes: FileBytes,
     options: ReadOptions,
 ) -> Result<Document, ReadError> {
     if options.encoding.is_none() && matches!(magic(&bytes), Magic::Other) {
@@ -280,14 +281,82 @@ pub fn read_shared(
     read(name, &bytes, options)
 }
 
-/// The bytes of the file at `path`, read into one shared buffer of the file's size (no
-/// second buffer to grow into, or to copy the text out of: see [`read_shared`]).
-pub fn read_file(path: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
+/// The bytes of a file, as [`read_file`] gives them: read into one shared buffer, or a
+/// read-only map of the file. Reads as a byte slice (`Deref`).
+pub struct FileBytes(Bytes);
+
+enum Bytes {
+    Read(Arc<[u8]>),
+    Mapped(memmap2::Mmap),
+}
+
+impl FileBytes {
+    /// Whether the bytes are a map of the file rather than a copy of it.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.0, Bytes::Mapped(_))
+    }
+
+    /// The bytes as a [`SourceText`], without a copy, when they are UTF-8; else the
+    /// bytes back. (A byte-order mark is left to the caller: see [`text::shared_utf8`].)
+    fn into_utf8(self) -> Result<SourceText, FileBytes> {
+        match self.0 {
+            Bytes::Read(bytes) => text::utf8_in_place(bytes)
+                .map(SourceText::from)
+                .map_err(|b| FileBytes(Bytes::Read(b))),
+            Bytes::Mapped(map) => {
+                SourceText::from_map(map).map_err(|m| FileBytes(Bytes::Mapped(m)))
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Bytes::Read(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        FileBytes(Bytes::Read(Arc::from(bytes)))
+    }
+}
+
+/// Files at least this large are mapped rather than read (see [`read_file`]). Below it a
+/// read costs little, and a plan as published (tens to hundreds of kilobytes) is read.
+const MAP_AT_LEAST: u64 = 1 << 20;
+
+/// The bytes of the file at `path`. A regular file of a megabyte or more is mapped
+/// read-only (no copy, and no fresh memory for the kernel to clear: issue 8 measured
+/// 250–340 ms to read a 176 MB plan, 1–13 ms to map it); a smaller one, or one that cannot
+/// be mapped, is read into one shared buffer of its size (no second buffer to grow into,
+/// or to copy the text out of: see [`read_shared`]).
+///
+/// A mapped file must not be changed while planq runs: truncating it then makes the
+/// process fail (`SIGBUS`), as with any program that maps its input (`ripgrep --mmap`).
+/// Editors that save by writing a new file and renaming it over the old one leave the
+/// mapped file as it was.
+pub fn read_file(path: &std::path::Path) -> std::io::Result<FileBytes> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
-    let size = file
-        .metadata()
-        .ok()
+    let metadata = file.metadata().ok();
+    if let Some(m) = &metadata {
+        if m.is_file() && m.len() >= MAP_AT_LEAST {
+            // SAFETY: the map is read-only, and planq changes no plan file; what another
+            // process may do to it meanwhile is stated above. `populate` maps the pages
+            // already in the page cache at once rather than a fault at a time.
+            if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+                return Ok(FileBytes(Bytes::Mapped(map)));
+            }
+            // A file system that cannot map (some network or FUSE mounts): read it.
+        }
+    }
+    let size = metadata
         .and_then(|m| usize::try_from(m.len()).ok())
         .unwrap_or(0);
     let mut buf = zeroed(size);
@@ -307,12 +376,12 @@ pub fn read_file(path: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
     let mut rest = Vec::new();
     file.read_to_end(&mut rest)?;
     if n == size && rest.is_empty() {
-        return Ok(buf);
+        return Ok(FileBytes(Bytes::Read(buf)));
     }
     let mut all = Vec::with_capacity(n + rest.len());
     all.extend_from_slice(&buf[..n]);
     all.extend_from_slice(&rest);
-    Ok(Arc::from(all))
+    Ok(FileBytes::from(all))
 }
 
 /// `size` zero bytes, shared. A large buffer comes from the allocator as fresh pages: no
@@ -325,7 +394,11 @@ fn zeroed(size: usize) -> Arc<[u8]> {
 
 /// A decoded text read as its kind is read: a web page, a CSV or TSV table (by its
 /// name), or plain text.
-fn read_decoded(name: &str, text: Arc<str>, encoding: &'static str) -> Result<Document, ReadError> {
+fn read_decoded(
+    name: &str,
+    text: SourceText,
+    encoding: &'static str,
+) -> Result<Document, ReadError> {
     let lower = name.to_ascii_lowercase();
     #[cfg(feature = "html")]
     if html::looks_like_html(&text) || lower.ends_with(".html") || lower.ends_with(".htm") {
@@ -482,25 +555,52 @@ mod tests {
     fn a_file_is_read_whole_and_its_utf8_shared_not_copied() {
         let dir = std::env::temp_dir().join(format!("planq-read-file-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let cases: [(&str, Vec<u8>, bool); 5] = [
-            ("plain.txt", "一、数字福建\n".into(), true),
-            ("empty.txt", Vec::new(), true),
-            ("big.txt", "（一）数字。\n".repeat(20_000).into(), true),
+        // (name, bytes, UTF-8 shared as text, mapped rather than read)
+        let cases: [(&str, Vec<u8>, bool, bool); 7] = [
+            ("plain.txt", "一、数字福建\n".into(), true, false),
+            ("empty.txt", Vec::new(), true, false),
+            (
+                "big.txt",
+                "（一）数字。\n".repeat(20_000).into(),
+                true,
+                false,
+            ),
+            // From a megabyte on, the file is mapped (`MAP_AT_LEAST`).
+            (
+                "large.txt",
+                "（一）数字。\n".repeat(70_000).into(),
+                true,
+                true,
+            ),
+            (
+                "large-gbk.txt",
+                b"\xCA\xFD\xD7\xD6\n".repeat(300_000),
+                false,
+                true,
+            ),
             // A byte-order mark, and bytes that are not UTF-8: read as `read` reads them.
-            ("bom.txt", b"\xEF\xBB\xBF\xE4\xB8\x80".to_vec(), false),
-            ("gbk.txt", b"\xCA\xFD\xD7\xD6".to_vec(), false),
+            (
+                "bom.txt",
+                b"\xEF\xBB\xBF\xE4\xB8\x80".to_vec(),
+                false,
+                false,
+            ),
+            ("gbk.txt", b"\xCA\xFD\xD7\xD6".to_vec(), false, false),
         ];
-        for (name, bytes, shared) in cases {
+        for (name, bytes, shared, mapped) in cases {
             let path = dir.join(name);
             std::fs::write(&path, &bytes).expect("write");
             let read_back = read_file(&path).expect("read");
             assert_eq!(&read_back[..], &bytes[..], "{name}");
-            match text::shared_utf8(read_back.clone()) {
+            assert_eq!(read_back.is_mapped(), mapped, "{name}");
+            let at = read_back.as_ptr();
+            match text::shared_utf8(read_back) {
                 Ok(t) => {
                     assert!(shared, "{name}");
                     assert_eq!(t.as_bytes(), &bytes[..], "{name}");
+                    assert_eq!(t.is_mapped(), mapped, "{name}");
                     // The same memory, not a copy.
-                    assert_eq!(t.as_ptr(), read_back.as_ptr(), "{name}");
+                    assert_eq!(t.as_ptr(), at, "{name}");
                 }
                 Err(back) => {
                     assert!(!shared, "{name}");
@@ -509,6 +609,7 @@ mod tests {
             }
             // Either way the document is what `read` makes of the bytes.
             let options = ReadOptions::default();
+            let read_back = read_file(&path).expect("read");
             assert_eq!(
                 read_shared(name, read_back, options).ok(),
                 read(name, &bytes, options).ok(),

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::error::Code;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
-use super::{Block, Document, Format, Origin, Paragraph, Place, ReadError, Row, Table};
+use super::{Block, Document, FileBytes, Format, Origin, Paragraph, Place, ReadError, Row, Table};
+use crate::error::SourceText;
 use crate::plan::table::is_task_header;
 
 /// Decodes `bytes`: with `forced` when given, else by BOM, else UTF-8 when the bytes are
@@ -88,8 +89,16 @@ fn undetected(bytes: &[u8]) -> (&'static Encoding, &[u8]) {
 
 /// `bytes` as text, without a copy, when they are UTF-8 without a byte-order mark (what
 /// [`decode`] reads them as then, with no encoding given); else the bytes back.
-pub fn shared_utf8(bytes: Arc<[u8]>) -> Result<Arc<str>, Arc<[u8]>> {
-    if Encoding::for_bom(&bytes).is_some() || simdutf8::basic::from_utf8(&bytes).is_err() {
+pub fn shared_utf8(bytes: FileBytes) -> Result<SourceText, FileBytes> {
+    if Encoding::for_bom(&bytes).is_some() {
+        return Err(bytes);
+    }
+    bytes.into_utf8()
+}
+
+/// A buffer of UTF-8 bytes as a `str`, in place; else the bytes back.
+pub(super) fn utf8_in_place(bytes: Arc<[u8]>) -> Result<Arc<str>, Arc<[u8]>> {
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
         return Err(bytes);
     }
     // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of
@@ -152,7 +161,7 @@ fn first_error(encoding: &'static Encoding, bytes: &[u8]) -> Option<usize> {
 /// Reads decoded text: every line a paragraph, except runs of lines that form a text table
 /// under a task header (see [`split_row`]). Text without any table has no blocks: the
 /// extractor reads its lines directly.
-pub fn read(text: Arc<str>, encoding: &'static str) -> Document {
+pub fn read(text: SourceText, encoding: &'static str) -> Document {
     // A table header needs a delimiter: text with none of them (most plans) is prose,
     // found by a few searches of the whole text rather than several of each line.
     let may_have_table = may_have_table(&text);

@@ -450,8 +450,11 @@ pub fn apply_convention(owners: &mut [Named], stated_by_notice: bool) {
 /// (`排在第一位的为牵头单位`, `排名第一的为牵头单位`, `排在首位的为牵头部门`).
 pub fn states_first_leads(text: &str) -> bool {
     // `第一`/`首位` are rarer than the role words: find them first, then read the sentence.
+    // memchr's substring search, not `match_indices`: this reads the whole text beside the
+    // classification of lines, which waited for it (with std's search, 160 ms for both on
+    // a 176 MB plan; 135 ms now).
     ["第一", "首位"].iter().any(|w| {
-        text.match_indices(w).any(|(at, _)| {
+        memchr::memmem::find_iter(text.as_bytes(), w.as_bytes()).any(|at| {
             // The sentence around it, at most 40 chars either side.
             let is_end = |c: char| matches!(c, '。' | '；' | '\n' | '（' | '(' | '）' | ')');
             let from = text[..at]

@@ -23,27 +23,33 @@ const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 /// `mi_option_purge_delay` in the same v3 header (checked the same way: 15).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-/// The allocator settings of the binary: [`huge_pages_off`] and [`purge_at_once`]. Call it
+/// The allocator settings of the binary: [`huge_pages_off`] and [`purge_soon`] (a
+/// short purge delay). Call it
 /// first thing in `main`, before any other thread exists.
 pub fn configure() {
     huge_pages_off();
-    purge_at_once();
+    purge_soon();
 }
 
-/// Makes mimalloc give freed memory back to the system at once instead of after its
-/// purge delay, unless the environment sets `MIMALLOC_PURGE_DELAY` (which then wins:
-/// 1000 gives the resident peak of the default). Extraction and export free batch after
-/// batch, and a busy allocator held the freed memory while the next batches grew: peak
-/// resident memory of `export --out` on a 17.5 MB plan 76 → 62 MB (4.4× → 3.6× the
-/// file), of `-c 'owners | count by role'` on it 537 → 481 MB, at the same CPU time
-/// within noise. A short delay is faster — on this VM each page faulted back in costs a
-/// few µs (`clear_page_erms` was 15% of an export's samples), and 10 ms made that export
-/// ≈ 5–10% faster — but its peak was then 69–71 MB, at the edge of issue 8's bound of 4×
-/// the file (70 MB): the memory bound wins.
-pub fn purge_at_once() {
+/// Makes mimalloc give freed memory back to the system after 10 ms instead of its
+/// default purge delay, unless the environment sets `MIMALLOC_PURGE_DELAY` (which then
+/// wins: 1000 gives the resident peak of the default, 0 the smallest). Extraction and
+/// export free batch after batch, and a busy allocator held the freed memory while the
+/// next batches grew: with the default, peak resident memory of `export --out` on a
+/// 17.5 MB plan was 76 MB (4.4× the file), and of `-c 'owners | count by role'` on it
+/// 537 MB.
+///
+/// Why 10 ms and not 0: on this VM each page faulted back in costs a few µs
+/// (`clear_page_erms` was 15% of an export's samples), and 10 ms made that export ≈ 7%
+/// faster (0.38 against 0.41 s, median of 7 interleaved runs) for a peak of 65 MB against
+/// 60 MB (3.7× the file: issue 8 bounds it at 4×), and that query 0.95–0.97 s against
+/// 1.01–1.30 s for 491 MB against 478 MB. (Before the plan file was mapped and the binary
+/// linked with packed relocations, 10 ms peaked at 69–71 MB, at the edge of the bound,
+/// and 0 was chosen.)
+pub fn purge_soon() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: stores one integer option inside mimalloc; no memory is touched.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     }
 }
 

@@ -63,17 +63,91 @@ enum LineKind<'a> {
     Text,
 }
 
-/// A node of the outline: a heading or a task.
+/// A node of the outline: a heading or a task. Its continuation lines and children are
+/// ranges of the [`Outline`]'s shared lists, not vectors of its own: a plan of a million
+/// tasks held a million small vectors (and ~100 bytes a node) before.
 #[derive(Debug)]
 struct Node<'a> {
     rank: Rank,
     number: Option<u32>,
     line: u32,
     body: &'a str,
-    /// Continuation lines (1-based line, cleaned text).
+    /// Where its continuation lines start in [`Outline::more`] (they end where the next
+    /// node's start: a line always continues the node read last).
+    more: u32,
+    /// Where its children start in [`Outline::children`], and how many there are.
+    children: u32,
+    child_count: u32,
+    /// Its parent's index, or [`NO_PARENT`] for a top-level section.
+    parent: u32,
+}
+
+/// [`Node::parent`] of a top-level section.
+const NO_PARENT: u32 = u32::MAX;
+
+/// The outline of a document: its nodes in document order, with their continuation lines
+/// and children in two lists shared by all.
+#[derive(Debug, Default)]
+struct Outline<'a> {
+    nodes: Vec<Node<'a>>,
+    /// Continuation lines of every node (1-based line, cleaned text), node after node.
     more: Vec<(u32, &'a str)>,
+    /// Children of every node, node after node, each node's in document order.
     children: Vec<usize>,
-    parent: Option<usize>,
+}
+
+impl<'a> Outline<'a> {
+    /// The continuation lines of node `i`.
+    fn more(&self, i: usize) -> &[(u32, &'a str)] {
+        let Some(start) = self.nodes.get(i).map(|n| n.more as usize) else {
+            return &[];
+        };
+        let end = self
+            .nodes
+            .get(i + 1)
+            .map_or(self.more.len(), |n| n.more as usize);
+        self.more.get(start..end).unwrap_or_default()
+    }
+
+    /// The children of node `i`, in document order.
+    fn children(&self, i: usize) -> &[usize] {
+        let Some(n) = self.nodes.get(i) else {
+            return &[];
+        };
+        let start = n.children as usize;
+        self.children
+            .get(start..start + n.child_count as usize)
+            .unwrap_or_default()
+    }
+
+    /// The parent of node `i`, if it has one.
+    fn parent(&self, i: usize) -> Option<usize> {
+        self.nodes
+            .get(i)
+            .and_then(|n| (n.parent != NO_PARENT).then_some(n.parent as usize))
+    }
+
+    /// Fills [`Outline::children`] from the nodes' parents and child counts, once every
+    /// node is read.
+    fn link_children(&mut self) {
+        // Each node's `children` first points past its range, then is moved back one
+        // place per child, last child first: it ends at the range's start.
+        let mut end = 0u32;
+        for n in &mut self.nodes {
+            end += n.child_count;
+            n.children = end;
+        }
+        self.children = vec![0; end as usize];
+        for i in (0..self.nodes.len()).rev() {
+            let p = self.nodes[i].parent;
+            if let Some(parent) = self.nodes.get_mut(p as usize) {
+                parent.children -= 1;
+                if let Some(slot) = self.children.get_mut(parent.children as usize) {
+                    *slot = i;
+                }
+            }
+        }
+    }
 }
 
 /// Extracts a plan from a document's text. Never panics; never fails — an empty result
@@ -236,7 +310,11 @@ pub fn extract_finished<R: Send>(
         .iter()
         .filter(|k| matches!(k, LineKind::Numbered { .. }))
         .count();
-    let mut nodes: Vec<Node<'_>> = Vec::with_capacity(numbered);
+    let mut outline = Outline {
+        nodes: Vec::with_capacity(numbered),
+        ..Outline::default()
+    };
+    let nodes = &mut outline.nodes;
     let mut roots: Vec<usize> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut preamble: Vec<&str> = Vec::new();
@@ -256,18 +334,20 @@ pub fn extract_finished<R: Send>(
                     number: *number,
                     line: line_no,
                     body,
-                    more: Vec::new(),
-                    children: Vec::new(),
-                    parent,
+                    more: outline.more.len() as u32,
+                    children: 0,
+                    child_count: 0,
+                    parent: parent.map_or(NO_PARENT, |p| p as u32),
                 });
                 match parent {
-                    Some(p) => nodes[p].children.push(id),
+                    Some(p) => nodes[p].child_count += 1,
                     None => roots.push(id),
                 }
                 stack.push(id);
             }
             LineKind::OwnerBlock | LineKind::DeadlineBlock | LineKind::Text => match stack.last() {
-                Some(&top) => nodes[top].more.push((line_no, l)),
+                // The top of the stack is the node read last: the line is its.
+                Some(_) => outline.more.push((line_no, l)),
                 None if Some(i) == title_line => {}
                 None => {
                     if *kind == LineKind::OwnerBlock || has_owner_clause(l) {
@@ -286,6 +366,7 @@ pub fn extract_finished<R: Send>(
             LineKind::Debris | LineKind::BareNumeral(_) => {}
         }
     }
+    outline.link_children();
     plan.preamble = preamble.join("\n");
     let year = plan_year(plan.title.as_deref());
 
@@ -293,8 +374,8 @@ pub fn extract_finished<R: Send>(
     // on the pool beside the walk of the outline, which reads it too (the two took 30 ms
     // of a 100k-task plan, one after the other).
     let ((), (categories, subcategories, leaves, id_parts)) = rayon::join(
-        || check_numbering(&nodes, &roots, &mut plan.warnings),
-        || walk_outline(&nodes, &roots),
+        || check_numbering(&outline, &roots, &mut plan.warnings),
+        || walk_outline(&outline, &roots),
     );
     plan.categories = categories;
     // Tasks are independent once the outline is known: build them in parallel (large
@@ -332,8 +413,9 @@ pub fn extract_finished<R: Send>(
             .map_init(Scratch::default, |scratch, leaf| {
                 let mut warnings = Vec::new();
                 let (task, carries) = build_task(
-                    &nodes[leaf.node],
-                    leaf_id(&nodes, &id_parts, leaf.node),
+                    &outline.nodes[leaf.node],
+                    outline.more(leaf.node),
+                    leaf_id(&outline, &id_parts, leaf.node),
                     categories[leaf.root].name.clone(),
                     leaf.subcategory.map(|k| subcategories[k].clone()),
                     &mut warnings,
@@ -777,13 +859,14 @@ fn id_string(path: &[IdPart]) -> String {
 /// The categories (the roots of the outline), the subcategories' texts, and the leaves
 /// (the tasks-to-be) with their ids and headings, in document order.
 fn walk_outline(
-    nodes: &[Node],
+    outline: &Outline,
     roots: &[usize],
 ) -> (Vec<Category>, Vec<String>, Vec<Leaf>, Vec<IdPart>) {
+    let nodes = &outline.nodes;
     let mut categories = Vec::with_capacity(roots.len());
     let mut id_parts = vec![IdPart::default(); nodes.len()];
     let mut leaves: Vec<Leaf> =
-        Vec::with_capacity(nodes.iter().filter(|n| n.children.is_empty()).count());
+        Vec::with_capacity(nodes.iter().filter(|n| n.child_count == 0).count());
     // Subcategories, each joined once per heading (leaves hold its index, not a copy).
     let mut subcategories: Vec<String> = Vec::new();
     let root_ids = id_components(nodes, roots);
@@ -799,7 +882,7 @@ fn walk_outline(
             *p = comp;
         }
         let mut walk = Walk {
-            nodes,
+            outline,
             id_parts: &mut id_parts,
             headings: Vec::new(),
             subcategories: &mut subcategories,
@@ -812,12 +895,12 @@ fn walk_outline(
 
 /// The id of the task at outline node `node` (`2.6`, `2.6~2`): the id parts of the node
 /// and of its parents up to its top-level section.
-fn leaf_id(nodes: &[Node], id_parts: &[IdPart], node: usize) -> String {
+fn leaf_id(outline: &Outline, id_parts: &[IdPart], node: usize) -> String {
     let mut path: Vec<IdPart> = Vec::with_capacity(8);
     let mut at = Some(node);
     while let Some(n) = at {
         path.push(id_parts.get(n).copied().unwrap_or_default());
-        at = nodes.get(n).and_then(|n| n.parent);
+        at = outline.parent(n);
     }
     path.reverse();
     id_string(&path)
@@ -825,7 +908,7 @@ fn leaf_id(nodes: &[Node], id_parts: &[IdPart], node: usize) -> String {
 
 /// A walk of one top-level section's outline, collecting its leaves (the tasks) in order.
 struct Walk<'w, 'a> {
-    nodes: &'w [Node<'a>],
+    outline: &'w Outline<'a>,
     /// Each node's id part, set as the walk reaches it.
     id_parts: &'w mut Vec<IdPart>,
     /// Headings between the root and the node visited.
@@ -838,8 +921,8 @@ impl Walk<'_, '_> {
     /// Collects the leaves under `node`; `subcategory` is the index of its headings
     /// joined by ` / ` (none under the root).
     fn collect(&mut self, node: usize, subcategory: Option<usize>, root: usize) {
-        let n = &self.nodes[node];
-        if n.children.is_empty() {
+        let n = &self.outline.nodes[node];
+        if n.child_count == 0 {
             self.leaves.push(Leaf {
                 node,
                 subcategory,
@@ -847,15 +930,16 @@ impl Walk<'_, '_> {
             });
             return;
         }
-        let is_root = n.parent.is_none();
+        let is_root = n.parent == NO_PARENT;
         let mut below = subcategory;
         if !is_root {
             self.headings.push(heading_name(n.body));
             self.subcategories.push(self.headings.join(" / "));
             below = Some(self.subcategories.len() - 1);
         }
-        let comps = id_components(self.nodes, &n.children);
-        for (&child, comp) in n.children.iter().zip(comps) {
+        let children = self.outline.children(node);
+        let comps = id_components(&self.outline.nodes, children);
+        for (&child, comp) in children.iter().zip(comps) {
             if let Some(p) = self.id_parts.get_mut(child) {
                 *p = comp;
             }
@@ -873,6 +957,7 @@ impl Walk<'_, '_> {
 #[inline(never)]
 fn build_task(
     n: &Node,
+    more_lines: &[(u32, &str)],
     id: String,
     category: String,
     subcategory: Option<String>,
@@ -886,12 +971,12 @@ fn build_task(
     let body_as_written = ctx.as_written(n.line, n.body);
     // Sized at once (a task with block lines would grow it line by line).
     let mut text = String::with_capacity(
-        body_as_written.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>(),
+        body_as_written.len() + more_lines.iter().map(|(_, m)| m.len() + 1).sum::<usize>(),
     );
     text.push_str(body_as_written);
     let Scratch { chars, masked } = scratch;
     chars.clear();
-    chars.reserve(n.body.len() + n.more.iter().map(|(_, m)| m.len() + 1).sum::<usize>());
+    chars.reserve(n.body.len() + more_lines.iter().map(|(_, m)| m.len() + 1).sum::<usize>());
     chars.extend(n.body.chars());
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
@@ -912,7 +997,7 @@ fn build_task(
     masked.clear();
     masked.resize(body_len, false);
 
-    for (line, more) in &n.more {
+    for (line, more) in more_lines {
         text.push('\n');
         chars.push('\n');
         masked.push(true);
@@ -1487,7 +1572,8 @@ fn arabic_value(digits: impl IntoIterator<Item = char>) -> Option<u32> {
 
 /// Warns about printed numbers that skip or repeat. A level numbered straight through its
 /// parents (`(一)…(十五)` across `一、二、三、`) is an ordinary convention, not a gap.
-fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>) {
+fn check_numbering(outline: &Outline, roots: &[usize], warnings: &mut Vec<Warning>) {
+    let nodes = &outline.nodes;
     // The last number printed at each rank, across parents, in document order.
     let mut last_at_rank: [Option<u32>; 6] = [None; 6];
     let mut check = |siblings: &[usize], last_at_rank: &mut [Option<u32>; 6]| {
@@ -1532,10 +1618,8 @@ fn check_numbering(nodes: &[Node], roots: &[usize], warnings: &mut Vec<Warning>)
         }
     };
     check(roots, &mut last_at_rank);
-    for n in nodes {
-        if !n.children.is_empty() {
-            check(&n.children, &mut last_at_rank);
-        }
+    for i in 0..nodes.len() {
+        check(outline.children(i), &mut last_at_rank);
     }
 }
 
@@ -1552,6 +1636,52 @@ fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outline_keeps_each_nodes_children_and_lines_in_order() {
+        // 0 一、 { 1 (一) { 2 1. 3 2. } 4 (二) }  5 二、 { 6 (一) }; lines after 2, 4 and 5.
+        let node = |rank, parent: u32, more: u32| Node {
+            rank,
+            number: None,
+            line: 0,
+            body: "",
+            more,
+            children: 0,
+            child_count: 0,
+            parent,
+        };
+        let mut outline = Outline::default();
+        let shape = [
+            (Rank::ChineseComma, NO_PARENT, 0),
+            (Rank::ParenChinese, 0, 0),
+            (Rank::Arabic, 1, 0),
+            (Rank::Arabic, 1, 2),
+            (Rank::ParenChinese, 0, 2),
+            (Rank::ChineseComma, NO_PARENT, 3),
+            (Rank::ParenChinese, 5, 4),
+        ];
+        for (rank, parent, more) in shape {
+            if let Some(p) = outline.nodes.get_mut(parent as usize) {
+                p.child_count += 1;
+            }
+            outline.nodes.push(node(rank, parent, more));
+        }
+        outline.more = vec![(4, "a"), (5, "b"), (7, "c"), (9, "d")];
+        outline.link_children();
+        let children: Vec<&[usize]> = (0..7).map(|i| outline.children(i)).collect();
+        assert_eq!(children, [&[1, 4][..], &[2, 3], &[], &[], &[], &[6], &[]]);
+        let more: Vec<Vec<u32>> = (0..7)
+            .map(|i| outline.more(i).iter().map(|(l, _)| *l).collect())
+            .collect();
+        assert_eq!(
+            more,
+            [vec![], vec![], vec![4, 5], vec![], vec![7], vec![9], vec![]]
+        );
+        assert_eq!(outline.parent(0), None);
+        assert_eq!(outline.parent(3), Some(1));
+        assert_eq!(outline.children(99), &[] as &[usize]);
+        assert!(outline.more(99).is_empty());
+    }
 
     #[test]
     fn a_large_text_is_split_in_pieces_as_it_is_whole() {

@@ -516,10 +516,29 @@ enum Built<R> {
 
 /// `text.split('\n')`, collected; a large text a megabyte at a time on rayon's pool (the
 /// split took 8 ms of a 17 MB plan's export on one thread).
-fn split_lines(text: &str) -> Vec<&str> {
+pub(super) fn split_lines(text: &str) -> Vec<&str> {
+    let pieces = line_pieces(text);
+    if let [one] = pieces[..] {
+        return one.split('\n').collect();
+    }
+    let parts: Vec<Vec<&str>> = pieces
+        .into_par_iter()
+        .map(|piece| piece.split('\n').collect())
+        .collect();
+    let mut lines = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        lines.extend(p);
+    }
+    lines
+}
+
+/// `text` cut into pieces of whole lines, about a megabyte each (one piece for a text of
+/// up to two): `piece.split('\n')` of each, one after the other, gives the lines of
+/// `text.split('\n')`. For passes over every line that run on rayon's pool.
+pub(super) fn line_pieces(text: &str) -> Vec<&str> {
     const PIECE: usize = 1 << 20;
     if text.len() <= 2 * PIECE {
-        return text.split('\n').collect();
+        return vec![text];
     }
     // Each piece but the last ends just after a line break.
     let bytes = text.as_bytes();
@@ -534,27 +553,18 @@ fn split_lines(text: &str) -> Vec<&str> {
     }
     cuts.push(text.len());
     let last = cuts.len() - 2;
-    let parts: Vec<Vec<&str>> = cuts
-        .windows(2)
+    cuts.windows(2)
         .enumerate()
-        .collect::<Vec<_>>()
-        .into_par_iter()
         .map(|(k, w)| {
             let piece = text.get(w[0]..w[1]).unwrap_or_default();
             // A piece's line break ends its last line; no empty line follows it.
-            let piece = if k < last {
+            if k < last {
                 piece.strip_suffix('\n').unwrap_or(piece)
             } else {
                 piece
-            };
-            piece.split('\n').collect()
+            }
         })
-        .collect();
-    let mut lines = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for p in parts {
-        lines.extend(p);
-    }
-    lines
+        .collect()
 }
 
 /// What every task needs to know about the whole document.

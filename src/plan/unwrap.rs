@@ -9,6 +9,7 @@
 //! line number of the file, and diagnostics still quote the file as written. Text that is
 //! not wrapped (one paragraph a line, as plans saved from Word are) is left alone.
 
+use rayon::prelude::*;
 use unicode_width::UnicodeWidthStr;
 
 /// How many display columns short of the page width a line may be and still be full:
@@ -35,16 +36,18 @@ pub struct Unwrapped {
 
 /// Text with its wrapped paragraphs joined; `None` when the text does not look wrapped.
 pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
-    let lines: Vec<&str> = text.split('\n').collect();
+    // Every join is of a line that a continuation follows: a text with fewer such lines
+    // than a wrapped text has joins (plans written one paragraph a line) is not wrapped.
+    // Counted first, on rayon's pool and without collecting the lines: every plain-text
+    // plan passes through here before extraction starts, and splitting and reading a
+    // 176 MB plan's lines on one thread took ~190 ms of its export.
+    if !continuations_at_least(text, MIN_JOINS) {
+        return None;
+    }
+    let lines: Vec<&str> = super::extract::split_lines(text);
     // Which lines go on with the paragraph above, read once per line.
     let cont: Vec<bool> = lines.iter().map(|l| continuation(l)).collect();
     let continues = |i: usize| i + 1 < lines.len() && cont[i + 1];
-    // Every join is of a line that a continuation follows: a text with fewer such lines
-    // than a wrapped text has joins (plans written one paragraph a line) is not wrapped,
-    // and needs no widths measured.
-    (0..lines.len())
-        .filter(|&i| continues(i))
-        .nth(MIN_JOINS - 1)?;
     let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
     let page = page_width(&lines, &widths)?;
     // A line the page cut: full width, or most of it and stopping mid-phrase (Latin digits
@@ -109,12 +112,17 @@ pub fn join_wrapped(text: &str) -> Option<Unwrapped> {
 /// The page's text width: the width most full lines share. The third-widest prose line is
 /// used, so that one or two overlong lines (a title run together) do not set it.
 fn page_width(lines: &[&str], widths: &[usize]) -> Option<usize> {
-    let mut prose_widths: Vec<usize> = (0..lines.len())
-        .filter(|&i| prose(lines[i]))
-        .map(|i| widths[i])
-        .collect();
-    prose_widths.sort_unstable_by(|a, b| b.cmp(a));
-    let third = *prose_widths.get(2)?;
+    // The three widest, kept as the lines go by (not a sort of every width).
+    let mut top = [None::<usize>; 3];
+    for i in (0..lines.len()).filter(|&i| prose(lines[i])) {
+        let mut w = Some(widths[i]);
+        for slot in &mut top {
+            if w > *slot {
+                std::mem::swap(slot, &mut w);
+            }
+        }
+    }
+    let third = top[2]?;
     // Very short pages are not a layout (a list of short lines).
     (third >= 24).then_some(third)
 }
@@ -150,6 +158,25 @@ fn fast_width(c: char) -> Option<usize> {
 /// A line of running text: not blank, not a text-table row.
 fn prose(line: &str) -> bool {
     !line.trim().is_empty() && !line.contains('\t') && !line.contains('|')
+}
+
+/// Whether at least `n` lines of `text` after its first are [`continuation`]s.
+fn continuations_at_least(text: &str, n: usize) -> bool {
+    let Some(first_line_end) = text.find('\n') else {
+        return false;
+    };
+    let rest = text.get(first_line_end + 1..).unwrap_or_default();
+    let count: usize = super::extract::line_pieces(rest)
+        .into_par_iter()
+        .map(|piece| {
+            piece
+                .split('\n')
+                .filter(|l| continuation(l))
+                .take(n)
+                .count()
+        })
+        .sum();
+    count >= n
 }
 
 /// A line that goes on with the paragraph above: prose that does not start an item,

@@ -7,7 +7,7 @@
 //! together as `related` diagnostics of one summary error.
 
 mod code;
-mod source_text;
+pub(crate) mod source_text;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};

@@ -385,6 +385,7 @@ pub fn extract_finished<R: Send>(
         year,
         lines: &lines,
         originals: originals.as_deref(),
+        outline: &outline,
     };
     // Most plans have no such statement: one search of the whole text, not one per line
     // (memchr's vectorised search: this runs on one thread before the first batch).
@@ -413,8 +414,7 @@ pub fn extract_finished<R: Send>(
             .map_init(Scratch::default, |scratch, leaf| {
                 let mut warnings = Vec::new();
                 let (task, carries) = build_task(
-                    &outline.nodes[leaf.node],
-                    outline.more(leaf.node),
+                    leaf.node,
                     leaf_id(&outline, &id_parts, leaf.node),
                     categories[leaf.root].name.clone(),
                     leaf.subcategory.map(|k| subcategories[k].clone()),
@@ -578,6 +578,8 @@ struct Context<'a> {
     lines: &'a [&'a str],
     /// The lines as written, when normalising changed the text.
     originals: Option<&'a [&'a str]>,
+    /// The outline, whose leaves are the tasks.
+    outline: &'a Outline<'a>,
 }
 
 impl Context<'_> {
@@ -961,13 +963,12 @@ impl Walk<'_, '_> {
     }
 }
 
-/// Builds one task from its outline node.
+/// Builds one task from its outline node (`node`, an index into `ctx.outline`).
 /// Returns the task and whether its owner clause reaches the following items (`下同`).
 // Not inlined into the parallel loop, so that profiles show what a task costs.
 #[inline(never)]
 fn build_task(
-    n: &Node,
-    more_lines: &[(u32, &str)],
+    node: usize,
     id: String,
     category: String,
     subcategory: Option<String>,
@@ -975,6 +976,9 @@ fn build_task(
     scratch: &mut Scratch,
     ctx: &Context,
 ) -> (Task, bool) {
+    // `node` is a leaf of the outline (from `walk_outline`).
+    let n = &ctx.outline.nodes[node];
+    let more_lines = ctx.outline.more(node);
     // The task's text as chars, with the char index where each of its lines starts, so
     // that targets and clauses can point at their own line.
     // `text` is the item as written; everything else reads the normalised lines.

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use rexpect::session::spawn_command;
@@ -21,6 +21,7 @@ use rexpect::session::spawn_command;
 mod common;
 
 use common::pty::{command, expect, quit, PROMPT, TIMEOUT_MS};
+use common::scratch::Scratch;
 
 /// A small deterministic generator (Knuth's LCG constants).
 struct Rng(u64);
@@ -404,12 +405,12 @@ fn generate(n: usize) -> Vec<Gen> {
         .collect()
 }
 
-fn tempdir(name: &str) -> PathBuf {
+fn tempdir(name: &str) -> Scratch {
     common::pty::tempdir("corpus", name)
 }
 
 /// Writes the corpus into a fresh directory.
-fn corpus(name: &str, n: usize) -> (PathBuf, Vec<Gen>) {
+fn corpus(name: &str, n: usize) -> (Scratch, Vec<Gen>) {
     let dir = tempdir(name);
     let plans = dir.join("plans");
     std::fs::create_dir_all(&plans).expect("dir");

@@ -2,7 +2,6 @@
 //! and values, multi-line pipelines, Ctrl-C, history across restarts, colour. Every wait is
 //! bounded by the session timeout.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -11,8 +10,9 @@ use rexpect::session::{spawn_command, PtySession};
 mod common;
 
 use common::pty::{command, expect, quit, PROMPT, TIMEOUT_MS};
+use common::scratch::Scratch;
 
-fn tempdir(name: &str) -> PathBuf {
+fn tempdir(name: &str) -> Scratch {
     common::pty::tempdir("repl", name)
 }
 

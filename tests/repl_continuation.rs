@@ -3,31 +3,32 @@
 //! prompt while a statement is incomplete, did-you-mean for a misspelled stage verb, and
 //! the no-match hint under an aggregate. Every wait is bounded by the session timeout.
 
-use std::path::PathBuf;
-
 use rexpect::session::{spawn_command, PtySession};
 
 mod common;
 
 use common::pty::{command, expect, quit, PROMPT, TIMEOUT_MS};
+use common::scratch::Scratch;
 
-fn tempdir(name: &str) -> PathBuf {
+fn tempdir(name: &str) -> Scratch {
     common::pty::tempdir("repl-cont", name)
 }
 
 const CONTINUATION: &str = "…>";
 
-fn start(name: &str) -> PtySession {
+/// planq at its first prompt, in a fresh directory; the directory is returned too, to be
+/// kept alive (it is planq's working directory and history) until the test ends.
+fn start(name: &str) -> (Scratch, PtySession) {
     let dir = tempdir(name);
     let mut p = spawn_command(command(&dir), Some(TIMEOUT_MS)).expect("spawn planq in a pty");
     expect(&mut p, "Type .tables to see them").expect("banner");
     expect(&mut p, PROMPT).expect("prompt");
-    p
+    (dir, p)
 }
 
 #[test]
 fn lines_starting_with_a_pipe_continue_the_previous_statement() {
-    let mut p = start("pipe-lines");
+    let (_dir, mut p) = start("pipe-lines");
     p.send_line("owners").unwrap();
     expect(&mut p, "rows").unwrap();
     expect(&mut p, PROMPT).unwrap();
@@ -53,7 +54,7 @@ fn lines_starting_with_a_pipe_continue_the_previous_statement() {
 
 #[test]
 fn a_pipe_line_with_nothing_before_it_says_so() {
-    let mut p = start("pipe-first");
+    let (_dir, mut p) = start("pipe-first");
     p.send_line("| count").unwrap();
     expect(
         &mut p,
@@ -66,7 +67,7 @@ fn a_pipe_line_with_nothing_before_it_says_so() {
 
 #[test]
 fn an_incomplete_statement_shows_the_continuation_prompt() {
-    let mut p = start("continuation");
+    let (_dir, mut p) = start("continuation");
     p.send_line("owners |").unwrap();
     expect(&mut p, CONTINUATION).unwrap();
     p.send_line(r#"  where role =="#).unwrap();
@@ -88,7 +89,7 @@ fn an_incomplete_statement_shows_the_continuation_prompt() {
 
 #[test]
 fn a_misspelled_stage_verb_gets_did_you_mean() {
-    let mut p = start("did-you-mean");
+    let (_dir, mut p) = start("did-you-mean");
     p.send_line("owners | srot owner").unwrap();
     expect(&mut p, "did you mean `sort`?").unwrap();
     expect(&mut p, PROMPT).unwrap();
@@ -102,7 +103,7 @@ fn a_misspelled_stage_verb_gets_did_you_mean() {
 
 #[test]
 fn a_zero_count_at_the_prompt_explains_itself() {
-    let mut p = start("zero-count");
+    let (_dir, mut p) = start("zero-count");
     p.send_line(r#"owners | where role == "牵头" | count"#)
         .unwrap();
     expect(&mut p, "no row has role `牵头`").unwrap();

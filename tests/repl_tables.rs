@@ -2,15 +2,16 @@
 //! imported under a name is queried, completed (its columns and values) and joined; a bad
 //! file is a diagnostic and leaves nothing behind. Every wait is bounded by the timeout.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rexpect::session::{spawn_command, PtySession};
 
 mod common;
 
 use common::pty::{command, expect, PROMPT, TIMEOUT_MS};
+use common::scratch::Scratch;
 
-fn tempdir(name: &str) -> PathBuf {
+fn tempdir(name: &str) -> Scratch {
     common::pty::tempdir("repl-tables", name)
 }
 

@@ -3,22 +3,22 @@
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use rexpect::session::PtySession;
+
+use super::scratch::Scratch;
 
 /// How long any wait on the REPL may take.
 pub const TIMEOUT_MS: u64 = 15_000;
 /// The prompt (its colour, when on, ends after `>`).
 pub const PROMPT: &str = "planq>";
 
-/// A fresh, empty directory for one test (`kind` keeps test files apart).
-pub fn tempdir(kind: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-{kind}-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty directory for one test (`kind` keeps test files apart), removed when
+/// the test passes.
+pub fn tempdir(kind: &str, name: &str) -> Scratch {
+    Scratch::new(kind, name)
 }
 
 /// planq in `dir`, with its history there, no colour, and no terminal size from the

@@ -3,10 +3,14 @@
 //! usage errors.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use assert_cmd::Command;
+
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 const LEADS: &str =
     r#"owners | where role == "lead" | count by owner | sort count desc, owner | take 5"#;
@@ -17,12 +21,9 @@ fn planq() -> Command {
     cmd
 }
 
-/// A fresh directory for one test's files.
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty directory for one test, removed when the test passes.
+fn tempdir(name: &str) -> Scratch {
+    Scratch::new("cli", name)
 }
 
 fn progress_file() -> String {
@@ -459,11 +460,13 @@ fn an_empty_result_explains_itself_on_stderr() {
 
 // ---- never crash, never lose data (issue 10) -------------------------------------------
 
-/// Writes `text` to a file `name` in a fresh directory; returns its path.
-fn file_with(test: &str, name: &str, text: &str) -> String {
-    let path = tempdir(test).join(name);
+/// Writes `text` to a file `name` in a fresh directory; returns the directory (keep it
+/// alive while the file is used: dropping it removes the file) and the file's path.
+fn file_with(test: &str, name: &str, text: &str) -> (Scratch, String) {
+    let dir = tempdir(test);
+    let path = dir.join(name);
     std::fs::write(&path, text).expect("write fixture");
-    path.display().to_string()
+    (dir, path.display().to_string())
 }
 
 #[test]
@@ -485,7 +488,7 @@ fn a_span_past_column_65535_renders_clipped() {
 #[test]
 fn a_70000_character_progress_field_renders_clipped() {
     let long = "9".repeat(70_000);
-    let path = file_with(
+    let (_dir, path) = file_with(
         "longfield",
         "p.csv",
         &format!("target_id,actual,as_of\n2.5#1,{long}x,2010-06-30\n"),
@@ -507,7 +510,7 @@ fn a_one_line_plan_is_not_echoed_in_its_warnings() {
     // numbered wrongly: the warning shows an excerpt of the line, not megabytes of it
     // (before: the whole line, or a panic past column 65 535).
     let filler = "推进信息化建设工作".repeat(25_000);
-    let path = file_with(
+    let (_dir, path) = file_with(
         "oneline",
         "plan.txt",
         &format!("一、总体要求\n2.加快{filler}（牵头单位：{filler}）完成时限：{filler}\n"),
@@ -522,7 +525,7 @@ fn a_one_line_plan_is_not_echoed_in_its_warnings() {
 #[test]
 fn a_cr_only_progress_file_loads_every_row() {
     // Before: 0 rows, exit 0 (everything after the first bare CR was dropped).
-    let path = file_with(
+    let (_dir, path) = file_with(
         "cronly",
         "p.csv",
         "target_id,actual,as_of,note\r2.5#1,1500,2010-06-30,half\r2.2#1,9,2010-12-31,\r",
@@ -540,7 +543,7 @@ fn a_cr_only_progress_file_loads_every_row() {
 
 #[test]
 fn every_error_of_a_progress_file_is_reported() {
-    let path = file_with(
+    let (_dir, path) = file_with(
         "allerrors",
         "p.csv",
         "target_id,actual,as_of\n2.5#1,1,2010-01-01,extra\n9.9#9,lots,+201-01-01\n",
@@ -555,7 +558,7 @@ fn every_error_of_a_progress_file_is_reported() {
 
 #[test]
 fn json_duplicate_keys_and_unknown_fields_are_all_reported() {
-    let path = file_with(
+    let (_dir, path) = file_with(
         "jsondup",
         "p.json",
         "[{\"target_id\": \"2.5#1\", \"actual\": 1, \"as_of\": \"2010-01-01\", \"actual\": 2},\n {\"target_id\": \"2.5#1\", \"actaul\": 1, \"actual\": \"x\", \"as_of\": \"2010-01-02\"}]",
@@ -569,7 +572,7 @@ fn json_duplicate_keys_and_unknown_fields_are_all_reported() {
 
 #[test]
 fn the_duplicate_column_label_names_the_column() {
-    let path = file_with("dupcol", "p.csv", "target_id,actual,as_of,actual\n");
+    let (_dir, path) = file_with("dupcol", "p.csv", "target_id,actual,as_of,actual\n");
     let (code, _, err) = run(&["--progress", &path, "-c", "progress"]);
     assert_eq!(code, 1);
     assert!(err.contains("second `actual` column"), "{err}");

@@ -11,6 +11,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 fn planq() -> Command {
     let mut cmd = Command::cargo_bin("planq").expect("binary");
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -27,12 +31,13 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn temp(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-desk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// Writes `text` to a file `name` in a fresh directory; returns the directory (keep it
+/// alive while the file is used: dropping it removes the file) and the file's path.
+fn temp(name: &str, text: &str) -> (Scratch, std::path::PathBuf) {
+    let dir = Scratch::new("desk", name);
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write");
-    path
+    (dir, path)
 }
 
 // ---- no silent zeros -------------------------------------------------------------------
@@ -165,7 +170,7 @@ fn the_seed_reads_its_one_deadline_phrase() {
 
 #[test]
 fn a_plan_without_a_year_keeps_the_phrase_and_warns() {
-    let plan = temp(
+    let (_dir, plan) = temp(
         "no-year.txt",
         "数字乡村建设工作要点\n一、基础设施\n（一）推进光网提速。6月底前完成改造。（县工信局负责）\n（二）建设示范基地。2025年9月底前建成。（县农业局负责）\n",
     );

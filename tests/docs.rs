@@ -16,6 +16,10 @@
 use planq::render::{self, Format};
 use planq::{Engine, Value};
 
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 /// Rows of each result written in the docs.
 const SHOWN: usize = 8;
 
@@ -330,8 +334,7 @@ fn readme_commands_run() {
     let root = std::env::current_dir().expect("cwd");
     // Commands run in a scratch directory that sees the repository's examples and test fixtures, so that
     // `export --out tables/` writes nowhere it shouldn't.
-    let scratch = std::env::temp_dir().join(format!("planq-readme-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).expect("scratch");
+    let scratch = Scratch::new("readme", "commands");
     // `examples/` for the scripts and progress sample, `tests/` for the format fixtures.
     for dir in ["examples", "tests"] {
         let link = scratch.join(dir);

@@ -12,6 +12,9 @@ use assert_cmd::Command;
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 const TABLES: &[&str] = &[
     "tasks",
@@ -30,11 +33,9 @@ fn planq() -> Command {
     cmd
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-batched-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh, empty directory for one test, removed when the test passes.
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("batched", name)
 }
 
 /// Every text plan among the fixtures (UTF-8, UTF-16, GB18030, wrapped PDF text, a text

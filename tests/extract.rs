@@ -7,6 +7,9 @@ use proptest::prelude::*;
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn planq() -> Command {
     let mut cmd = Command::cargo_bin("planq").expect("binary");
@@ -526,7 +529,7 @@ fn deadlines_inside_owner_clauses() {
 
 #[test]
 fn warnings_are_a_table() {
-    let path = write_temp(
+    let (_dir, path) = write_temp(
         "warned.txt",
         "一、甲\n（一）任务一。(省A厅负责)\n打印本页\n（三）任务三。(省B厅负责)\n",
     );
@@ -596,7 +599,7 @@ fn genre_corpus_tables_are_exact() {
 
 #[test]
 fn strict_turns_warnings_into_errors() {
-    let path = write_temp(
+    let (_dir, path) = write_temp(
         "gappy.txt",
         "一、甲\n（一）任务一。(省A厅负责)\n（三）任务三。(省B厅负责)\n",
     );
@@ -616,7 +619,7 @@ fn strict_turns_warnings_into_errors() {
 
 #[test]
 fn a_document_without_tasks_is_an_error_with_a_hint() {
-    let path = write_temp("prose.txt", "这是一段说明文字，没有编号。\n第二段。\n");
+    let (_dir, path) = write_temp("prose.txt", "这是一段说明文字，没有编号。\n第二段。\n");
     planq()
         .args(["export", "--plan", path.to_str().expect("path")])
         .assert()
@@ -680,7 +683,7 @@ fn unknown_table_is_a_usage_error() {
 
 #[test]
 fn bad_progress_file_loads_nothing_and_names_rows() {
-    let path = write_temp(
+    let (_dir, path) = write_temp(
         "bad.csv",
         "target_id,actual,as_of\n2.5#1,12x,2010-06-30\n2.5#9,5,2010-06-31\n",
     );
@@ -709,23 +712,20 @@ fn bad_progress_file_loads_nothing_and_names_rows() {
     }
 }
 
-/// Writes `text` to a fresh temporary file named `name`.
-fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
-    let path = tempdir().join(name);
+/// Writes `text` to a fresh temporary file named `name`; returns its directory (keep it
+/// alive while the file is used: dropping it removes the file) and the file's path.
+fn write_temp(name: &str, text: &str) -> (Scratch, std::path::PathBuf) {
+    let dir = tempdir();
+    let path = dir.join(name);
     std::fs::write(&path, text).expect("write");
-    path
+    (dir, path)
 }
 
-fn tempdir() -> std::path::PathBuf {
+/// A fresh directory, numbered within this process, removed when the test passes.
+fn tempdir() -> Scratch {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "planq-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("tempdir");
-    dir
+    Scratch::new("test", &N.fetch_add(1, Ordering::SeqCst).to_string())
 }
 
 // ---- robustness ----------------------------------------------------------------------
@@ -758,7 +758,7 @@ proptest! {
 
 #[test]
 fn a_report_repeated_in_a_second_progress_file_points_at_its_row() {
-    let again = write_temp(
+    let (_dir, again) = write_temp(
         "again.csv",
         "target_id,actual,as_of\n4.1#1,900,2010-12-31\n",
     );

@@ -5,10 +5,14 @@
 #![cfg(feature = "spreadsheet")]
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Reader, Xlsx};
+
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn planq() -> Command {
     let mut cmd = Command::cargo_bin("planq").expect("binary");
@@ -16,11 +20,9 @@ fn planq() -> Command {
     cmd
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-output-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty directory for one test, removed when the test passes.
+fn tempdir(name: &str) -> Scratch {
+    Scratch::new("output", name)
 }
 
 /// Runs planq in `dir`; (exit code, stdout bytes, stderr).

@@ -7,10 +7,14 @@
 //! literal strings, Parquet files with polars' `ParquetWriter` (so no binary fixture is
 //! committed). `examples/departments.csv` and `examples/aliases.csv` are the shipped samples.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use polars::prelude::*;
+
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn planq() -> Command {
     let mut cmd = Command::cargo_bin("planq").expect("binary");
@@ -18,11 +22,9 @@ fn planq() -> Command {
     cmd
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-tables-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty directory for one test, removed when the test passes.
+fn tempdir(name: &str) -> Scratch {
+    Scratch::new("tables", name)
 }
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {

@@ -8,14 +8,16 @@ use std::process::Command;
 use rexpect::session::{spawn_command, PtySession};
 use unicode_width::UnicodeWidthStr;
 
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
+
 const TIMEOUT_MS: u64 = 15_000;
 const PROMPT: &str = "planq>";
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("planq-term-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty directory for one test, removed when the test passes.
+fn tempdir(name: &str) -> Scratch {
+    Scratch::new("term", name)
 }
 
 /// planq at an 80×24 terminal, with `pager` as `$PAGER` (or none).

@@ -185,11 +185,31 @@ fn temp_file(path: &Path) -> io::Result<(PathBuf, File)> {
 mod tests {
     use super::*;
 
-    fn dir(name: &str) -> PathBuf {
+    /// A fresh directory for one test, removed when the test passes (kept when it fails,
+    /// for inspection), so test runs leave nothing behind in the temporary directory.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                let _ = fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    fn dir(name: &str) -> Scratch {
         let d = std::env::temp_dir().join(format!("planq-file-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
-        d
+        Scratch(d)
     }
 
     fn leftovers(d: &Path) -> Vec<String> {
@@ -219,7 +239,8 @@ mod tests {
     #[test]
     fn never_writes_through_a_symlink() {
         let d = dir("symlink");
-        let outside = dir("symlink-outside").join("victim.txt");
+        let outside_dir = dir("symlink-outside");
+        let outside = outside_dir.join("victim.txt");
         fs::write(&outside, "precious").unwrap();
         let p = d.join("tasks.csv");
         std::os::unix::fs::symlink(&outside, &p).unwrap();

@@ -2,7 +2,7 @@
 //! extractor and every diagnostic that points into it.
 //!
 //! A large UTF-8 plan is not copied into the heap at all: its file is mapped read-only
-//! and the mapping is the text. Reading a 176 MB plan into fresh memory cost 250–340 ms
+//! and the mapping is the text. Reading a 176 MB plan into fresh memory cost 164–340 ms
 //! on the build machine (the kernel clears every new page before the copy fills it);
 //! mapping the same file, already in the page cache, cost 1–13 ms (issue 8, measured
 //! with `strace -T` on `read` and a small C program doing both).

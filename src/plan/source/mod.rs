@@ -310,6 +310,16 @@ impl FileBytes {
     }
 }
 
+/// Its length and whether it is mapped, not its bytes (a plan may be megabytes).
+impl fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileBytes")
+            .field("len", &self.len())
+            .field("mapped", &self.is_mapped())
+            .finish()
+    }
+}
+
 impl std::ops::Deref for FileBytes {
     type Target = [u8];
 
@@ -333,7 +343,7 @@ const MAP_AT_LEAST: u64 = 1 << 20;
 
 /// The bytes of the file at `path`. A regular file of a megabyte or more is mapped
 /// read-only (no copy, and no fresh memory for the kernel to clear: issue 8 measured
-/// 250–340 ms to read a 176 MB plan, 1–13 ms to map it); a smaller one, or one that cannot
+/// 164–340 ms to read a 176 MB plan, 1–13 ms to map it); a smaller one, or one that cannot
 /// be mapped, is read into one shared buffer of its size (no second buffer to grow into,
 /// or to copy the text out of: see [`read_shared`]).
 ///

@@ -74,46 +74,126 @@ fn general(plan: &Path, dir: &Path) -> (Vec<Vec<u8>>, String, Option<i32>) {
 fn batched_export_writes_what_the_general_path_writes() {
     let root = scratch("same");
     for (k, plan) in text_plans().into_iter().enumerate() {
-        let (tables, warnings, code) = general(&plan, &root.join(format!("{k}-general")));
+        let general = general(&plan, &root.join(format!("{k}-general")));
         for batch in ["1", "2", ""] {
             let dir = root.join(format!("{k}-batch{batch}"));
-            let mut cmd = planq();
-            if !batch.is_empty() {
-                cmd.env("PLANQ_EXPORT_BATCH", batch);
-            }
-            let out = cmd
-                .arg("--plan")
-                .arg(&plan)
-                .args(["export", "--out"])
-                .arg(&dir)
-                .output()
-                .expect("planq runs");
-            let shown = format!("{} (batch {batch:?})", plan.display());
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            if code != Some(0) {
-                // Not a plan (a fuzz fixture): the same diagnostic and exit code.
-                assert_eq!(out.status.code(), code, "{shown}: {out:?}");
-                assert_eq!(stderr, warnings, "{shown}");
-                continue;
-            }
-            assert!(out.status.success(), "{shown}: {out:?}");
-            assert_eq!(
-                stderr,
-                format!("{warnings}wrote 8 tables to {}\n", dir.display()),
-                "{shown}: the warnings, then the summary"
-            );
-            for (t, expected) in TABLES.iter().zip(&tables) {
-                let got = std::fs::read(dir.join(format!("{t}.csv"))).expect("exported table");
-                assert!(
-                    &got == expected,
-                    "{shown}: {t}.csv differs from the general path's\n--- batched\n{}\n--- general\n{}",
-                    String::from_utf8_lossy(&got),
-                    String::from_utf8_lossy(expected)
-                );
-            }
+            assert_batched_writes(&plan, batch, &dir, &general);
         }
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Asserts that `export --out dir` of `plan`, in batches of `batch` tasks (`""`: the
+/// default), writes the tables, stderr and exit code of the general path's `general`.
+fn assert_batched_writes(
+    plan: &Path,
+    batch: &str,
+    dir: &Path,
+    (tables, warnings, code): &(Vec<Vec<u8>>, String, Option<i32>),
+) {
+    let mut cmd = planq();
+    if !batch.is_empty() {
+        cmd.env("PLANQ_EXPORT_BATCH", batch);
+    }
+    let out = cmd
+        .arg("--plan")
+        .arg(plan)
+        .args(["export", "--out"])
+        .arg(dir)
+        .output()
+        .expect("planq runs");
+    let shown = format!("{} (batch {batch:?})", plan.display());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if *code != Some(0) {
+        // Not a plan (a fuzz fixture): the same diagnostic and exit code.
+        assert_eq!(out.status.code(), *code, "{shown}: {out:?}");
+        assert_eq!(&stderr, warnings, "{shown}");
+        return;
+    }
+    assert!(out.status.success(), "{shown}: {out:?}");
+    assert_eq!(
+        stderr,
+        format!("{warnings}wrote 8 tables to {}\n", dir.display()),
+        "{shown}: the warnings, then the summary"
+    );
+    for (t, expected) in TABLES.iter().zip(tables) {
+        let got = std::fs::read(dir.join(format!("{t}.csv"))).expect("exported table");
+        assert!(
+            &got == expected,
+            "{shown}: {t}.csv differs from the general path's\n--- batched\n{}\n--- general\n{}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected)
+        );
+    }
+}
+
+/// A plan of about 9 MB: past the size from which a file is mapped rather than read
+/// (1 MiB), and from which its UTF-8 check, table-delimiter search, line split and
+/// wrapped-line count run in pieces on rayon's pool (4 MiB and 1 MiB pieces, cut inside
+/// multi-byte chars and lines). Sections of nine items, owner clauses, block lines, a
+/// `下同` and numbering that repeats (warnings in many batches).
+fn large_plan() -> String {
+    const CN: [&str; 9] = ["一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let mut text = String::from("2099年数字福建工作要点（测试用合成文本）\n");
+    for s in 0..9_000 {
+        text.push_str(&format!("第{s}部分工作\n"));
+        for (k, n) in CN.iter().enumerate() {
+            // Every 97th section prints its fifth item's number twice.
+            let n = if s % 97 == 0 && k == 5 { CN[4] } else { n };
+            text.push_str(&format!(
+                "（{n}）推进第{s}项建设。建成{}个民生信息化社区，宽带率达到{}%。",
+                1000 + s,
+                s % 100
+            ));
+            match k {
+                0 => text.push_str("（省数字办牵头，省经济信息中心配合，下同）\n"),
+                1 => text.push('\n'),
+                _ => text.push_str("（省通信管理局负责）\n"),
+            }
+        }
+        text.push_str(&format!(
+            "牵头单位：省数字办\n完成时限：2099年{}月底\n",
+            1 + s % 12
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_large_mapped_plan_exports_what_the_general_path_writes() {
+    let root = scratch("large");
+    let text = large_plan();
+    assert!(text.len() > 8 << 20, "{} bytes", text.len());
+    let utf8 = root.join("large.txt");
+    std::fs::write(&utf8, &text).expect("write");
+    // The same plan in GB18030: mapped, then decoded into a text of its own.
+    let gbk = root.join("large-gbk.txt");
+    let (bytes, _, bad) = encoding_rs::GB18030.encode(&text);
+    assert!(!bad);
+    std::fs::write(&gbk, &bytes).expect("write");
+    for (k, plan) in [utf8, gbk].iter().enumerate() {
+        let general = general(plan, &root.join(format!("{k}-general")));
+        assert_eq!(general.2, Some(0), "{}: {}", plan.display(), general.1);
+        // What the text holds, counted without planq: every item, and one repeated
+        // number in every 97th section (both paths read the file the same way).
+        assert_eq!(
+            general.1.matches("printed twice").count(),
+            93,
+            "{}",
+            plan.display()
+        );
+        let dir = root.join(format!("{k}-batched"));
+        assert_batched_writes(plan, "", &dir, &general);
+        // A row per item; each section's last item holds its two block lines, so its
+        // quoted `text` spans three lines of the file.
+        let tasks = std::fs::read_to_string(dir.join("tasks.csv")).expect("tasks");
+        assert_eq!(
+            tasks.lines().count(),
+            1 + 9_000 * 9 + 9_000 * 2,
+            "{}",
+            plan.display()
+        );
+    }
 }
 
 #[test]

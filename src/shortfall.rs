@@ -1,7 +1,7 @@
 //! Shortfall: each target against its latest progress report.
 
+use crate::plan::fast_hash::FastMap;
 use crate::plan::{Date, Direction, Plan, Target, Task};
-use crate::progress::fast_hash::FastMap;
 use crate::progress::Report;
 
 /// Where a target stands.

@@ -7,6 +7,7 @@
 
 mod date;
 mod extract;
+pub(crate) mod fast_hash;
 mod gazetteer;
 mod nfkc;
 mod numbers;

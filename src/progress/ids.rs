@@ -5,7 +5,7 @@
 
 use std::hash::Hasher;
 
-use super::fast_hash::FastHasher;
+use crate::plan::fast_hash::FastHasher;
 
 /// Distinct strings, each with a number (`0..len`).
 #[derive(Debug, Default)]

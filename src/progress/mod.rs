@@ -5,7 +5,6 @@
 //! at its row and cell, and a file with any error loads nothing.
 
 pub(crate) mod csv;
-pub(crate) mod fast_hash;
 mod ids;
 mod json;
 
@@ -17,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Code, Error, ErrorKind, Source};
 use crate::lang::ast::Span;
 use crate::lang::suggest::closest_many;
+use crate::plan::fast_hash::FastMap;
 use crate::plan::Date;
-use fast_hash::FastMap;
 use ids::Ids;
 
 /// One progress report.

@@ -1,14 +1,18 @@
 //! A fast hash for maps whose keys planq made itself (target ids such as `2.5#1`, pair
-//! numbers): the std SipHash guards against keys chosen to collide, which these keys
-//! cannot be, and costs more than the rest of a progress row's check. The multiply–rotate
+//! numbers, the gazetteer's place names compiled in): the std SipHash guards against keys
+//! chosen to collide, which these keys cannot be (a user's text is only looked up, never
+//! inserted), and costs more than the rest of a progress row's check. The multiply–rotate
 //! step is FxHash's (rustc's own hasher), the final mix murmur3's; written here rather
 //! than added as a crate.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A `HashSet` with [`FastHasher`].
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// FxHash: eight bytes at a time, multiply and rotate.
 #[derive(Default, Clone, Copy)]

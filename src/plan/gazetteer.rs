@@ -27,10 +27,11 @@ fn places() -> &'static Places {
     // owner name: with std's SipHash, and grown by doubling, building it was ≈ 6% of the
     // CPU of a 2 KB plan's `export --out` (`perf record`).
     PLACES.get_or_init(|| {
-        let lines = DATA.lines().filter(|l| !l.starts_with('#')).count();
-        let mut strong = FastSet::with_capacity_and_hasher(2 * lines, Default::default());
-        let mut bare = FastSet::with_capacity_and_hasher(2 * lines, Default::default());
-        for line in DATA.lines().filter(|l| !l.starts_with('#')) {
+        let lines: Vec<&str> = DATA.lines().filter(|l| !l.starts_with('#')).collect();
+        // A full and a short name a line at most.
+        let mut strong = FastSet::with_capacity_and_hasher(2 * lines.len(), Default::default());
+        let mut bare = FastSet::with_capacity_and_hasher(2 * lines.len(), Default::default());
+        for line in lines {
             let mut cols = line.split('\t');
             let (Some(level), Some(full)) = (cols.next(), cols.next()) else {
                 continue;

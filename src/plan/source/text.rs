@@ -118,6 +118,11 @@ fn may_have_table(text: &str) -> bool {
     // straddle a cut.
     let b = text.as_bytes();
     let pieces = crate::error::source_text::char_pieces(b, 1 << 22);
+    // One piece is searched on this thread: a job on the pool for it only adds the
+    // hand-over (see `is_utf8`).
+    if let [only] = pieces.as_slice() {
+        return piece_may_have_table(&b[only.clone()]);
+    }
     pieces
         .iter()
         .skip(1)

@@ -41,6 +41,8 @@ def run_once(planq, plan, out):
     )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
+    # Reaped here: tell the `Popen` so that it does not wait for the child again.
+    child.returncode = os.waitstatus_to_exitcode(status)
     if status != 0:
         sys.exit(f"{planq} failed on {plan} (status {status})")
     shutil.rmtree(out, ignore_errors=True)

@@ -121,16 +121,25 @@ impl From<Box<str>> for SourceText {
 /// Whether `bytes` are UTF-8; a large buffer is checked in pieces on rayon's pool (the
 /// check of a 176 MB plan took 55–85 ms on one thread, before anything else could start).
 pub fn is_utf8(bytes: &[u8]) -> bool {
+    !any_piece(bytes, char_pieces(bytes, 1 << 22), |p| {
+        simdutf8::basic::from_utf8(p).is_err()
+    })
+}
+
+/// Whether `test` holds for any of `pieces` of `bytes` (from [`char_pieces`]), tested on
+/// rayon's pool. One piece (a text under 8 MiB: nearly every plan) is tested on the
+/// calling thread: a job on the pool for it only adds the hand-over, and the caller waits
+/// for it either way.
+pub fn any_piece(
+    bytes: &[u8],
+    pieces: Vec<std::ops::Range<usize>>,
+    test: impl Fn(&[u8]) -> bool + Sync,
+) -> bool {
     use rayon::prelude::*;
-    let pieces = char_pieces(bytes, 1 << 22);
-    // One piece (a plan under 8 MB: nearly all) is checked on this thread: a job on the
-    // pool for it only adds the hand-over, and this thread waits for it either way.
     if let [only] = pieces.as_slice() {
-        return simdutf8::basic::from_utf8(&bytes[only.clone()]).is_ok();
+        return test(&bytes[only.clone()]);
     }
-    pieces
-        .into_par_iter()
-        .all(|r| simdutf8::basic::from_utf8(&bytes[r]).is_ok())
+    pieces.into_par_iter().any(|r| test(&bytes[r]))
 }
 
 /// `bytes` cut into ranges of about `size` bytes, each cut just before a byte that is not
@@ -186,6 +195,20 @@ mod tests {
         drop(mapped);
         assert_eq!(clone.lines().count(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// One piece (tested on the calling thread) or many (on the pool): the same answer
+    /// as testing the whole.
+    #[test]
+    fn any_piece_answers_as_the_whole_does() {
+        let text = "推进建设。".repeat(400) + "x" + &"完成。".repeat(400);
+        let bytes = text.as_bytes();
+        for size in [16, 1 << 22] {
+            let pieces = char_pieces(bytes, size);
+            assert_eq!(pieces.len() == 1, size == 1 << 22);
+            assert!(any_piece(bytes, pieces.clone(), |p| p.contains(&b'x')));
+            assert!(!any_piece(bytes, pieces, |p| p.contains(&b'y')));
+        }
     }
 
     #[test]

@@ -112,22 +112,17 @@ pub(super) fn utf8_in_place(bytes: Arc<[u8]>) -> Result<Arc<str>, Arc<[u8]>> {
 /// their first bytes start most chars: their last two bytes (`BD 9C`, `80 80`), rare
 /// together, are searched instead, and the lead byte checked before each find.
 fn may_have_table(text: &str) -> bool {
-    use rayon::prelude::*;
+    use crate::error::source_text::{any_piece, char_pieces};
     // A large text is searched in pieces on rayon's pool (these searches of a 176 MB plan
     // took ~90 ms on one thread). Pieces are cut between chars, so only two spaces can
     // straddle a cut.
     let b = text.as_bytes();
-    let pieces = crate::error::source_text::char_pieces(b, 1 << 22);
-    // One piece is searched on this thread: a job on the pool for it only adds the
-    // hand-over (see `is_utf8`).
-    if let [only] = pieces.as_slice() {
-        return piece_may_have_table(&b[only.clone()]);
-    }
+    let pieces = char_pieces(b, 1 << 22);
     pieces
         .iter()
         .skip(1)
         .any(|r| b[r.start - 1] == b' ' && b[r.start] == b' ')
-        || pieces.into_par_iter().any(|r| piece_may_have_table(&b[r]))
+        || any_piece(b, pieces, piece_may_have_table)
 }
 
 /// [`may_have_table`] of a piece of text cut between chars.

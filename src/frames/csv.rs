@@ -62,25 +62,26 @@ impl TaskRows {
 }
 
 /// The rows of `task` (of the category at `category` in [`Plan::categories`], with `plan`
-/// as the last column), made with the calling thread's buffers: what `export --out` makes
-/// of each task on the thread that built it (see [`crate::plan::extract_finished`]). The
-/// task is freed here, by that thread.
+/// as the last column), written straight into the one string they are handed over in:
+/// what `export --out` makes of each task on the thread that built it (see
+/// [`crate::plan::extract_finished`]). The task is freed here, by that thread.
 pub fn task_rows(task: Task, category: usize, plan: &str) -> TaskRows {
     thread_local! {
-        static BUFFERS: std::cell::RefCell<(Scratch, [String; 4])> = Default::default();
+        /// The calling thread's cell buffers, and the length of its last task's rows:
+        /// the next one is sized from it (tasks of a plan are alike), so that it is
+        /// seldom grown.
+        static BUFFERS: std::cell::RefCell<(Scratch, usize)> = Default::default();
     }
     BUFFERS.with(|b| {
-        let (scratch, out) = &mut *b.borrow_mut();
-        for o in out.iter_mut() {
-            o.clear();
-        }
-        per_task_rows(std::slice::from_ref(&task), plan, scratch, out);
-        let mut text = String::with_capacity(out.iter().map(String::len).sum());
+        let (scratch, last) = &mut *b.borrow_mut();
+        let row_end = row_end(plan);
+        let mut text = String::with_capacity(*last + *last / 4);
         let mut ends = [0; 4];
-        for (end, o) in ends.iter_mut().zip(out.iter()) {
-            text.push_str(o);
+        for (k, end) in ends.iter_mut().enumerate() {
+            table_rows(k, &task, &row_end, scratch, &mut text);
             *end = text.len();
         }
+        *last = text.len();
         TaskRows {
             text,
             ends,
@@ -91,7 +92,7 @@ pub fn task_rows(task: Task, category: usize, plan: &str) -> TaskRows {
     })
 }
 
-/// Buffers kept between batches, so that a batch allocates nothing once they have grown.
+/// Buffers kept between tasks, so that writing rows allocates nothing once they have grown.
 #[derive(Debug, Default)]
 pub struct Scratch {
     cell: String,
@@ -104,56 +105,82 @@ pub struct Scratch {
 /// last column and no progress reports. Nothing is cleared: the caller writes and clears
 /// `out` when it likes.
 pub fn per_task_rows(tasks: &[Task], plan: &str, scratch: &mut Scratch, out: &mut [String; 4]) {
-    let [tasks_csv, owners_csv, targets_csv, shortfall_csv] = out;
-    let cell = &mut scratch.cell;
+    let row_end = row_end(plan);
     for t in tasks {
-        task_row(t, plan, cell, &mut scratch.owners, tasks_csv);
-        for o in &t.owners {
-            let line = &mut *owners_csv;
-            push_text_cell(line, Some(&t.id), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&o.name), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(o.role.as_str()), SEP);
-            line.push(SEP);
-            push_int_cell(line, Some(i64::from(o.position)));
-            line.push(SEP);
-            push_text_cell(line, Some(o.basis.as_str()), SEP);
-            line.push(SEP);
-            push_text_cell(line, o.label.as_deref(), SEP);
-            end_row(line, plan);
-        }
-        for g in &t.targets {
-            shortfall_row(
-                &crate::shortfall::row(t, g, None),
-                plan,
-                cell,
-                shortfall_csv,
-            );
-            let line = &mut *targets_csv;
-            push_text_cell(line, Some(&g.id), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&t.id), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&g.metric), SEP);
-            line.push(SEP);
-            push_float_cell(line, cell, Some(g.value), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&g.unit), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&g.qualifier), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(g.direction.as_str()), SEP);
-            line.push(SEP);
-            push_text_cell(line, Some(&g.text), SEP);
-            line.push(SEP);
-            push_int_cell(line, Some(i64::from(g.line)));
-            end_row(line, plan);
+        for (k, text) in out.iter_mut().enumerate() {
+            table_rows(k, t, &row_end, scratch, text);
         }
     }
 }
 
-fn task_row(t: &Task, plan: &str, cell: &mut String, owners: &mut String, line: &mut String) {
+/// What ends every row: the `plan` cell and the line break. Made once, not once a row
+/// (the `plan` cell was a sixth of the cells quoted).
+fn row_end(plan: &str) -> String {
+    let mut end = String::with_capacity(plan.len() + 4);
+    end.push(SEP);
+    push_text_cell(&mut end, Some(plan), SEP);
+    end.push('\n');
+    end
+}
+
+/// Appends `t`'s rows of the `k`th [`PER_TASK`](super::PER_TASK) table to `line`.
+fn table_rows(k: usize, t: &Task, row_end: &str, scratch: &mut Scratch, line: &mut String) {
+    match k {
+        0 => task_row(t, row_end, scratch, line),
+        1 => {
+            for o in &t.owners {
+                push_text_cell(line, Some(&t.id), SEP);
+                line.push(SEP);
+                push_text_cell(line, Some(&o.name), SEP);
+                line.push(SEP);
+                push_word(line, o.role.as_str());
+                line.push(SEP);
+                push_int_cell(line, Some(i64::from(o.position)));
+                line.push(SEP);
+                push_word(line, o.basis.as_str());
+                line.push(SEP);
+                push_text_cell(line, o.label.as_deref(), SEP);
+                line.push_str(row_end);
+            }
+        }
+        2 => {
+            for g in &t.targets {
+                push_text_cell(line, Some(&g.id), SEP);
+                line.push(SEP);
+                push_text_cell(line, Some(&t.id), SEP);
+                line.push(SEP);
+                push_text_cell(line, Some(&g.metric), SEP);
+                line.push(SEP);
+                push_float_cell(line, &mut scratch.cell, Some(g.value), SEP);
+                line.push(SEP);
+                push_text_cell(line, Some(&g.unit), SEP);
+                line.push(SEP);
+                push_text_cell(line, Some(&g.qualifier), SEP);
+                line.push(SEP);
+                push_word(line, g.direction.as_str());
+                line.push(SEP);
+                push_text_cell(line, Some(&g.text), SEP);
+                line.push(SEP);
+                push_int_cell(line, Some(i64::from(g.line)));
+                line.push_str(row_end);
+            }
+        }
+        _ => {
+            for g in &t.targets {
+                shortfall_row(&crate::shortfall::row(t, g, None), row_end, scratch, line);
+            }
+        }
+    }
+}
+
+/// Appends a cell of a fixed English word (a role, a basis, a direction, a status): no
+/// such word needs quoting (`vocabulary_words_need_no_quoting`), so the search for what
+/// would is skipped.
+fn push_word(line: &mut String, word: &'static str) {
+    line.push_str(word);
+}
+
+fn task_row(t: &Task, row_end: &str, scratch: &mut Scratch, line: &mut String) {
     push_text_cell(line, Some(&t.id), SEP);
     line.push(SEP);
     push_text_cell(line, Some(&t.category), SEP);
@@ -164,20 +191,26 @@ fn task_row(t: &Task, plan: &str, cell: &mut String, owners: &mut String, line: 
     line.push(SEP);
     push_text_cell(line, Some(&t.text), SEP);
     line.push(SEP);
-    let has_owners = super::owner_names(t, owners);
-    push_text_cell(line, has_owners.then_some(owners.as_str()), SEP);
+    let has_owners = super::owner_names(t, &mut scratch.owners);
+    push_text_cell(line, has_owners.then_some(scratch.owners.as_str()), SEP);
     line.push(SEP);
-    push_date_cell(line, cell, t.deadline, SEP);
+    push_date_cell(line, &mut scratch.cell, t.deadline, SEP);
     line.push(SEP);
     push_text_cell(line, t.deadline_text.as_deref(), SEP);
     line.push(SEP);
     push_int_cell(line, Some(i64::from(t.line)));
-    end_row(line, plan);
+    line.push_str(row_end);
 }
 
 /// A target's `shortfall` row with no progress reports: the row
 /// [`crate::shortfall::shortfall`] computes, so that a change there reaches both paths.
-fn shortfall_row(r: &crate::shortfall::Row, plan: &str, cell: &mut String, line: &mut String) {
+fn shortfall_row(
+    r: &crate::shortfall::Row,
+    row_end: &str,
+    scratch: &mut Scratch,
+    line: &mut String,
+) {
+    let cell = &mut scratch.cell;
     push_text_cell(line, Some(r.target_id), SEP);
     line.push(SEP);
     push_text_cell(line, Some(r.task_id), SEP);
@@ -188,7 +221,7 @@ fn shortfall_row(r: &crate::shortfall::Row, plan: &str, cell: &mut String, line:
     line.push(SEP);
     push_text_cell(line, Some(r.unit), SEP);
     line.push(SEP);
-    push_text_cell(line, Some(r.direction.as_str()), SEP);
+    push_word(line, r.direction.as_str());
     line.push(SEP);
     push_float_cell(line, cell, Some(r.target), SEP);
     line.push(SEP);
@@ -198,23 +231,52 @@ fn shortfall_row(r: &crate::shortfall::Row, plan: &str, cell: &mut String, line:
     line.push(SEP);
     push_float_cell(line, cell, r.pct_done, SEP);
     line.push(SEP);
-    push_text_cell(line, Some(r.status.as_str()), SEP);
+    push_word(line, r.status.as_str());
     line.push(SEP);
     push_date_cell(line, cell, r.as_of, SEP);
-    end_row(line, plan);
-}
-
-/// Ends a row: the `plan` column, then the line break.
-fn end_row(line: &mut String, plan: &str) {
-    line.push(SEP);
-    push_text_cell(line, Some(plan), SEP);
-    line.push('\n');
+    line.push_str(row_end);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::{extract, Basis, Date, Direction, ExtractOptions, Owner, Role, Target};
+
+    /// Every word [`push_word`] writes is one the cell writer would leave as it is. Each
+    /// `match` below is exhaustive: a new variant does not compile until it is listed.
+    #[test]
+    fn vocabulary_words_need_no_quoting() {
+        use crate::shortfall::Status;
+        let mut words = Vec::new();
+        for r in [Role::Lead, Role::Support, Role::Responsible] {
+            match r {
+                Role::Lead | Role::Support | Role::Responsible => words.push(r.as_str()),
+            }
+        }
+        for b in [Basis::Stated, Basis::Convention, Basis::Carried] {
+            match b {
+                Basis::Stated | Basis::Convention | Basis::Carried => words.push(b.as_str()),
+            }
+        }
+        for d in [Direction::AtLeast, Direction::AtMost, Direction::About] {
+            match d {
+                Direction::AtLeast | Direction::AtMost | Direction::About => words.push(d.as_str()),
+            }
+        }
+        for s in [Status::Met, Status::Behind, Status::Unreported] {
+            match s {
+                Status::Met | Status::Behind | Status::Unreported => words.push(s.as_str()),
+            }
+        }
+        for w in words {
+            let mut cell = String::new();
+            push_text_cell(&mut cell, Some(w), SEP);
+            assert_eq!(cell, w);
+            let mut raw = String::new();
+            push_word(&mut raw, w);
+            assert_eq!(raw, cell);
+        }
+    }
 
     /// What the frame path writes for `batch`: its frames with the `plan` column, rendered.
     fn through_frames(batch: &Plan, plan: &str) -> Vec<String> {

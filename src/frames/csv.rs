@@ -66,20 +66,35 @@ impl TaskRows {
 /// what `export --out` makes of each task on the thread that built it (see
 /// [`crate::plan::extract_finished`]). The task is freed here, by that thread.
 pub fn task_rows(task: Task, category: usize, plan: &str) -> TaskRows {
+    /// The calling thread's cell buffers; the length of its last task's rows (the next
+    /// task's string is sized from it: tasks of a plan are alike, so it is seldom grown);
+    /// the end of a row and the plan it was made for.
+    #[derive(Default)]
+    struct Buffers {
+        scratch: Scratch,
+        last: usize,
+        row_end: String,
+        plan: String,
+    }
     thread_local! {
-        /// The calling thread's cell buffers, and the length of its last task's rows:
-        /// the next one is sized from it (tasks of a plan are alike), so that it is
-        /// seldom grown.
-        static BUFFERS: std::cell::RefCell<(Scratch, usize)> = Default::default();
+        static BUFFERS: std::cell::RefCell<Buffers> = Default::default();
     }
     BUFFERS.with(|b| {
-        let (scratch, last) = &mut *b.borrow_mut();
-        let row_end = row_end(plan);
+        let Buffers {
+            scratch,
+            last,
+            row_end: end,
+            plan: made_for,
+        } = &mut *b.borrow_mut();
+        if made_for != plan || end.is_empty() {
+            *end = row_end(plan);
+            plan.clone_into(made_for);
+        }
         let mut text = String::with_capacity(*last + *last / 4);
         let mut ends = [0; 4];
-        for (k, end) in ends.iter_mut().enumerate() {
-            table_rows(k, &task, &row_end, scratch, &mut text);
-            *end = text.len();
+        for (k, at) in ends.iter_mut().enumerate() {
+            table_rows(k, &task, end, scratch, &mut text);
+            *at = text.len();
         }
         *last = text.len();
         TaskRows {

@@ -18,8 +18,8 @@ use super::owners::{
     self, apply_convention, deadline_label, normalise_head, owner_label, parse_clause,
     parse_clause_raw, unknown_label, Named,
 };
-use super::targets::find_targets;
-use super::{string_of, Basis, Category, Owner, Plan, Role, Task, Warning};
+use super::targets::{find_targets, with_source, Source};
+use super::{Basis, Category, Owner, Plan, Role, Task, Warning};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -809,8 +809,32 @@ fn carried_statements(lines: &[&str], kinds: &[LineKind]) -> Vec<(u32, Vec<Named
 /// otherwise spend much of their time allocating and faulting in fresh memory.
 #[derive(Default)]
 struct Scratch {
+    /// The task's normalised text as chars, what its scanners read.
     chars: Vec<char>,
+    /// The same text as a string, and where each char starts in it (made from the chars'
+    /// lengths, not by decoding the text again): a run of chars taken as a string is a
+    /// slice of it (see [`super::targets::Source`]).
+    text: String,
+    starts: Vec<usize>,
     masked: Vec<bool>,
+}
+
+/// Extends `starts` (where each of `chars` starts in the text they were read from) to
+/// every char, from the chars' lengths: no second decoding of the text.
+fn extend_starts(starts: &mut Vec<usize>, chars: &[char]) {
+    let known = starts.len();
+    let mut at = match (
+        starts.last(),
+        known.checked_sub(1).and_then(|k| chars.get(k)),
+    ) {
+        (Some(&start), Some(c)) => start + c.len_utf8(),
+        _ => 0,
+    };
+    starts.extend(chars.get(known..).unwrap_or_default().iter().map(|c| {
+        let start = at;
+        at += c.len_utf8();
+        start
+    }));
 }
 
 /// A task-to-be: an outline leaf, its top-level section (the category) and its
@@ -990,15 +1014,25 @@ fn build_task(
         body_as_written.len() + more_lines.iter().map(|(_, m)| m.len() + 1).sum::<usize>(),
     );
     text.push_str(body_as_written);
-    let Scratch { chars, masked } = scratch;
+    let Scratch {
+        chars,
+        text: normalised,
+        starts,
+        masked,
+    } = scratch;
     chars.clear();
+    normalised.clear();
+    starts.clear();
     chars.reserve(n.body.len() + more_lines.iter().map(|(_, m)| m.len() + 1).sum::<usize>());
     chars.extend(n.body.chars());
+    normalised.push_str(n.body);
+    extend_starts(starts, chars);
     let mut line_starts: Vec<(usize, u32)> = vec![(0, n.line)];
     let body_len = chars.len();
-    let mut body_clauses = owner_clauses(chars);
+    let src = Source::new(normalised, starts);
+    let mut body_clauses = owner_clauses(chars, &src);
     // `推进……。责任单位：A、B` — a labelled list after the text, without brackets.
-    if let Some(inline) = inline_labelled(chars, 0) {
+    if let Some(inline) = inline_labelled(chars, &src, 0) {
         body_clauses.retain(|(start, _, _)| *start < inline.0);
         body_clauses.push(inline);
     }
@@ -1016,10 +1050,15 @@ fn build_task(
     for (line, more) in more_lines {
         text.push('\n');
         chars.push('\n');
+        normalised.push('\n');
+        starts.push(normalised.len() - 1);
         masked.push(true);
         let offset = chars.len();
         line_starts.push((offset, *line));
         chars.extend(more.chars());
+        normalised.push_str(more);
+        extend_starts(starts, chars);
+        let src = Source::new(normalised, starts);
         let norm = if may_have_label(more) {
             label_head(more)
         } else {
@@ -1033,8 +1072,8 @@ fn build_task(
             owner_clause_seen = true;
             true
         } else if let Some(len) = deadline_label(&norm) {
-            let rest: String = string_of(&chars[offset + len..]);
-            match parse_deadline(&rest, ctx.year) {
+            let rest = src.str(offset + len, chars.len());
+            match parse_deadline(rest, ctx.year) {
                 // The label's whole value is the phrase (`2023年9月底，视进度调整`).
                 Some(d) => {
                     let text = rest.trim().to_string();
@@ -1058,8 +1097,8 @@ fn build_task(
                     ),
                 });
             }
-            let mut found = owner_clauses(&chars[offset..]);
-            if let Some(inline) = inline_labelled(&chars[offset..], 1) {
+            let mut found = owner_clauses(&chars[offset..], &src.from(offset));
+            if let Some(inline) = inline_labelled(&chars[offset..], &src.from(offset), 1) {
                 found.retain(|(start, _, _)| *start < inline.0);
                 found.push(inline);
             }
@@ -1139,7 +1178,7 @@ fn build_task(
         None => (None, None),
     };
 
-    let targets = find_targets(chars, masked)
+    let targets = find_targets(chars, &Source::new(normalised, starts), masked)
         .into_iter()
         .enumerate()
         .map(|(k, t)| {
@@ -1193,7 +1232,7 @@ pub(crate) fn number_owners(named: Vec<Named>) -> Vec<Owner> {
 }
 
 /// Bracketed owner clauses in `chars`: (start, end) char range including brackets, content.
-fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
+fn owner_clauses(chars: &[char], src: &Source) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -1221,7 +1260,7 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
             Some(j) => {
                 let inner = &chars[i + 1..j];
                 let content: Option<String> = owners::may_be_owner_clause(inner)
-                    .then(|| string_of(inner))
+                    .then(|| src.str(i + 1, j).to_string())
                     .filter(|c| owners::is_owner_clause(c));
                 if let Some(content) = content {
                     out.push((i, j + 1, content));
@@ -1241,7 +1280,11 @@ fn owner_clauses(chars: &[char]) -> Vec<(usize, usize, String)> {
 /// a sentence or clause (`。` `；` `，` or a space) outside brackets, at char `min_start` or
 /// later (a label at the start of a line is a block line). Returns the char range from
 /// the label to the end of `chars`, and its content.
-fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, String)> {
+fn inline_labelled(
+    chars: &[char],
+    src: &Source,
+    min_start: usize,
+) -> Option<(usize, usize, String)> {
     // Every label ends with a colon: without one after `min_start`, there is no label.
     if !chars.get(min_start..)?.iter().any(|&c| is_colon(c)) {
         return None;
@@ -1274,7 +1317,7 @@ fn inline_labelled(chars: &[char], min_start: usize) -> Option<(usize, usize, St
             .map(|&c| owners::simplify(c))
             .collect();
         if owner_label(&head).is_some() {
-            let content: String = string_of(&chars[i..]);
+            let content = src.str(i, chars.len()).to_string();
             return Some((i, chars.len(), content));
         }
     }
@@ -1290,8 +1333,7 @@ fn is_close(c: char) -> bool {
 }
 
 fn has_owner_clause(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    !owner_clauses(&chars).is_empty()
+    with_source(s, |chars, src| !owner_clauses(chars, src).is_empty())
 }
 
 /// The lead phrase of an item: up to its first `。`, owner clauses removed. Read on the
@@ -1783,20 +1825,16 @@ mod tests {
 
     #[test]
     fn inline_labels_after_the_text() {
-        let chars: Vec<char> = "推进数据共享。责任单位：省数据局、省发改委"
-            .chars()
-            .collect();
-        let (start, end, content) = inline_labelled(&chars, 0).expect("label");
-        assert_eq!((start, end), (7, chars.len()));
+        let labelled = |s: &str| with_source(s, |chars, src| inline_labelled(chars, src, 0));
+        let text = "推进数据共享。责任单位：省数据局、省发改委";
+        let (start, end, content) = labelled(text).expect("label");
+        assert_eq!((start, end), (7, text.chars().count()));
         assert_eq!(content, "责任单位：省数据局、省发改委");
         // Inside brackets, or at the start of the line, it is no inline list.
-        let chars: Vec<char> = "推进（责任单位：省数据局）".chars().collect();
-        assert_eq!(inline_labelled(&chars, 0), None);
-        let chars: Vec<char> = "责任单位：省数据局".chars().collect();
-        assert_eq!(inline_labelled(&chars, 0), None);
+        assert_eq!(labelled("推进（责任单位：省数据局）"), None);
+        assert_eq!(labelled("责任单位：省数据局"), None);
         // A label word inside the sentence is not a label.
-        let chars: Vec<char> = "明确牵头单位职责。".chars().collect();
-        assert_eq!(inline_labelled(&chars, 0), None);
+        assert_eq!(labelled("明确牵头单位职责。"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::owners::{
     apply_convention, is_owner_clause, normalise, owner_label, parse_clause, Named,
 };
 use super::source::Table;
-use super::targets::find_targets;
+use super::targets::targets_in;
 use super::{Basis, Category, Role, Task, Warning};
 
 /// Header words of the task column, best first.
@@ -395,9 +395,7 @@ pub fn read_table(
 
     let ids = assign_ids(&pending, first_category, taken, &mut out.warnings);
     for (mut p, id) in pending.into_iter().zip(ids) {
-        let chars: Vec<char> = nfkc::normalise_text(&p.task.text).chars().collect();
-        let masked = vec![false; chars.len()];
-        p.task.targets = find_targets(&chars, &masked)
+        p.task.targets = targets_in(&nfkc::normalise_text(&p.task.text))
             .into_iter()
             .enumerate()
             .map(|(k, t)| t.into_target(&id, k + 1, p.task.line))

@@ -4,7 +4,7 @@
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
 use super::numbers::{chinese_digit, read_number, Found};
-use super::{string_of, Direction, Target};
+use super::{Direction, Target};
 
 /// A target found in text, before it is given an id and a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -310,9 +310,53 @@ fn suffix_at(chars: &[char], at: usize) -> Option<(&'static str, Direction)> {
         .copied()
 }
 
-/// Finds the targets in `chars`. `masked` marks chars to skip (owner clauses). Numbers
+/// The text a run of chars was read from, with the byte where each char starts in it: a
+/// part of the chars as a string is then a slice of the text, copied at once, not the
+/// chars encoded one by one (that encoding was 9% of a 10k-task export's instructions,
+/// most of it here).
+pub struct Source<'a> {
+    text: &'a str,
+    starts: &'a [usize],
+}
+
+impl<'a> Source<'a> {
+    /// `starts[i]` is where the `i`th char starts in `text`.
+    pub fn new(text: &'a str, starts: &'a [usize]) -> Source<'a> {
+        Source { text, starts }
+    }
+
+    /// The source of the chars from `from` on (as `&chars[from..]` is of the chars).
+    pub fn from(&self, from: usize) -> Source<'a> {
+        Source {
+            text: self.text,
+            starts: self.starts.get(from..).unwrap_or_default(),
+        }
+    }
+
+    /// Chars `from..to` as the text has them.
+    pub fn str(&self, from: usize, to: usize) -> &'a str {
+        let at = |i: usize| self.starts.get(i).copied().unwrap_or(self.text.len());
+        self.text.get(at(from)..at(to)).unwrap_or_default()
+    }
+}
+
+/// Calls `f` with the chars of `text` and their [`Source`].
+pub fn with_source<R>(text: &str, f: impl FnOnce(&[char], &Source) -> R) -> R {
+    let (chars, starts): (Vec<char>, Vec<usize>) = text.char_indices().map(|(i, c)| (c, i)).unzip();
+    f(&chars, &Source::new(text, &starts))
+}
+
+/// [`find_targets`] of a whole text, nothing masked.
+pub fn targets_in(text: &str) -> Vec<RawTarget> {
+    with_source(text, |chars, src| {
+        find_targets(chars, src, &vec![false; chars.len()])
+    })
+}
+
+/// Finds the targets in `chars`, read from `src`. `masked` marks chars to skip (owner
+/// clauses). Numbers
 /// inside quotes or book titles (`“两张网”`, `“六个一”`) are slogans, never targets.
-pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
+pub fn find_targets(chars: &[char], src: &Source, masked: &[bool]) -> Vec<RawTarget> {
     let mut out = Vec::new();
     let mut i = 0;
     // Quote depth at `i`, kept by a second cursor so that chars skipped over by a target
@@ -339,13 +383,13 @@ pub fn find_targets(chars: &[char], masked: &[bool]) -> Vec<RawTarget> {
             i += 1;
             continue;
         }
-        if let Some((t, end)) = percent_words(chars, i) {
+        if let Some((t, end)) = percent_words(chars, src, i) {
             out.push(t);
             i = end;
             continue;
         }
         match candidate(chars, i) {
-            Some(found) => match classify(chars, i, found) {
+            Some(found) => match classify(chars, src, i, found) {
                 Some((t, end)) => {
                     out.push(t);
                     i = end;
@@ -399,14 +443,19 @@ fn latin_unit(chars: &[char], at: usize) -> Option<&'static str> {
 }
 
 /// Decides whether the number at `start` is a target, and builds it.
-fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
+fn classify(
+    chars: &[char],
+    src: &Source,
+    start: usize,
+    found: Found,
+) -> Option<(RawTarget, usize)> {
     let after = found.end;
     if matches!(chars.get(after), Some('%' | '％')) {
-        return Some(percent_target(chars, start, found.value, after + 1));
+        return Some(percent_target(chars, src, start, found.value, after + 1));
     }
     if let Some(unit) = latin_unit(chars, after) {
         let unit_end = after + unit.chars().count();
-        return Some(count_target(chars, start, found.value, unit, unit_end));
+        return Some(count_target(chars, src, start, found.value, unit, unit_end));
     }
     let counter = chars
         .get(after)
@@ -419,15 +468,15 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
         if found.chinese && found.value == 1.0 {
             return None;
         }
-        return Some(count_target(chars, start, found.value, unit, unit_end));
+        return Some(count_target(chars, src, start, found.value, unit, unit_end));
     }
     if found.multiplied && !found.chinese {
         // `200万农民`: the noun is the counter; `用户突破1.6亿`: the noun stands before.
-        let (mut metric, end) = metric_after(chars, after);
+        let (mut metric, end) = metric_after(chars, src, after);
         if metric.is_empty() {
             let phrase_start = phrase_start(chars, start);
-            let before: String = string_of(&chars[phrase_start..start]);
-            let (head, prefix) = strip_qualifier_suffix(&before);
+            let before = src.str(phrase_start, start);
+            let (head, prefix) = strip_qualifier_suffix(before);
             // Only with a qualifier (`突破`, `达到`): a bare `2亿` is too often a remark.
             if prefix.is_empty() || head.is_empty() {
                 return None;
@@ -440,28 +489,33 @@ fn classify(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, us
             ""
         };
         let phrase_start = phrase_start(chars, start);
-        let qualifier = qualifier_before(chars, phrase_start, start);
+        let qualifier = qualifier_before(src, phrase_start, start);
         let t = RawTarget {
             direction: direction(&qualifier, None),
             metric,
             value: found.value,
             unit: unit.to_string(),
             qualifier,
-            text: string_of(&chars[phrase_start..end]),
+            text: src.str(phrase_start, end).to_string(),
             at: start,
         };
         return Some((t, end));
     }
-    index_target(chars, start, found)
+    index_target(chars, src, start, found)
 }
 
 /// An index without a unit, bounded on both sides so that years and codes never qualify:
 /// `居民消费价格涨幅控制在103左右` — a bounding verb before, `左右`/`以内`/`以上` after.
-fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget, usize)> {
+fn index_target(
+    chars: &[char],
+    src: &Source,
+    start: usize,
+    found: Found,
+) -> Option<(RawTarget, usize)> {
     let (word, suffix) = suffix_at(chars, found.end)?;
     let phrase_start = phrase_start(chars, start);
-    let before: String = string_of(&chars[phrase_start..start]);
-    let (metric, prefix) = strip_qualifier_suffix(&before);
+    let before = src.str(phrase_start, start);
+    let (metric, prefix) = strip_qualifier_suffix(before);
     if !matches!(prefix, "控制在" | "达到" | "不超过" | "下降到") && !before.ends_with("保持在")
     {
         return None;
@@ -478,7 +532,7 @@ fn index_target(chars: &[char], start: usize, found: Found) -> Option<(RawTarget
         } else {
             word.to_string()
         },
-        text: string_of(&chars[phrase_start..end]),
+        text: src.str(phrase_start, end).to_string(),
         at: start,
     };
     Some((t, end))
@@ -491,15 +545,21 @@ fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
 }
 
 /// `百分之九十八` (or `百分之98`).
-fn percent_words(chars: &[char], i: usize) -> Option<(RawTarget, usize)> {
+fn percent_words(chars: &[char], src: &Source, i: usize) -> Option<(RawTarget, usize)> {
     if !starts_with_at(chars, i, "百分之") {
         return None;
     }
     let found = read_number(chars, i + 3)?;
-    Some(percent_target(chars, i, found.value, found.end))
+    Some(percent_target(chars, src, i, found.value, found.end))
 }
 
-fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawTarget, usize) {
+fn percent_target(
+    chars: &[char],
+    src: &Source,
+    start: usize,
+    value: f64,
+    end: usize,
+) -> (RawTarget, usize) {
     let mut end = end;
     let mut qualifier = String::new();
     let suffix = suffix_at(chars, end);
@@ -508,8 +568,8 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
         end += word.chars().count();
     }
     let phrase_start = phrase_start(chars, start);
-    let before: String = string_of(&chars[phrase_start..start]);
-    let (head, prefix_q) = strip_qualifier_suffix(&before);
+    let before = src.str(phrase_start, start);
+    let (head, prefix_q) = strip_qualifier_suffix(before);
     let direction = direction(prefix_q, suffix.map(|(_, d)| d));
     if qualifier.is_empty() {
         qualifier = prefix_q.to_string();
@@ -521,7 +581,7 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
         value,
         unit: "%".into(),
         qualifier,
-        text: string_of(&chars[phrase_start..end]),
+        text: src.str(phrase_start, end).to_string(),
         at: start,
     };
     (t, end)
@@ -529,6 +589,7 @@ fn percent_target(chars: &[char], start: usize, value: f64, end: usize) -> (RawT
 
 fn count_target(
     chars: &[char],
+    src: &Source,
     start: usize,
     value: f64,
     unit: &str,
@@ -539,7 +600,7 @@ fn count_target(
     if let Some((w, _)) = suffix {
         m_start += w.chars().count();
     }
-    let (mut metric, mut end) = metric_after(chars, m_start);
+    let (mut metric, mut end) = metric_after(chars, src, m_start);
     if suffix.is_none() {
         suffix = suffix_at(chars, end);
         if let Some((w, _)) = suffix {
@@ -561,10 +622,10 @@ fn count_target(
         } else {
             phrase_start
         };
-        let before: String = string_of(&chars[from..to]);
-        metric = strip_scope(strip_qualifier_suffix(&before).0);
+        let before = src.str(from, to);
+        metric = strip_scope(strip_qualifier_suffix(before).0);
     }
-    let prefix = qualifier_before(chars, phrase_start, start);
+    let prefix = qualifier_before(src, phrase_start, start);
     let direction = direction(&prefix, suffix.map(|(_, d)| d));
     let qualifier = match suffix {
         Some((w, _)) => w.to_string(),
@@ -576,14 +637,14 @@ fn count_target(
         value,
         unit: unit.to_string(),
         qualifier,
-        text: string_of(&chars[phrase_start..end]),
+        text: src.str(phrase_start, end).to_string(),
         at: start,
     };
     (t, end)
 }
 
 /// The noun phrase after a unit, up to a stop character or stop word (at most 20 chars).
-fn metric_after(chars: &[char], from: usize) -> (String, usize) {
+fn metric_after(chars: &[char], src: &Source, from: usize) -> (String, usize) {
     let mut j = from;
     while j < chars.len() && j - from < 20 && (is_quote(chars[j]) || !is_stop(chars[j])) {
         if j > from
@@ -599,7 +660,7 @@ fn metric_after(chars: &[char], from: usize) -> (String, usize) {
         }
         j += 1;
     }
-    let mut metric = string_of(&chars[from..j]);
+    let mut metric = src.str(from, j).to_string();
     metric.retain(|c| !is_quote(c));
     (metric, j)
 }
@@ -614,9 +675,9 @@ fn phrase_start(chars: &[char], at: usize) -> usize {
 }
 
 /// The qualifier written just before the number (`超过100万户` → `超`).
-fn qualifier_before(chars: &[char], phrase_start: usize, at: usize) -> String {
-    let before: String = string_of(&chars[phrase_start..at]);
-    strip_qualifier_suffix(&before).1.to_string()
+fn qualifier_before(src: &Source, phrase_start: usize, at: usize) -> String {
+    let before = src.str(phrase_start, at);
+    strip_qualifier_suffix(before).1.to_string()
 }
 
 /// Splits a trailing qualifier off `before`: (`宽带率`, `达到`) from `宽带率达到`.
@@ -651,9 +712,7 @@ mod tests {
     use super::*;
 
     fn targets(text: &str) -> Vec<(String, f64, String, String, String)> {
-        let chars: Vec<char> = text.chars().collect();
-        let masked = vec![false; chars.len()];
-        find_targets(&chars, &masked)
+        targets_in(text)
             .into_iter()
             .map(|t| (t.metric, t.value, t.unit, t.qualifier, t.text))
             .collect()
@@ -736,9 +795,7 @@ mod tests {
     }
 
     fn dirs(text: &str) -> Vec<(String, f64, String, String, &'static str)> {
-        let chars: Vec<char> = text.chars().collect();
-        let masked = vec![false; chars.len()];
-        find_targets(&chars, &masked)
+        targets_in(text)
             .into_iter()
             .map(|t| (t.metric, t.value, t.unit, t.qualifier, t.direction.as_str()))
             .collect()
@@ -777,8 +834,7 @@ mod tests {
         // `设备　８００套` as a form or table cell writes it (NFKC gives `设备 800套`): the
         // metric is the label before the space, never empty.
         for text in ["设备 800套", "设备\u{3000}800套", "新增设备  800套"] {
-            let chars: Vec<char> = text.chars().collect();
-            let t = find_targets(&chars, &vec![false; chars.len()]);
+            let t = targets_in(text);
             assert_eq!(t.len(), 1, "{text}");
             assert_eq!(
                 (t[0].metric.as_str(), t[0].value, t[0].unit.as_str()),

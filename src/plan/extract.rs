@@ -1215,7 +1215,7 @@ fn note_warnings(notes: &[(Code, String)], line: u32, id: &str, warnings: &mut V
 
 /// Positions owners 1.., dropping exact (name, role) repeats within the task.
 pub(crate) fn number_owners(named: Vec<Named>) -> Vec<Owner> {
-    let mut out: Vec<Owner> = Vec::new();
+    let mut out: Vec<Owner> = Vec::with_capacity(named.len());
     for n in named {
         if out.iter().any(|o| o.name == n.name && o.role == n.role) {
             continue;
@@ -1339,29 +1339,45 @@ fn has_owner_clause(s: &str) -> bool {
 /// The lead phrase of an item: up to its first `。`, owner clauses removed. Read on the
 /// normalised chars `norm`, taken from `written` (the same chars as written, or `norm`).
 fn task_title(norm: &[char], written: &[char], clauses: &[(usize, usize, String)]) -> String {
-    let mut kept = String::new();
-    // Length of `kept` up to its last char that is not trailing punctuation or space.
-    let mut keep_len = 0;
-    let mut i = 0;
-    while i < norm.len() {
-        if let Some((_, end, _)) = clauses.iter().find(|(s, _, _)| *s == i) {
-            i = *end;
-            continue;
-        }
-        if norm[i] == '。' {
-            break;
-        }
-        kept.push(written.get(i).copied().unwrap_or(norm[i]));
+    // The chars of the lead phrase, in order: (normalised, as written).
+    let phrase = || {
+        let mut i = 0;
+        std::iter::from_fn(move || loop {
+            let c = *norm.get(i)?;
+            if let Some((_, end, _)) = clauses.iter().find(|(s, _, _)| *s == i) {
+                i = *end;
+                continue;
+            }
+            if c == '。' {
+                return None;
+            }
+            let as_written = written.get(i).copied().unwrap_or(c);
+            i += 1;
+            return Some((c, as_written));
+        })
+    };
+    // Its bytes up to the last char that is not trailing punctuation or space: the title's
+    // exact size, so that it is allocated once (grown from nothing it was reallocated
+    // about three times a task) and holds no spare room for as long as the plan is kept.
+    let mut len = 0;
+    let mut keep = 0;
+    for (c, w) in phrase() {
+        len += w.len_utf8();
         if !matches!(
-            norm[i],
+            c,
             '，' | ',' | '；' | ';' | '：' | ':' | '。' | '.' | '、' | ' ' | '\u{3000}'
         ) {
-            keep_len = kept.len();
+            keep = len;
         }
-        i += 1;
     }
-    kept.truncate(keep_len);
-    kept
+    let mut title = String::with_capacity(keep);
+    for (_, w) in phrase() {
+        if title.len() >= keep {
+            break;
+        }
+        title.push(w);
+    }
+    title
 }
 
 /// A heading's name: its text up to the first `。` or `：`.

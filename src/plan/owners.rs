@@ -849,10 +849,27 @@ fn suspicious(name: &str) -> Option<&'static str> {
     if name.chars().count() > 20 {
         return Some("longer than 20 characters");
     }
-    if name
-        .chars()
-        .any(|c| "，。；：:;,.!?！？“”\"《》".contains(c))
-    {
+    if name.chars().any(|c| {
+        matches!(
+            c,
+            '，' | '。'
+                | '；'
+                | '：'
+                | ':'
+                | ';'
+                | ','
+                | '.'
+                | '!'
+                | '?'
+                | '！'
+                | '？'
+                | '“'
+                | '”'
+                | '"'
+                | '《'
+                | '》'
+        )
+    }) {
         return Some("it contains punctuation");
     }
     // Every label has 单 or 门, every role word 头, 责 or 配: most names have none of them.

@@ -226,7 +226,6 @@ fn starts_block(t: &str) -> bool {
     if is_label_line(t) {
         return true;
     }
-    const CN: &str = "一二三四五六七八九十百零〇";
     let mut chars = t.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -236,7 +235,25 @@ fn starts_block(t: &str) -> bool {
         let n = s.chars().take_while(|c| numeral(*c)).count();
         n > 0 && s.chars().nth(n).is_some_and(|c| closers.contains(&c))
     };
-    let cn = |c: char| CN.contains(c);
+    // A `match`, not a search of a string of numerals: this runs for every line of a
+    // plan, on one thread, before extraction starts.
+    let cn = |c: char| {
+        matches!(
+            c,
+            '一' | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '零'
+                | '〇'
+        )
+    };
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     match first {
         '(' | '（' => counted(rest, &cn, &[')', '）']) || counted(rest, &digit, &[')', '）']),

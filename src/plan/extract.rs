@@ -1051,7 +1051,7 @@ fn build_task(
         text.push('\n');
         chars.push('\n');
         normalised.push('\n');
-        starts.push(normalised.len() - 1);
+        extend_starts(starts, chars);
         masked.push(true);
         let offset = chars.len();
         line_starts.push((offset, *line));
@@ -1837,6 +1837,22 @@ mod tests {
             .into_iter()
             .map(|t| (t.id, t.category))
             .collect()
+    }
+
+    /// Starts extended line by line, as `build_task` does, are the char starts of the
+    /// whole text.
+    #[test]
+    fn extend_starts_gives_the_char_starts_of_the_text() {
+        let mut chars = Vec::new();
+        let mut starts = Vec::new();
+        let mut text = String::new();
+        for piece in ["", "推进é", "\n", "𝄞x2000个", "\n", "（省数字办牵头）"] {
+            chars.extend(piece.chars());
+            text.push_str(piece);
+            extend_starts(&mut starts, &chars);
+            let expected: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            assert_eq!(starts, expected, "after {piece:?}");
+        }
     }
 
     #[test]

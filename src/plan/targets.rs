@@ -711,6 +711,25 @@ fn strip_scope(metric: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A run of chars from a [`Source`] is the string those chars make: chars of one to
+    /// four bytes, every run, from every start (`from`).
+    #[test]
+    fn source_runs_are_the_strings_of_their_chars() {
+        let text = "é中𝄞x建成2000个\n（省数字办牵头）";
+        with_source(text, |chars, src| {
+            let string = |run: &[char]| run.iter().collect::<String>();
+            for a in 0..=chars.len() {
+                for b in a..=chars.len() {
+                    assert_eq!(src.str(a, b), string(&chars[a..b]), "{a}..{b}");
+                }
+                let rest = src.from(a);
+                for b in 0..=chars.len() - a {
+                    assert_eq!(rest.str(0, b), string(&chars[a..a + b]), "from {a}, ..{b}");
+                }
+            }
+        });
+    }
+
     fn targets(text: &str) -> Vec<(String, f64, String, String, String)> {
         targets_in(text)
             .into_iter()

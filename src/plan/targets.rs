@@ -354,8 +354,8 @@ pub fn targets_in(text: &str) -> Vec<RawTarget> {
 }
 
 /// Finds the targets in `chars`, read from `src`. `masked` marks chars to skip (owner
-/// clauses). Numbers
-/// inside quotes or book titles (`“两张网”`, `“六个一”`) are slogans, never targets.
+/// clauses). Numbers inside quotes or book titles (`“两张网”`, `“六个一”`) are slogans,
+/// never targets.
 pub fn find_targets(chars: &[char], src: &Source, masked: &[bool]) -> Vec<RawTarget> {
     let mut out = Vec::new();
     let mut i = 0;

@@ -6,11 +6,11 @@
 //! whatever finished first. A file that cannot be read or yields no tasks is a *bad file*:
 //! the caller decides (see `cli::DataArgs::load`) whether the others load anyway.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
@@ -516,50 +516,18 @@ pub fn describe(column: &str) -> Option<&'static str> {
     })
 }
 
-/// Places by name, for titles: every province and prefecture (full and short name) and
-/// every county (full name only — county short forms are too often ordinary words), each
-/// mapped to the name a `region` shows: the short form for provinces and prefectures
-/// (`福建省` → `福建`), the full name for counties. Read from the gazetteer the owner rules
-/// use (`src/plan/gazetteer.txt`), which keeps the level of each place.
-fn places() -> &'static HashMap<&'static str, &'static str> {
-    static PLACES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    PLACES.get_or_init(|| {
-        let mut map = HashMap::new();
-        for line in include_str!("plan/gazetteer.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-        {
-            let mut cols = line.split('\t');
-            let (Some(level), Some(full)) = (cols.next(), cols.next()) else {
-                continue;
-            };
-            let short = cols.next().filter(|s| !s.is_empty());
-            match (level, short) {
-                ("d", _) | (_, None) => {
-                    map.entry(full).or_insert(full);
-                }
-                (_, Some(short)) => {
-                    map.insert(full, short);
-                    map.insert(short, short);
-                }
-            }
-        }
-        map
-    })
-}
-
 /// The place a title names (`2010年数字福建工作要点` → `福建`, `2021年福州市数字政府工作要点`
 /// → `福州`): the first place name in the title after its year, the longest at that
-/// position.
+/// position, as [`crate::plan::place_shown_name`] shows it (the gazetteer the owner rules
+/// use: provinces and prefectures by their short name, counties named in full).
 pub fn region(title: &str) -> Option<String> {
-    let map = places();
     let chars: Vec<(usize, char)> = title.char_indices().collect();
     for (k, &(start, _)) in chars.iter().enumerate() {
         let mut best = None;
         for &(i, c) in chars.iter().skip(k).take(12) {
             let end = i + c.len_utf8();
-            if let Some(short) = map.get(&title[start..end]) {
-                best = Some(*short);
+            if let Some(shown) = crate::plan::place_shown_name(&title[start..end]) {
+                best = Some(shown);
             }
         }
         if let Some(b) = best {

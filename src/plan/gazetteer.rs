@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use super::fast_hash::FastSet;
+use super::fast_hash::{FastMap, FastSet};
 
 /// The data file, compiled in.
 const DATA: &str = include_str!("gazetteer.txt");
@@ -15,28 +15,40 @@ const MAX_LEN: usize = 12;
 
 /// Names of places, in two sets: `strong` are names safe to find anywhere in an owner
 /// name (provinces and prefectures, full and short; counties in full), `bare` adds the
-/// short forms of counties, which are only trusted for a whole name (`平潭`).
+/// short forms of counties, which are only trusted for a whole name (`平潭`). `shown` is
+/// for titles (see [`shown_name`]).
 struct Places {
     strong: FastSet<&'static str>,
     bare: FastSet<&'static str>,
+    shown: FastMap<&'static str, &'static str>,
 }
 
 fn places() -> &'static Places {
     static PLACES: OnceLock<Places> = OnceLock::new();
     // Built at the first owner clause of every run, then asked of each prefix of every
     // owner name: with std's SipHash, and grown by doubling, building it was ≈ 6% of the
-    // CPU of a 2 KB plan's `export --out` (`perf record`).
+    // CPU of a 2 KB plan's `export --out` (`perf record`). It still takes ≈ 1 ms: the
+    // extractor starts building it on the pool ([`warm`]) before any clause needs it.
     PLACES.get_or_init(|| {
         let lines: Vec<&str> = DATA.lines().filter(|l| !l.starts_with('#')).collect();
         // A full and a short name a line at most.
         let mut strong = FastSet::with_capacity_and_hasher(2 * lines.len(), Default::default());
         let mut bare = FastSet::with_capacity_and_hasher(2 * lines.len(), Default::default());
+        let mut shown = FastMap::with_capacity_and_hasher(2 * lines.len(), Default::default());
         for line in lines {
             let mut cols = line.split('\t');
             let (Some(level), Some(full)) = (cols.next(), cols.next()) else {
                 continue;
             };
             let short = cols.next().unwrap_or("");
+            // A province or prefecture is shown by its short name, a county by its full
+            // one; a full name never displaces a short one made before it.
+            if level == "d" || short.is_empty() {
+                shown.entry(full).or_insert(full);
+            } else {
+                shown.insert(full, short);
+                shown.insert(short, short);
+            }
             strong.insert(full);
             bare.insert(full);
             if !short.is_empty() {
@@ -48,8 +60,25 @@ fn places() -> &'static Places {
                 }
             }
         }
-        Places { strong, bare }
+        Places {
+            strong,
+            bare,
+            shown,
+        }
     })
+}
+
+/// Builds the place sets now, so that the first owner clause or title does not wait for
+/// them (the extractor calls it on rayon's pool while it reads the outline).
+pub fn warm() {
+    places();
+}
+
+/// The name a title's place is shown by, for `name` exactly a province or prefecture (full
+/// or short: `福建省` and `福建` → `福建`) or a county (full name only, shown as it is:
+/// county short forms are too often ordinary words).
+pub fn shown_name(name: &str) -> Option<&'static str> {
+    places().shown.get(name).copied()
 }
 
 /// Whether `name` is exactly a place name, full or short (`广州`, `福州市`, `平潭`).
@@ -94,5 +123,9 @@ mod tests {
         assert!(contains_place("中国人民银行福建省分行"));
         assert!(!contains_place("市场监管局"));
         assert!(!contains_place("数字办"));
+        assert_eq!(shown_name("福建省"), Some("福建"));
+        assert_eq!(shown_name("福州"), Some("福州"));
+        assert_eq!(shown_name("平潭县"), Some("平潭县"));
+        assert_eq!(shown_name("平潭"), None);
     }
 }

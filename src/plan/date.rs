@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::char_set::CharSet;
 use super::numbers::{chinese_digit, is_chinese_numeral_char, parse_chinese_chars};
 use super::string_of;
 
@@ -171,11 +172,21 @@ struct Spec {
 }
 
 /// Characters a deadline phrase may start with.
+#[inline]
 fn may_start(c: char) -> bool {
-    c.is_ascii_digit()
-        || chinese_digit(c).is_some()
-        || matches!(c, '十' | '年' | '上' | '下' | '第')
+    MAY_START.contains(c)
 }
+
+/// The chars [`may_start`] accepts: ASCII digits, every char [`chinese_digit`] reads, and
+/// `十`, `年`, `上`, `下`, `第` (a table lookup for every char of every task, see
+/// [`CharSet`]; the unit test `may_start_is_digits_and_date_words` checks the list).
+const MAY_START: CharSet = CharSet::new(
+    true,
+    &[
+        '十', '年', '上', '下', '第', '零', '〇', '一', '壹', '二', '两', '贰', '兩', '三', '叁',
+        '四', '肆', '五', '伍', '六', '陆', '陸', '七', '柒', '八', '捌', '九', '玖',
+    ],
+);
 
 /// Characters before `年`/`季度`/a month that make it not this plan year's date: a number
 /// (`三年内` is a duration), `每` (recurring), another year (`明年底`, `上年底`), a date
@@ -443,6 +454,17 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn may_start_is_digits_and_date_words() {
+        // Every char, against the predicate the table replaced.
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let expected = c.is_ascii_digit()
+                || chinese_digit(c).is_some()
+                || matches!(c, '十' | '年' | '上' | '下' | '第');
+            assert_eq!(may_start(c), expected, "{c:?}");
+        }
+    }
 
     #[test]
     fn epoch_round_trip() {

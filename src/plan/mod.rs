@@ -5,6 +5,7 @@
 //! [`table`]) into a [`Plan`]; the `frames` module turns a plan into polars DataFrames.
 //! Every task keeps the 1-based line of its document's display text.
 
+mod char_set;
 mod date;
 mod extract;
 pub(crate) mod fast_hash;

@@ -3,7 +3,8 @@
 //! system numbers (`12345热线`, `211海峡…系统`), phases (`二期`) and levels (`三级`) are not
 //! targets: a count needs a counter word, a percent sign or a `万`/`亿` multiplier.
 
-use super::numbers::{chinese_digit, read_number, Found};
+use super::char_set::CharSet;
+use super::numbers::{read_number, Found};
 use super::{Direction, Target};
 
 /// A target found in text, before it is given an id and a line.
@@ -402,10 +403,23 @@ pub fn find_targets(chars: &[char], src: &Source, masked: &[bool]) -> Vec<RawTar
     out
 }
 
-/// Whether a target may start at `c`: what [`read_number`] or [`percent_words`] reads.
+/// Whether a target may start at `c`: what [`read_number`] or [`percent_words`] reads
+/// (asked of every char of every task: a table lookup, see [`CharSet`]).
+#[inline]
 fn may_start_target(c: char) -> bool {
-    c.is_ascii_digit() || matches!(c, '十' | '百') || chinese_digit(c).is_some()
+    MAY_START_TARGET.contains(c)
 }
+
+/// The chars [`may_start_target`] accepts: ASCII digits, `十`, `百`, and every char
+/// [`chinese_digit`](super::numbers::chinese_digit) reads (the unit test
+/// `may_start_target_is_digits_ten_hundred` checks that the two agree).
+const MAY_START_TARGET: CharSet = CharSet::new(
+    true,
+    &[
+        '十', '百', '零', '〇', '一', '壹', '二', '两', '贰', '兩', '三', '叁', '四', '肆', '五',
+        '伍', '六', '陆', '陸', '七', '柒', '八', '捌', '九', '玖',
+    ],
+);
 
 /// A number starting at `i` that is not glued to letters, digits or an ordinal `第`.
 fn candidate(chars: &[char], i: usize) -> Option<Found> {
@@ -710,6 +724,17 @@ fn strip_scope(metric: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::numbers::chinese_digit;
+
+    #[test]
+    fn may_start_target_is_digits_ten_hundred() {
+        // Every char, against the predicate the table replaced.
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let expected =
+                c.is_ascii_digit() || matches!(c, '十' | '百') || chinese_digit(c).is_some();
+            assert_eq!(may_start_target(c), expected, "{c:?}");
+        }
+    }
 
     /// A run of chars from a [`Source`] is the string those chars make: chars of one to
     /// four bytes, every run, from every start (`from`).

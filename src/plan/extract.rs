@@ -201,9 +201,6 @@ pub fn extract_finished<R: Send>(
     // Parsing reads the normalised text (fullwidth digits, compatibility forms: see
     // `nfkc`); a task's `text` and `title` are taken from the same char range of the
     // original lines, so they stay as written. `originals` is `None` when nothing changed.
-    // Owner clauses and the title's place read the gazetteer: built on the pool now, not
-    // by the first task while the other threads wait for it (≈ 1 ms of a 10k-task plan).
-    rayon::spawn(super::gazetteer::warm);
     let normalised = nfkc::normalise_text(text);
     let lines: Vec<&str> = split_lines(&normalised);
     let originals: Option<Vec<&str>> =

@@ -27,8 +27,10 @@ fn places() -> &'static Places {
     static PLACES: OnceLock<Places> = OnceLock::new();
     // Built at the first owner clause of every run, then asked of each prefix of every
     // owner name: with std's SipHash, and grown by doubling, building it was ≈ 6% of the
-    // CPU of a 2 KB plan's `export --out` (`perf record`). It still takes ≈ 1 ms: the
-    // extractor starts building it on the pool ([`warm`]) before any clause needs it.
+    // CPU of a 2 KB plan's `export --out` (`perf record`). Building it on the pool at the
+    // start of extraction, before any clause needs it, was tried: no faster at 10k tasks,
+    // and a third of the 100k-task exports then peaked ≈ 6 MB higher (55–57 MB, against
+    // 47–50 MB without, 16 interleaved runs each).
     PLACES.get_or_init(|| {
         let lines: Vec<&str> = DATA.lines().filter(|l| !l.starts_with('#')).collect();
         // A full and a short name a line at most.
@@ -66,12 +68,6 @@ fn places() -> &'static Places {
             shown,
         }
     })
-}
-
-/// Builds the place sets now, so that the first owner clause or title does not wait for
-/// them (the extractor calls it on rayon's pool while it reads the outline).
-pub fn warm() {
-    places();
 }
 
 /// The name a title's place is shown by, for `name` exactly a province or prefecture (full

@@ -592,7 +592,7 @@ fn batched(
         // The rest of the plan, its warnings and the small tables are made while the
         // writer writes the last batches (≈ 1 ms of a 10k-task export was spent waiting
         // for it, then as long making these).
-        let rest = || -> Result<_, Error> {
+        let small_tables = || -> Result<_, Error> {
             for (category, &(tasks, targets)) in plan.categories.iter().zip(&per_root) {
                 per_category.add_counts(&category.name, tasks, targets);
             }
@@ -628,7 +628,7 @@ fn batched(
             }
             Ok(small)
         };
-        let prepared = rest();
+        let prepared = small_tables();
         (prepared, handle.join())
     });
     let Ok(mut writer) = writer else {

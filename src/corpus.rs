@@ -518,8 +518,8 @@ pub fn describe(column: &str) -> Option<&'static str> {
 
 /// The place a title names (`2010年数字福建工作要点` → `福建`, `2021年福州市数字政府工作要点`
 /// → `福州`): the first place name in the title after its year, the longest at that
-/// position, as [`crate::plan::place_shown_name`] shows it (the gazetteer the owner rules
-/// use: provinces and prefectures by their short name, counties named in full).
+/// position, as the gazetteer the owner rules use shows it: provinces and prefectures by
+/// their short name (`福建省` → `福建`), counties named in full.
 pub fn region(title: &str) -> Option<String> {
     let chars: Vec<(usize, char)> = title.char_indices().collect();
     for (k, &(start, _)) in chars.iter().enumerate() {

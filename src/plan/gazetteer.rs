@@ -13,10 +13,10 @@ const DATA: &str = include_str!("gazetteer.txt");
 /// The longest place name we look for, in chars (`新疆维吾尔自治区` and county names).
 const MAX_LEN: usize = 12;
 
-/// Names of places, in two sets: `strong` are names safe to find anywhere in an owner
-/// name (provinces and prefectures, full and short; counties in full), `bare` adds the
-/// short forms of counties, which are only trusted for a whole name (`平潭`). `shown` is
-/// for titles (see [`shown_name`]).
+/// Names of places, in two sets and a map: `strong` are names safe to find anywhere in an
+/// owner name (provinces and prefectures, full and short; counties in full), `bare` adds
+/// the short forms of counties, which are only trusted for a whole name (`平潭`). `shown`
+/// is for titles (see [`shown_name`]).
 struct Places {
     strong: FastSet<&'static str>,
     bare: FastSet<&'static str>,

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use date::{find_deadlines, parse_deadline, plan_year, Date, Deadline};
 pub use extract::{extract, extract_finished, extract_in_batches, ExtractOptions};
-pub use gazetteer::shown_name as place_shown_name;
+pub(crate) use gazetteer::shown_name as place_shown_name;
 use source::{Block, Document, Format};
 
 /// The seed plan, compiled into the binary as the default document.

@@ -58,7 +58,9 @@ fn target_id(task_id: &str, n: usize) -> String {
     id
 }
 
-/// Counter words and units, longest first so that `平方公里` wins over `公里`.
+/// Counter words and units, longest first so that `平方公里` wins over `公里`: the list
+/// that [`counter_at`] reads by first char, kept for its test.
+#[cfg(test)]
 const COUNTERS: &[&str] = &[
     "平方公里",
     "平方米",
@@ -174,60 +176,39 @@ fn may_start_metric_stop(c: char) -> bool {
     )
 }
 
-/// Whether `c` is the first character of one of [`COUNTERS`] (the list is searched only
-/// after a number that such a char follows).
-fn may_start_counter(c: char) -> bool {
-    matches!(
-        c,
-        '平' | '人'
-            | '万'
-            | '亿'
-            | '萬'
-            | '億'
-            | '個'
-            | '項'
-            | '戶'
-            | '條'
-            | '臺'
-            | '張'
-            | '輛'
-            | '棟'
-            | '種'
-            | '類'
-            | '處'
-            | '盏'
-            | '盞'
-            | '公'
-            | '千'
-            | '兆'
-            | '个'
-            | '所'
-            | '家'
-            | '户'
-            | '名'
-            | '座'
-            | '条'
-            | '项'
-            | '套'
-            | '台'
-            | '件'
-            | '张'
-            | '部'
-            | '本'
-            | '辆'
-            | '栋'
-            | '间'
-            | '亩'
-            | '吨'
-            | '元'
-            | '次'
-            | '处'
-            | '种'
-            | '类'
-            | '支'
-            | '批'
-    )
+/// The word of [`COUNTERS`] at `at`: the one its linear search finds (the longest), found
+/// by the first char instead. Only the words that share a first char compete, and most
+/// counters are one char, given as the text's own char. The search went through up to 50
+/// words, decoding each, after every number (`counter_at_is_the_first_counter_listed`
+/// checks the two against each other).
+fn counter_at<'a>(chars: &[char], src: &Source<'a>, at: usize) -> Option<&'a str> {
+    let c = *chars.get(at)?;
+    let longer: &[&'static str] = match c {
+        '平' => &["平方公里", "平方米"],
+        '人' => &["人次"],
+        '万' => &["万元"],
+        '亿' => &["亿元"],
+        '萬' => &["萬元"],
+        '億' => &["億元"],
+        '公' => &["公里"],
+        '千' => &["千米"],
+        _ => &[],
+    };
+    if let Some(&word) = longer.iter().find(|w| starts_with_at(chars, at, w)) {
+        return Some(word);
+    }
+    ONE_CHAR_COUNTERS.contains(c).then(|| src.str(at, at + 1))
 }
+
+/// The [`COUNTERS`] of one char.
+const ONE_CHAR_COUNTERS: CharSet = CharSet::new(
+    false,
+    &[
+        '個', '項', '戶', '條', '臺', '張', '輛', '棟', '種', '類', '處', '盏', '盞', '兆', '个',
+        '所', '家', '户', '人', '名', '座', '条', '项', '套', '台', '件', '张', '部', '本', '辆',
+        '栋', '间', '亩', '吨', '元', '次', '处', '种', '类', '支', '批',
+    ],
+);
 
 /// Leading verbs dropped from a metric read before its number (`新建5G基站1.5万个`).
 const LEADING_VERBS: &[&str] = &[
@@ -471,11 +452,7 @@ fn classify(
         let unit_end = after + unit.chars().count();
         return Some(count_target(chars, src, start, found.value, unit, unit_end));
     }
-    let counter = chars
-        .get(after)
-        .filter(|&&c| may_start_counter(c))
-        .and_then(|_| COUNTERS.iter().find(|u| starts_with_at(chars, after, u)));
-    if let Some(unit) = counter {
+    if let Some(unit) = counter_at(chars, src, after) {
         let unit_end = after + unit.chars().count();
         // 一 with a counter is an idiom or an article (一件事, 一批, 一个平台), never a
         // measurable target; 两个, 三所 are.
@@ -696,7 +673,15 @@ fn qualifier_before(src: &Source, phrase_start: usize, at: usize) -> String {
 
 /// Splits a trailing qualifier off `before`: (`宽带率`, `达到`) from `宽带率达到`.
 fn strip_qualifier_suffix(before: &str) -> (&str, &'static str) {
-    for (word, canonical) in PREFIX_QUALIFIERS {
+    // Every qualifier ends with one of these: any other last char skips the list (asked
+    // before every number).
+    let may_end_qualifier = before.chars().next_back().is_some_and(|c| {
+        matches!(
+            c,
+            '过' | '于' | '在' | '到' | '至' | '於' | '少' | '破' | '超' | '過' | '达'
+        )
+    });
+    for (word, canonical) in PREFIX_QUALIFIERS.iter().filter(|_| may_end_qualifier) {
         if let Some(head) = before.strip_suffix(word) {
             return (head, canonical);
         }
@@ -711,7 +696,27 @@ fn strip_qualifier_suffix(before: &str) -> (&str, &'static str) {
 /// Drops leading scope words and verbs that are not part of what is counted.
 fn strip_scope(metric: &str) -> String {
     let mut m = metric;
-    for s in SCOPES.iter().chain(LEADING_VERBS) {
+    // Every word dropped starts with one of these; a metric that starts with none keeps
+    // its start through the whole list (asked of every target).
+    let may_strip = m.chars().next().is_some_and(|c| {
+        matches!(
+            c,
+            '全' | '省'
+                | '新'
+                | '建'
+                | '完'
+                | '实'
+                | '推'
+                | '开'
+                | '累'
+                | '培'
+                | '发'
+                | '打'
+                | '认'
+                | '引'
+        )
+    });
+    for s in SCOPES.iter().chain(LEADING_VERBS).filter(|_| may_strip) {
         if let Some(rest) = m.strip_prefix(s) {
             if !rest.is_empty() {
                 m = rest;
@@ -733,6 +738,90 @@ mod tests {
             let expected =
                 c.is_ascii_digit() || matches!(c, '十' | '百') || chinese_digit(c).is_some();
             assert_eq!(may_start_target(c), expected, "{c:?}");
+        }
+    }
+
+    /// The counter found by the first char is the one the list's linear search finds:
+    /// after every char of the plane, alone and followed by each char of a counter word
+    /// (which makes every word and every prefix of one).
+    #[test]
+    fn counter_at_is_the_first_counter_listed() {
+        let mut follow: Vec<char> = COUNTERS.iter().flat_map(|w| w.chars()).collect();
+        follow.extend(['x', '。']);
+        follow.sort_unstable();
+        follow.dedup();
+        let linear = |chars: &[char]| {
+            COUNTERS
+                .iter()
+                .find(|u| starts_with_at(chars, 0, u))
+                .map(|u| u.to_string())
+        };
+        let check = |text: &str| {
+            with_source(text, |chars, src| {
+                let found = counter_at(chars, src, 0).map(str::to_string);
+                assert_eq!(found, linear(chars), "{text:?}");
+            })
+        };
+        for c in (0..=0xFFFF).filter_map(char::from_u32) {
+            check(&c.to_string());
+        }
+        for w in COUNTERS {
+            let first: String = w.chars().take(1).collect();
+            for k in 1..=w.chars().count() {
+                let prefix: String = w.chars().take(k).collect();
+                for &f in &follow {
+                    check(&format!("{prefix}{f}"));
+                    check(&format!("{first}{f}"));
+                }
+            }
+        }
+    }
+
+    /// The qualifier split and the scope strip skip their lists by a char: the result is
+    /// the lists' own, for every word of them in every place, and for text around them.
+    #[test]
+    fn qualifier_and_scope_fast_paths_agree_with_the_lists() {
+        let slow_qualifier = |before: &str| -> (String, String) {
+            for (word, canonical) in PREFIX_QUALIFIERS {
+                if let Some(head) = before.strip_suffix(word) {
+                    return (head.to_string(), canonical.to_string());
+                }
+            }
+            let head = before
+                .strip_suffix('为')
+                .or_else(|| before.strip_suffix('是'))
+                .unwrap_or(before);
+            (head.to_string(), String::new())
+        };
+        let slow_scope = |metric: &str| -> String {
+            let mut m = metric;
+            for s in SCOPES.iter().chain(LEADING_VERBS) {
+                if let Some(rest) = m.strip_prefix(s) {
+                    if !rest.is_empty() {
+                        m = rest;
+                    }
+                }
+            }
+            m.to_string()
+        };
+        let mut words: Vec<&str> = PREFIX_QUALIFIERS.iter().map(|(w, _)| *w).collect();
+        words.extend(SCOPES.iter().chain(LEADING_VERBS));
+        words.extend(["", "为", "是", "宽带率", "x"]);
+        for a in &words {
+            for b in &words {
+                for c in ["", "社区", "全"] {
+                    let text = format!("{c}{a}{b}");
+                    let (head, q) = strip_qualifier_suffix(&text);
+                    assert_eq!(
+                        (head.to_string(), q.to_string()),
+                        slow_qualifier(&text),
+                        "{text:?}"
+                    );
+                    assert_eq!(strip_scope(&text), slow_scope(&text), "{text:?}");
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(strip_scope(&text), slow_scope(&text), "{text:?}");
+                }
+            }
         }
     }
 
@@ -768,9 +857,6 @@ mod tests {
 
     #[test]
     fn first_char_tests_cover_their_lists() {
-        for w in COUNTERS {
-            assert!(may_start_counter(w.chars().next().unwrap()), "{w}");
-        }
         for w in METRIC_STOP_WORDS {
             assert!(may_start_metric_stop(w.chars().next().unwrap()), "{w}");
         }

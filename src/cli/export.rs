@@ -563,6 +563,9 @@ fn batched(
                 writer.write(&tasks);
             }
             writer.finish();
+            // The per-task tables are complete: on the disk while the small tables are
+            // made (their sync below is then skipped).
+            writer.sync_written();
             writer
         });
         let mut sink = |tasks: Vec<TaskRows>| {
@@ -751,6 +754,24 @@ impl BatchWriter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Syncs the per-task tables' files (complete once [`BatchWriter::finish`] has
+    /// written their last rows), unless writing failed.
+    fn sync_written(&mut self) {
+        if self.failed.is_some() {
+            return;
+        }
+        let per_task = self
+            .names
+            .iter()
+            .map(|n| crate::frames::PER_TASK.contains(n));
+        for ((shown, file), _) in self.files.iter_mut().zip(per_task).filter(|(_, p)| *p) {
+            if let Err(e) = file.sync() {
+                self.failed = Some(write_error(shown, e));
+                return;
+            }
+        }
     }
 
     /// Writes every per-task table's rows still held.

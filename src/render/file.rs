@@ -123,10 +123,14 @@ impl Pending {
     /// file system commits them together, then commits each; a failed sync then names
     /// none of them. Eight files synced one after the other took ≈ 2 ms of a 2 KB plan's
     /// `export --out` (`ext4` on this VM), as long as the rest of the export.
+    /// Nothing is done when nothing was written since the last sync.
     pub fn sync(&mut self) -> Result<(), WriteError> {
         let Some(w) = &mut self.w else {
             return Ok(());
         };
+        if self.synced {
+            return Ok(());
+        }
         w.flush()?;
         w.get_ref().sync_all()?;
         self.synced = true;

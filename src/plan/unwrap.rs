@@ -201,8 +201,7 @@ fn continuations_at_least(text: &str, n: usize) -> bool {
     let count: usize = super::extract::line_pieces(rest)
         .into_par_iter()
         .map(|piece| {
-            piece
-                .split('\n')
+            super::extract::lines_of(piece)
                 .filter(|l| continuation(l))
                 .take(n)
                 .count()

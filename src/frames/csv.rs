@@ -12,7 +12,7 @@
 
 use crate::error::Error;
 use crate::plan::{Plan, Task};
-use crate::render::formats::{push_date_cell, push_float_cell, push_int_cell, push_text_cell};
+use crate::render::formats::{push_date_cell, push_float_cell, push_int_cell, push_text_cell_sep};
 
 /// CSV's separator.
 const SEP: char = ',';
@@ -133,7 +133,7 @@ pub fn per_task_rows(tasks: &[Task], plan: &str, scratch: &mut Scratch, out: &mu
 fn row_end(plan: &str) -> String {
     let mut end = String::with_capacity(plan.len() + 4);
     end.push(SEP);
-    push_text_cell(&mut end, Some(plan), SEP);
+    push_text_cell_sep::<SEP>(&mut end, Some(plan));
     end.push('\n');
     end
 }
@@ -144,9 +144,9 @@ fn table_rows(k: usize, t: &Task, row_end: &str, scratch: &mut Scratch, line: &m
         0 => task_row(t, row_end, scratch, line),
         1 => {
             for o in &t.owners {
-                push_text_cell(line, Some(&t.id), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&t.id));
                 line.push(SEP);
-                push_text_cell(line, Some(&o.name), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&o.name));
                 line.push(SEP);
                 push_word(line, o.role.as_str());
                 line.push(SEP);
@@ -154,27 +154,27 @@ fn table_rows(k: usize, t: &Task, row_end: &str, scratch: &mut Scratch, line: &m
                 line.push(SEP);
                 push_word(line, o.basis.as_str());
                 line.push(SEP);
-                push_text_cell(line, o.label.as_deref(), SEP);
+                push_text_cell_sep::<SEP>(line, o.label.as_deref());
                 line.push_str(row_end);
             }
         }
         2 => {
             for g in &t.targets {
-                push_text_cell(line, Some(&g.id), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&g.id));
                 line.push(SEP);
-                push_text_cell(line, Some(&t.id), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&t.id));
                 line.push(SEP);
-                push_text_cell(line, Some(&g.metric), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&g.metric));
                 line.push(SEP);
                 push_float_cell(line, &mut scratch.cell, Some(g.value), SEP);
                 line.push(SEP);
-                push_text_cell(line, Some(&g.unit), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&g.unit));
                 line.push(SEP);
-                push_text_cell(line, Some(&g.qualifier), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&g.qualifier));
                 line.push(SEP);
                 push_word(line, g.direction.as_str());
                 line.push(SEP);
-                push_text_cell(line, Some(&g.text), SEP);
+                push_text_cell_sep::<SEP>(line, Some(&g.text));
                 line.push(SEP);
                 push_int_cell(line, Some(i64::from(g.line)));
                 line.push_str(row_end);
@@ -196,22 +196,22 @@ fn push_word(line: &mut String, word: &'static str) {
 }
 
 fn task_row(t: &Task, row_end: &str, scratch: &mut Scratch, line: &mut String) {
-    push_text_cell(line, Some(&t.id), SEP);
+    push_text_cell_sep::<SEP>(line, Some(&t.id));
     line.push(SEP);
-    push_text_cell(line, Some(&t.category), SEP);
+    push_text_cell_sep::<SEP>(line, Some(&t.category));
     line.push(SEP);
-    push_text_cell(line, t.subcategory.as_deref(), SEP);
+    push_text_cell_sep::<SEP>(line, t.subcategory.as_deref());
     line.push(SEP);
-    push_text_cell(line, Some(&t.title), SEP);
+    push_text_cell_sep::<SEP>(line, Some(&t.title));
     line.push(SEP);
-    push_text_cell(line, Some(&t.text), SEP);
+    push_text_cell_sep::<SEP>(line, Some(&t.text));
     line.push(SEP);
     let has_owners = super::owner_names(t, &mut scratch.owners);
-    push_text_cell(line, has_owners.then_some(scratch.owners.as_str()), SEP);
+    push_text_cell_sep::<SEP>(line, has_owners.then_some(scratch.owners.as_str()));
     line.push(SEP);
     push_date_cell(line, &mut scratch.cell, t.deadline, SEP);
     line.push(SEP);
-    push_text_cell(line, t.deadline_text.as_deref(), SEP);
+    push_text_cell_sep::<SEP>(line, t.deadline_text.as_deref());
     line.push(SEP);
     push_int_cell(line, Some(i64::from(t.line)));
     line.push_str(row_end);
@@ -226,15 +226,15 @@ fn shortfall_row(
     line: &mut String,
 ) {
     let cell = &mut scratch.cell;
-    push_text_cell(line, Some(r.target_id), SEP);
+    push_text_cell_sep::<SEP>(line, Some(r.target_id));
     line.push(SEP);
-    push_text_cell(line, Some(r.task_id), SEP);
+    push_text_cell_sep::<SEP>(line, Some(r.task_id));
     line.push(SEP);
-    push_text_cell(line, Some(r.category), SEP);
+    push_text_cell_sep::<SEP>(line, Some(r.category));
     line.push(SEP);
-    push_text_cell(line, Some(r.metric), SEP);
+    push_text_cell_sep::<SEP>(line, Some(r.metric));
     line.push(SEP);
-    push_text_cell(line, Some(r.unit), SEP);
+    push_text_cell_sep::<SEP>(line, Some(r.unit));
     line.push(SEP);
     push_word(line, r.direction.as_str());
     line.push(SEP);
@@ -285,7 +285,7 @@ mod tests {
         }
         for w in words {
             let mut cell = String::new();
-            push_text_cell(&mut cell, Some(w), SEP);
+            push_text_cell_sep::<SEP>(&mut cell, Some(w));
             assert_eq!(cell, w);
             let mut raw = String::new();
             push_word(&mut raw, w);

@@ -550,6 +550,7 @@ fn batched(
     let mut per_root: Vec<(i64, i64)> = Vec::new();
     let (prepared, writer) = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<TaskRows>>(1);
+        let (small_tx, small_rx) = std::sync::mpsc::channel::<Vec<(usize, Vec<u8>)>>();
         let mut writer = BatchWriter {
             names: &names,
             dir,
@@ -563,9 +564,7 @@ fn batched(
                 writer.write(&tasks);
             }
             writer.finish();
-            // The per-task tables are complete: on the disk while the small tables are
-            // made (their sync below is then skipped).
-            writer.sync_written();
+            writer.write_small_and_sync(small_rx);
             writer
         });
         let mut sink = |tasks: Vec<TaskRows>| {
@@ -631,7 +630,12 @@ fn batched(
             }
             Ok(small)
         };
-        let prepared = small_tables();
+        // To the writer, which writes them beside the per-task tables' sync; nothing is
+        // sent when they could not be made (the error is returned below).
+        let prepared = small_tables().map(|small| {
+            let _ = small_tx.send(small);
+        });
+        drop(small_tx);
         (prepared, handle.join())
     });
     let Ok(mut writer) = writer else {
@@ -641,21 +645,15 @@ fn batched(
             format!("the export to {dir} stopped"),
         ));
     };
-    let small = prepared?;
+    prepared?;
     if let Some(e) = writer.failed.take() {
         return Err(e);
     }
     let files = &mut writer.files;
-    for (k, bytes) in small {
-        let (shown, file) = &mut files[k];
-        file.writer()
-            .write_all(&bytes)
-            .map_err(|e| io_error(shown, e))?;
-    }
     let n = files.len();
-    // Every file on the disk first, at once on the pool (the file system commits them
-    // together: 2 → 1.1 ms for a 2 KB plan), then each given its name. A thread per file
-    // was no faster.
+    // Every file on the disk first, then each given its name. The writer has synced them
+    // all ([`BatchWriter::write_small_and_sync`]): this sync of each finds nothing to do,
+    // and is here so that no file is named unsynced whatever the writer did.
     {
         use rayon::prelude::*;
         let synced: Vec<Result<(), Error>> = files
@@ -756,21 +754,57 @@ impl BatchWriter<'_> {
         Ok(())
     }
 
-    /// Syncs the per-task tables' files (complete once [`BatchWriter::finish`] has
-    /// written their last rows), unless writing failed.
-    fn sync_written(&mut self) {
+    /// Once every batch is written ([`BatchWriter::finish`]): syncs the per-task tables'
+    /// files on a thread of its own, while this one waits for the small tables (made
+    /// meanwhile on the main thread, sent through `small`), writes them and syncs their
+    /// files, so that the file system commits all of them together. (Synced after the
+    /// small tables were made, then the small tables, 10k tasks waited ≈ 2 ms after the
+    /// last batch; the per-task tables' sync alone takes ≈ 1.3.) Nothing comes through
+    /// `small` when the main thread could not make them: it reports why.
+    fn write_small_and_sync(&mut self, small: std::sync::mpsc::Receiver<Vec<(usize, Vec<u8>)>>) {
         if self.failed.is_some() {
             return;
         }
-        let per_task = self
-            .names
-            .iter()
-            .map(|n| crate::frames::PER_TASK.contains(n));
-        for ((shown, file), _) in self.files.iter_mut().zip(per_task).filter(|(_, p)| *p) {
-            if let Err(e) = file.sync() {
-                self.failed = Some(write_error(shown, e));
-                return;
-            }
+        let dir = self.dir;
+        let per_task: Vec<bool> = (self.names.iter())
+            .map(|n| crate::frames::PER_TASK.contains(n))
+            .collect();
+        let (big, mut rest): (Vec<_>, Vec<_>) = (self.files.iter_mut().enumerate())
+            .partition(|(k, _)| per_task.get(*k).copied().unwrap_or(false));
+        let sync = |(shown, file): &mut (String, crate::render::file::Pending)| {
+            file.sync().map_err(|e| write_error(shown, e))
+        };
+        let result = std::thread::scope(|scope| {
+            let big = scope.spawn(move || big.into_iter().try_for_each(|(_, f)| sync(f)));
+            let rest_result = match small.recv() {
+                Ok(tables) => tables
+                    .into_iter()
+                    .try_for_each(|(k, bytes)| {
+                        let Some((_, (shown, file))) = rest.iter_mut().find(|(j, _)| *j == k)
+                        else {
+                            return Err(io_error(
+                                dir,
+                                io::Error::other(format!("table {k} has no file")),
+                            ));
+                        };
+                        file.writer()
+                            .write_all(&bytes)
+                            .map_err(|e| io_error(shown, e))
+                    })
+                    .and_then(|()| rest.iter_mut().try_for_each(|(_, f)| sync(f))),
+                Err(_) => Ok(()),
+            };
+            let big_result = big.join().unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::Data,
+                    Code::Io,
+                    format!("the export to {dir} stopped"),
+                ))
+            });
+            big_result.and(rest_result)
+        });
+        if let Err(e) = result {
+            self.failed = Some(e);
         }
     }
 

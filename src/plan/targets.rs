@@ -114,39 +114,21 @@ const COUNTERS: &[&str] = &[
     "批",
 ];
 
-/// Characters that end a metric phrase after the unit, or start a target phrase before it.
-/// (A `match`, not a list searched char by char: it runs for every char of every phrase.)
+/// Characters that end a metric phrase after the unit, or start a target phrase before it
+/// (a table lookup: it runs for every char of every phrase, see [`CharSet`]; the unit
+/// test `char_tables_hold_their_lists` checks the table against this list).
 fn is_stop(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '；'
-            | '、'
-            | ','
-            | '.'
-            | ';'
-            | '：'
-            | ':'
-            | '（'
-            | '('
-            | '）'
-            | ')'
-            | '“'
-            | '”'
-            | '"'
-            | '\n'
-            | ' '
-            | '\u{3000}'
-            | '！'
-            | '？'
-            | '和'
-            | '与'
-            | '及'
-            | '或'
-            | '的'
-            | '等'
-    )
+    STOPS.contains(c)
 }
+
+/// The chars of [`is_stop`].
+const STOP_CHARS: &[char] = &[
+    '，', '。', '；', '、', ',', '.', ';', '：', ':', '（', '(', '）', ')', '“', '”', '"', '\n',
+    ' ', '\u{3000}', '！', '？', '和', '与', '及', '或', '的', '等',
+];
+
+/// [`STOP_CHARS`] as a table.
+const STOPS: CharSet = CharSet::new(false, STOP_CHARS);
 
 /// Verbs that end a metric phrase (`200万农民提供…` → `农民`).
 const METRIC_STOP_WORDS: &[&str] = &[
@@ -155,26 +137,19 @@ const METRIC_STOP_WORDS: &[&str] = &[
 ];
 
 /// Whether `c` is the first character of one of [`METRIC_STOP_WORDS`], to skip the full
-/// comparison quickly.
+/// comparison quickly (a table lookup, asked of every char of a metric).
 fn may_start_metric_stop(c: char) -> bool {
-    matches!(
-        c,
-        '提' | '实'
-            | '完'
-            | '建'
-            | '开'
-            | '覆'
-            | '接'
-            | '使'
-            | '达'
-            | '参'
-            | '享'
-            | '获'
-            | '纳'
-            | '以'
-            | '左'
-    )
+    METRIC_STOP_STARTS.contains(c)
 }
+
+/// The first chars of [`METRIC_STOP_WORDS`] (`first_char_tests_cover_their_lists` checks
+/// that every word starts with one).
+const METRIC_STOP_STARTS: CharSet = CharSet::new(
+    false,
+    &[
+        '提', '实', '完', '建', '开', '覆', '接', '使', '达', '参', '享', '获', '纳', '以', '左',
+    ],
+);
 
 /// The word of [`COUNTERS`] at `at`: the one its linear search finds (the longest), found
 /// by the first char instead. Only the words that share a first char compete, and most
@@ -218,8 +193,14 @@ const LEADING_VERBS: &[&str] = &[
 
 /// Quotes may sit inside a metric (`20项“一件事”集成服务`); they are dropped from it.
 fn is_quote(c: char) -> bool {
-    matches!(c, '“' | '”' | '"' | '《' | '》' | '‘' | '’')
+    QUOTES.contains(c)
 }
+
+/// The chars of [`is_quote`].
+const QUOTE_CHARS: &[char] = &['“', '”', '"', '《', '》', '‘', '’'];
+
+/// [`QUOTE_CHARS`] as a table.
+const QUOTES: CharSet = CharSet::new(false, QUOTE_CHARS);
 
 /// Leading scope words dropped from metrics (`全省建制村宽带率` → `建制村宽带率`).
 const SCOPES: &[&str] = &["全省", "全市", "全国", "全县", "全区", "全面", "省级"];
@@ -637,7 +618,9 @@ fn count_target(
 /// The noun phrase after a unit, up to a stop character or stop word (at most 20 chars).
 fn metric_after(chars: &[char], src: &Source, from: usize) -> (String, usize) {
     let mut j = from;
+    let mut quoted = false;
     while j < chars.len() && j - from < 20 && (is_quote(chars[j]) || !is_stop(chars[j])) {
+        quoted |= is_quote(chars[j]);
         if j > from
             && may_start_metric_stop(chars[j])
             && METRIC_STOP_WORDS
@@ -652,7 +635,10 @@ fn metric_after(chars: &[char], src: &Source, from: usize) -> (String, usize) {
         j += 1;
     }
     let mut metric = src.str(from, j).to_string();
-    metric.retain(|c| !is_quote(c));
+    // Most metrics hold no quote: not rewritten char by char for none.
+    if quoted {
+        metric.retain(|c| !is_quote(c));
+    }
     (metric, j)
 }
 
@@ -821,6 +807,19 @@ mod tests {
                     let text = format!("{a}{b}{c}");
                     assert_eq!(strip_scope(&text), slow_scope(&text), "{text:?}");
                 }
+            }
+        }
+    }
+
+    /// The tables hold their lists' chars and no other, over every char.
+    #[test]
+    fn char_tables_hold_their_lists() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_stop(c), STOP_CHARS.contains(&c), "{c:?}");
+            assert_eq!(is_quote(c), QUOTE_CHARS.contains(&c), "{c:?}");
+            let starts_stop_word = METRIC_STOP_WORDS.iter().any(|w| w.starts_with(c));
+            if starts_stop_word {
+                assert!(may_start_metric_stop(c), "{c:?}");
             }
         }
     }

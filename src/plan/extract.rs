@@ -1358,7 +1358,9 @@ fn is_close(c: char) -> bool {
 }
 
 fn has_owner_clause(s: &str) -> bool {
-    with_source(s, |chars, src| !owner_clauses(chars, src).is_empty())
+    // Every clause opens with a bracket: a line without one (most headings, asked this
+    // before the outline is built) is not read into chars.
+    s.contains(is_open) && with_source(s, |chars, src| !owner_clauses(chars, src).is_empty())
 }
 
 /// The lead phrase of an item: up to its first `。`, owner clauses removed. Read on the

@@ -66,6 +66,25 @@ pub fn purge_soon() {
     }
 }
 
+/// Makes mimalloc keep what it frees (no purging) while it reads an input of `bytes`, when
+/// that is small, unless the environment sets `MIMALLOC_PURGE_DELAY`. Purging gives a
+/// large plan's freed batches back to the system so that memory stays bounded (see
+/// [`purge_soon`]); a plan of a few megabytes holds a few megabytes of batches at once,
+/// and purging them only made the next batches fault their pages back in. A 10k-task
+/// plan's `export --out` (1.7 MB), 60 interleaved runs each, twice: median 33.1 / 33.5 →
+/// 31.0 / 32.2 ms, CPU 48.0 → 46.5 ms, peak resident memory 19.6 → 20.7 MB.
+///
+/// Call it before the first parallel work (rayon's threads): mimalloc reads the option
+/// at each purge, and no other thread should be allocating while it is set.
+pub fn keep_freed_memory_for(bytes: u64) {
+    /// Inputs below this keep what is freed.
+    const SMALL: u64 = 4 << 20;
+    if bytes < SMALL && !env_is_set(c"MIMALLOC_PURGE_DELAY") {
+        // SAFETY: stores one integer option inside mimalloc; no memory is touched.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
+}
+
 /// Turns mimalloc's transparent huge pages off for this process, unless the environment
 /// sets `MIMALLOC_ALLOW_THP` (which then wins). Called by [`configure`], before any other
 /// thread exists; it matters when mimalloc is the global allocator.

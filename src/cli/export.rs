@@ -456,9 +456,11 @@ fn batchable(data: &DataArgs) -> Option<Batchable> {
     if !data.progress.is_empty() || data.aliases.is_some() || data.strict {
         return None;
     }
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return None;
-    }
+    let size = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return None,
+    };
+    super::alloc::keep_freed_memory_for(size);
     // Other formats are not read twice: a look at the name and the first bytes first.
     let mut head = [0u8; 8];
     let n = {

@@ -551,6 +551,11 @@ fn batched(
     // batches of rows.
     let mut per_root: Vec<(i64, i64)> = Vec::new();
     let (prepared, writer) = std::thread::scope(|scope| {
+        // The place names that owner clauses are read with, built while the text is
+        // checked and outlined, not in the first batch while the other pool thread waits
+        // for them. 80 interleaved 10k runs, twice: median 33.9 / 34.6 → 32.5 / 31.4 ms;
+        // 100k peak 49.7 → 50.7 MB.
+        scope.spawn(crate::plan::warm_gazetteer);
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<TaskRows>>(1);
         let (small_tx, small_rx) = std::sync::mpsc::channel::<Vec<(usize, Vec<u8>)>>();
         let mut writer = BatchWriter {

@@ -25,12 +25,13 @@ struct Places {
 
 fn places() -> &'static Places {
     static PLACES: OnceLock<Places> = OnceLock::new();
-    // Built at the first owner clause of every run, then asked of each prefix of every
-    // owner name: with std's SipHash, and grown by doubling, building it was ≈ 6% of the
-    // CPU of a 2 KB plan's `export --out` (`perf record`). Building it on the pool at the
-    // start of extraction, before any clause needs it, was tried: no faster at 10k tasks,
-    // and a third of the 100k-task exports then peaked ≈ 6 MB higher (55–57 MB, against
-    // 47–50 MB without, 16 interleaved runs each).
+    // Built at the first owner clause of a run (or by [`warm`]), then asked of each
+    // prefix of every owner name: with std's SipHash, and grown by doubling, building it
+    // was ≈ 6% of the CPU of a 2 KB plan's `export --out` (`perf record`). Building it on
+    // rayon's pool at the start of extraction was tried: no faster at 10k tasks (it held
+    // a pool thread the outline's walk then waited for), and a third of the 100k-task
+    // exports peaked ≈ 6 MB higher. `export --out` now builds it on a thread of its own
+    // while the file is read (`cli/export.rs`).
     PLACES.get_or_init(|| {
         // Lines found with memchr's search and columns by a scan of their bytes, the
         // tables sized by the count of line breaks: `str::lines`, a vector of them and
@@ -75,6 +76,13 @@ fn places() -> &'static Places {
             shown,
         }
     })
+}
+
+/// Builds the tables now (on the calling thread) if no one has: a run that will read
+/// owner clauses can build them on a thread of its own before the first clause needs
+/// them (the first task built them while the other pool thread waited).
+pub(crate) fn warm() {
+    places();
 }
 
 /// The tab-separated columns of `line` (a line of the data file: short, ASCII tabs).

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use date::{find_deadlines, parse_deadline, plan_year, Date, Deadline};
 pub use extract::{extract, extract_finished, extract_in_batches, ExtractOptions};
 pub(crate) use gazetteer::shown_name as place_shown_name;
+pub(crate) use gazetteer::warm as warm_gazetteer;
 use source::{Block, Document, Format};
 
 /// The seed plan, compiled into the binary as the default document.

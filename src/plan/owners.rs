@@ -222,28 +222,38 @@ pub fn may_be_owner_clause(content: &[char]) -> bool {
 /// (normalising it, searching every label and role word) cost ≈ 1,100 instructions, ≈ 3% of
 /// a 10k-task export.
 pub fn is_owner_clause(content: &str) -> bool {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    /// Contents longer than this are rare and read each time.
-    const MAX_KEY: usize = 512;
-    /// Entries kept before the memo starts again (bounds its memory).
-    const MAX_ENTRIES: usize = 2048;
     thread_local! {
-        static MEMO: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+        static MEMO: Memo<bool> = Memo::default();
     }
+    memoised(&MEMO, content, is_owner_clause_uncached)
+}
+
+/// A thread's answers for recent clause contents (see [`memoised`]).
+type Memo<V> = std::cell::RefCell<std::collections::HashMap<Box<str>, V>>;
+
+/// `read(content)`, or the answer `memo` (this thread's) keeps for `content`. Contents
+/// longer than 512 bytes are rare and read each time; the memo starts again after 2,048
+/// entries, which bounds its memory. The content alone decides the answer.
+fn memoised<V: Clone>(
+    memo: &'static std::thread::LocalKey<Memo<V>>,
+    content: &str,
+    read: impl FnOnce(&str) -> V,
+) -> V {
+    const MAX_KEY: usize = 512;
+    const MAX_ENTRIES: usize = 2048;
     if content.len() > MAX_KEY {
-        return is_owner_clause_uncached(content);
+        return read(content);
     }
-    if let Some(known) = MEMO.with(|m| m.borrow().get(content).copied()) {
+    if let Some(known) = memo.with(|m| m.borrow().get(content).cloned()) {
         return known;
     }
-    let answer = is_owner_clause_uncached(content);
-    MEMO.with(|m| {
+    let answer = read(content);
+    memo.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= MAX_ENTRIES {
             m.clear();
         }
-        m.insert(content.into(), answer);
+        m.insert(content.into(), answer.clone());
     });
     answer
 }
@@ -312,30 +322,10 @@ pub fn parse_clause(content: &str) -> Clause {
 /// prefixes, the gazetteer — costs far more than looking it up: the answers for recent
 /// clauses are kept per thread (the clause alone decides its reading).
 pub fn parse_clause_raw(content: &str) -> Clause {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    /// Clauses longer than this are rare and read each time.
-    const MAX_KEY: usize = 512;
-    /// Entries kept before the memo starts again (bounds its memory).
-    const MAX_ENTRIES: usize = 2048;
     thread_local! {
-        static MEMO: RefCell<HashMap<Box<str>, Clause>> = RefCell::new(HashMap::new());
+        static MEMO: Memo<Clause> = Memo::default();
     }
-    if content.len() > MAX_KEY {
-        return parse_clause_uncached(content);
-    }
-    if let Some(known) = MEMO.with(|m| m.borrow().get(content).cloned()) {
-        return known;
-    }
-    let clause = parse_clause_uncached(content);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= MAX_ENTRIES {
-            m.clear();
-        }
-        m.insert(content.into(), clause.clone());
-    });
-    clause
+    memoised(&MEMO, content, parse_clause_uncached)
 }
 
 /// [`parse_clause_raw`] itself, without the memo.

@@ -845,9 +845,9 @@ struct Scratch {
 }
 
 /// Appends `piece` to a task's scanned text: its bytes to `text`, its chars to `chars`
-/// and where each of them starts in `text` to `starts`, decoding it once. (Collected
-/// into `chars`, then measured char by char for `starts`, it was decoded and walked
-/// twice: ≈ 7% of a 10k-task export's instructions.)
+/// and where each of them starts in `text` to `starts`, in one pass. (Collected into
+/// `chars`, then walked again for `starts`, it was 25M of a 10k-task export's 363M
+/// instructions; so, 21M.)
 fn push_piece(chars: &mut Vec<char>, starts: &mut Vec<usize>, text: &mut String, piece: &str) {
     let base = text.len();
     text.push_str(piece);

@@ -535,12 +535,19 @@ pub(super) fn split_lines(text: &str) -> Vec<&str> {
     lines
 }
 
-/// The lines of `text`, as `text.split('\n')` gives them, each line break found by
-/// memchr's vectorised search: `split('\n')` looked for each break a machine word at a
-/// time, and the text is split twice before extraction starts (the hard-wrap check, then
-/// the lines) — 8.2M of a 10k-task export's 359M instructions, both.
+/// The lines of `text`, as `text.split('\n')` gives them (see [`split_at_byte`]):
+/// `split('\n')` looked for each break a machine word at a time, and the text is split
+/// twice before extraction starts (the hard-wrap check, then the lines) — 8.2M of a
+/// 10k-task export's 359M instructions, both.
 pub(super) fn lines_of(text: &str) -> impl Iterator<Item = &str> {
-    let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+    split_at_byte(text, b'\n')
+}
+
+/// `text.split(sep as char)` for an ASCII `sep`, each one found by memchr's vectorised
+/// search (an ASCII byte is never inside another char of UTF-8, so every piece is a
+/// `str`).
+pub(super) fn split_at_byte(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut breaks = memchr::memchr_iter(sep, text.as_bytes());
     let mut start = Some(0);
     std::iter::from_fn(move || {
         let from = start?;

@@ -33,10 +33,10 @@ fn places() -> &'static Places {
     // exports peaked ≈ 6 MB higher. `export --out` now builds it on a thread of its own
     // while the file is read (`cli/export.rs`).
     PLACES.get_or_init(|| {
-        // Lines found with memchr's search and columns by a scan of their bytes, the
-        // tables sized by the count of line breaks: `str::lines`, a vector of them and
-        // `split('\t')` were 2.0M of the build's 4.1M instructions (the first task of
-        // every run waits for the build).
+        // Lines and their columns found with memchr's search, the tables sized by the
+        // count of line breaks: `str::lines`, a vector of them and `split('\t')` were
+        // 2.0M of the build's 4.1M instructions (the first task of every run waits for
+        // the build).
         let lines = super::extract::lines_of(DATA)
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .filter(|l| !l.starts_with('#'));
@@ -46,7 +46,7 @@ fn places() -> &'static Places {
         let mut bare = FastSet::with_capacity_and_hasher(n, Default::default());
         let mut shown = FastMap::with_capacity_and_hasher(n, Default::default());
         for line in lines {
-            let mut cols = tab_separated(line);
+            let mut cols = super::extract::split_at_byte(line, b'\t');
             let (Some(level), Some(full)) = (cols.next(), cols.next()) else {
                 continue;
             };
@@ -83,21 +83,6 @@ fn places() -> &'static Places {
 /// them (the first task built them while the other pool thread waited).
 pub(crate) fn warm() {
     places();
-}
-
-/// The tab-separated columns of `line` (a line of the data file: short, ASCII tabs).
-fn tab_separated(line: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(line);
-    std::iter::from_fn(move || {
-        let s = rest?;
-        match s.bytes().position(|b| b == b'\t') {
-            Some(k) => {
-                rest = s.get(k + 1..);
-                s.get(..k)
-            }
-            None => rest.take(),
-        }
-    })
 }
 
 /// The name a title's place is shown by, for `name` exactly a province or prefecture (full
@@ -147,7 +132,7 @@ mod tests {
             "\t\t",
             "c\t福州市",
         ] {
-            let ours: Vec<&str> = tab_separated(line).collect();
+            let ours: Vec<&str> = super::super::extract::split_at_byte(line, b'\t').collect();
             let std: Vec<&str> = line.split('\t').collect();
             assert_eq!(ours, std, "{line:?}");
         }
